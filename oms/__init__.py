@@ -1,0 +1,1 @@
+"""Order Management System: the domain and its infrastructure (no GraphQL here)."""

@@ -1,0 +1,59 @@
+"""Settings from the environment (12-factor). Read once at start-up; bad values fail loudly."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite://./oms.sqlite3"
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    db_pool_min: int = 2
+    db_pool_max: int = 20
+    reservation_sweep_seconds: int = 2
+    relay_poll_seconds: int = 1
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        settings = cls(
+            database_url=os.environ.get("OMS_DATABASE_URL") or cls.database_url,
+            redis_url=os.environ.get("OMS_REDIS_URL") or None,
+            host=os.environ.get("OMS_HOST") or cls.host,
+            port=_int("OMS_PORT", cls.port),
+            db_pool_min=_int("OMS_DB_POOL_MIN", cls.db_pool_min),
+            db_pool_max=_int("OMS_DB_POOL_MAX", cls.db_pool_max),
+            reservation_sweep_seconds=_int("OMS_RESERVATION_SWEEP_SECONDS", 2),
+            relay_poll_seconds=_int("OMS_RELAY_POLL_SECONDS", 1),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        scheme = self.database_url.split("://", 1)[0]
+        if scheme not in ("sqlite", "postgres", "postgresql", "asyncpg"):
+            raise ConfigError(f"OMS_DATABASE_URL: unsupported scheme {scheme!r}")
+        if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"OMS_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
+        if self.db_pool_min < 1 or self.db_pool_max < self.db_pool_min:
+            raise ConfigError("OMS_DB_POOL_MIN/MAX: need 1 <= min <= max")
+
+    @property
+    def is_postgres(self) -> bool:
+        return not self.database_url.startswith("sqlite")

@@ -1,0 +1,57 @@
+"""Database set-up: the Tortoise config, start/stop, and migrations (Tortoise's built-in ones)."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from oms.config import Settings
+from oms.models import MODEL_MODULES
+
+APP = "oms"
+
+
+def _with_pool(url: str, settings: Settings) -> str:
+    """Postgres URLs get a sane pool (Tortoise's default max is 5) unless the URL sets one."""
+    if not settings.is_postgres:
+        return url
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("minsize", str(settings.db_pool_min))
+    query.setdefault("maxsize", str(settings.db_pool_max))
+    scheme = "postgres" if parts.scheme == "postgresql" else parts.scheme
+    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": _with_pool(settings.database_url, settings)},
+        "apps": {
+            APP: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "oms.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings))
+
+
+async def close_db() -> None:
+    await connections.close_all()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every pending migration (what `oms migrate` runs)."""
+    await tortoise_migrate(config=tortoise_config(settings))
+
+
+async def ping() -> None:
+    await connections.get("default").execute_query("SELECT 1")

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class ApiToken(Model):
+    """An opaque bearer token. Only a SHA-256 hash of the secret is stored."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    scopes: fields.Field[list[str]] = fields.JSONField(default=list)
+    channels: fields.Field[list[str]] = fields.JSONField(default=list)
+    "Node codes a node-scoped token may work on (fulfillment); empty = every node."
+    nodes: fields.Field[list[str]] = fields.JSONField(default=list)
+    customer_ref = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"

@@ -1,0 +1,48 @@
+"""Stock per SKU per node, and the append-only ledger of every change to it."""
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from oms.enums import StockBucket
+
+
+class InventoryPosition(Model):
+    id = fields.BigIntField(primary_key=True)
+    sku = fields.CharField(max_length=64)
+    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Node", related_name="positions", on_delete=fields.RESTRICT
+    )
+    node_id: int
+    on_hand = fields.IntField(default=0)
+    reserved = fields.IntField(default=0)
+    safety_stock = fields.IntField(default=0)
+    "Returned units held, not sellable: scrapped and awaiting return to vendor."
+    scrapped = fields.IntField(default=0)
+    return_to_vendor = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "inventory_position"
+        unique_together = (("sku", "node"),)
+
+
+class StockLedgerEntry(Model):
+    id = fields.BigIntField(primary_key=True)
+    sku = fields.CharField(max_length=64, db_index=True)
+    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Node", related_name="ledger", on_delete=fields.RESTRICT
+    )
+    node_id: int
+    bucket = fields.CharEnumField(StockBucket, max_length=24)
+    delta = fields.IntField()
+    resulting = fields.IntField()
+    "Why: SYNC, ADJUST, RESERVE, RELEASE, SHIP, RESTOCK, ... and a free-text note."
+    reason = fields.CharField(max_length=32)
+    note = fields.CharField(max_length=500, null=True)
+    actor = fields.CharField(max_length=200, null=True)
+    reference = fields.CharField(max_length=100, null=True)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "stock_ledger"

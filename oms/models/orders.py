@@ -1,0 +1,185 @@
+"""Orders, their lines, the fulfillments sent to nodes, order history, payments and cart holds."""
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from oms.enums import (
+    DeliveryMethod,
+    FulfillmentStatus,
+    OrderStatus,
+    PaymentStatus,
+    PaymentTransactionKind,
+    ReservationStatus,
+)
+
+
+class SequenceCounter(Model):
+    """Named counters for human numbers (WEB-000042, RMA-000007)."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "sequence_counter"
+
+
+class Order(Model):
+    id = fields.UUIDField(primary_key=True)
+    number = fields.CharField(max_length=32, unique=True)
+    channel: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Channel", related_name="orders", on_delete=fields.RESTRICT
+    )
+    channel_id: int
+    status = fields.CharEnumField(OrderStatus, max_length=24, default=OrderStatus.CREATED)
+    payment_status = fields.CharEnumField(PaymentStatus, max_length=24, default=PaymentStatus.PENDING)
+    customer_email = fields.CharField(max_length=320, db_index=True)
+    customer_ref = fields.CharField(max_length=200, null=True, db_index=True)
+    delivery_method = fields.CharEnumField(DeliveryMethod, max_length=24)
+    shipping_address = fields.JSONField(null=True)
+    pickup_node: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "oms.Node", related_name="pickup_orders", null=True, on_delete=fields.RESTRICT
+    )
+    pickup_node_id: int | None
+    currency = fields.CharField(max_length=3)
+    total = fields.DecimalField(max_digits=14, decimal_places=2)
+    payment_reference = fields.CharField(max_length=200, null=True)
+    idempotency_key = fields.CharField(max_length=200, null=True, unique=True)
+    rule: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "oms.RoutingRule", related_name="orders", null=True, on_delete=fields.SET_NULL
+    )
+    rule_id: str | None
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "order"
+
+
+class OrderLine(Model):
+    id = fields.UUIDField(primary_key=True)
+    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Order", related_name="lines", on_delete=fields.CASCADE
+    )
+    order_id: str
+    position = fields.IntField()
+    sku = fields.CharField(max_length=64)
+    quantity = fields.IntField()
+    unit_price = fields.DecimalField(max_digits=14, decimal_places=2)
+    allocated_quantity = fields.IntField(default=0)
+    backordered_quantity = fields.IntField(default=0)
+    shipped_quantity = fields.IntField(default=0)
+    delivered_quantity = fields.IntField(default=0)
+    cancelled_quantity = fields.IntField(default=0)
+    returned_quantity = fields.IntField(default=0)
+
+    class Meta:
+        table = "order_line"
+        ordering = ["position"]
+
+
+class Fulfillment(Model):
+    id = fields.UUIDField(primary_key=True)
+    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Order", related_name="fulfillments", on_delete=fields.CASCADE
+    )
+    order_id: str
+    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Node", related_name="fulfillments", on_delete=fields.RESTRICT
+    )
+    node_id: int
+    status = fields.CharEnumField(FulfillmentStatus, max_length=24, default=FulfillmentStatus.PENDING)
+    carrier = fields.CharField(max_length=100, null=True)
+    tracking_number = fields.CharField(max_length=200, null=True)
+    reason = fields.CharField(max_length=500, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "fulfillment"
+
+
+class FulfillmentLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    fulfillment: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Fulfillment", related_name="lines", on_delete=fields.CASCADE
+    )
+    fulfillment_id: str
+    order_line: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.OrderLine", related_name="fulfillment_lines", on_delete=fields.CASCADE
+    )
+    order_line_id: str
+    sku = fields.CharField(max_length=64)
+    quantity = fields.IntField()
+
+    class Meta:
+        table = "fulfillment_line"
+
+
+class OrderEvent(Model):
+    """Append-only history of an order. The id orders events and lets clients resume after one."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Order", related_name="events", on_delete=fields.CASCADE
+    )
+    order_id: str
+    type = fields.CharField(max_length=48)
+    status = fields.CharEnumField(OrderStatus, max_length=24)
+    message = fields.CharField(max_length=1000, null=True)
+    data = fields.JSONField(null=True)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "order_event"
+        ordering = ["id"]
+
+
+class PaymentTransaction(Model):
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Order", related_name="payments", on_delete=fields.CASCADE
+    )
+    order_id: str
+    kind = fields.CharEnumField(PaymentTransactionKind, max_length=16)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
+    currency = fields.CharField(max_length=3)
+    provider = fields.CharField(max_length=64)
+    reference = fields.CharField(max_length=200, null=True)
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "payment_transaction"
+
+
+class Reservation(Model):
+    """A cart hold: stock reserved at nodes until an order consumes it or it expires."""
+
+    id = fields.UUIDField(primary_key=True)
+    channel: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Channel", related_name="reservations", on_delete=fields.RESTRICT
+    )
+    channel_id: int
+    status = fields.CharEnumField(ReservationStatus, max_length=16, default=ReservationStatus.ACTIVE)
+    expires_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reservation"
+
+
+class ReservationLine(Model):
+    id = fields.BigIntField(primary_key=True)
+    reservation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Reservation", related_name="lines", on_delete=fields.CASCADE
+    )
+    reservation_id: str
+    sku = fields.CharField(max_length=64)
+    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Node", related_name="reservation_lines", on_delete=fields.RESTRICT
+    )
+    node_id: int
+    quantity = fields.IntField()
+
+    class Meta:
+        table = "reservation_line"

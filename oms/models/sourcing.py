@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from oms.enums import SplitPolicy
+
+
+class RoutingRule(Model):
+    """Sourcing rule, edited at run time. The active matching rule with the lowest rank wins."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    rank = fields.IntField()
+    active = fields.BooleanField(default=True)
+    channels: fields.Field[list[str]] = fields.JSONField(default=list)
+    delivery_methods: fields.Field[list[str]] = fields.JSONField(default=list)
+    effective_from = fields.DatetimeField(null=True)
+    effective_to = fields.DatetimeField(null=True)
+    split_policy = fields.CharEnumField(SplitPolicy, max_length=16, default=SplitPolicy.ALLOW_SPLIT)
+    max_splits = fields.IntField(default=3)
+    prefer_node_types: fields.Field[list[str]] = fields.JSONField(default=list)
+    "distance, cost, priority, backlog, processing_time"
+    weights: fields.Field[dict[str, float]] = fields.JSONField(default=dict)
+    respect_capacity = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "routing_rule"
+
+
+class SourcingDecisionRecord(Model):
+    """What the engine decided for an order and why (rule, allocations, candidates with reasons)."""
+
+    id = fields.BigIntField(primary_key=True)
+    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Order", related_name="decisions", on_delete=fields.CASCADE
+    )
+    order_id: str
+    rule_id = fields.CharField(max_length=36, null=True)
+    "The decision as plain data (see oms.sourcing.engine.Decision.to_record)."
+    decision: fields.Field[dict] = fields.JSONField()
+    at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sourcing_decision"
