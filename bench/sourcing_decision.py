@@ -1,0 +1,97 @@
+"""Time one sourcing decision: a 5-line order over 1,000 nodes across Italy and Spain.
+
+Run: .venv/bin/python bench/sourcing_decision.py [--runs 2000] [--seed 7]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+from oms.enums import DeliveryMethod, NodeType
+from oms.sourcing import (
+    ChannelView,
+    Destination,
+    NodeSnapshot,
+    Rule,
+    SourcingRequest,
+    Weights,
+    decide,
+)
+
+SKUS = [f"SKU-{number:03d}" for number in range(50)]
+REGIONS = {"IT": ((37.0, 46.5), (7.0, 18.0)), "ES": ((36.5, 43.5), (-9.0, 3.0))}
+NODE_TYPES = [NodeType.WAREHOUSE, NodeType.STORE, NodeType.STORE, NodeType.DISTRIBUTION_CENTER]
+
+
+def random_node(rng: random.Random, number: int) -> NodeSnapshot:
+    country = rng.choice(list(REGIONS))
+    (lat_low, lat_high), (lon_low, lon_high) = REGIONS[country]
+    capacity = rng.choice([None, 50, 200])
+    return NodeSnapshot(
+        code=f"N{number:04d}",
+        type=rng.choice(NODE_TYPES),
+        active=rng.random() > 0.03,
+        latitude=rng.uniform(lat_low, lat_high),
+        longitude=rng.uniform(lon_low, lon_high),
+        country=country,
+        priority=rng.randint(1, 100),
+        can_ship=rng.random() > 0.05,
+        can_pickup=rng.random() > 0.5,
+        daily_capacity=capacity,
+        fulfillments_today=rng.randint(0, capacity or 100),
+        backlog=rng.randint(0, 40),
+        processing_time_hours=rng.choice([2.0, 4.0, 24.0, 48.0]),
+        cost_base=rng.uniform(3, 8),
+        cost_per_km=rng.uniform(0.001, 0.01),
+        stock={sku: rng.randint(0, 6) for sku in rng.sample(SKUS, 20)},
+    )
+
+
+def build(seed: int, quantity: int) -> tuple[SourcingRequest, Rule, list[NodeSnapshot]]:
+    rng = random.Random(seed)
+    nodes = [random_node(rng, number) for number in range(1000)]
+    request = SourcingRequest(
+        channel=ChannelView("web", frozenset({"N0001", "N0002"}), frozenset()),
+        delivery_method=DeliveryMethod.SHIP_TO_ADDRESS,
+        destination=Destination(45.46, 9.19, "IT"),
+        pickup_node_code=None,
+        lines=tuple((sku, quantity) for sku in rng.sample(SKUS, 5)),
+    )
+    weights = Weights(distance=1, cost=0.5, priority=0.2, backlog=0.2, processing_time=0.1)
+    rule = Rule(id="r1", name="bench", rank=1, weights=weights, max_splits=3)
+    return request, rule, nodes
+
+
+def measure(request: SourcingRequest, rule: Rule, nodes: list[NodeSnapshot], runs: int) -> None:
+    for _ in range(50):
+        decide(request, rule, nodes)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        decision = decide(request, rule, nodes)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
+    eligible = sum(not c.excluded for c in decision.candidates)
+    print(
+        f"  {len(decision.node_codes)} node(s), {len(decision.backordered)} backordered line(s),"
+        f" {eligible} eligible | p50 {statistics.median(timings):.2f} ms"
+        f"  p99 {p99:.2f} ms  max {timings[-1]:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(f"decide(): 5 lines over 1,000 nodes, {args.runs} runs")
+    for label, quantity in (("1 unit per line", 1), ("12 units per line (splits)", 12)):
+        print(label)
+        measure(*build(args.seed, quantity), args.runs)
+
+
+if __name__ == "__main__":
+    main()

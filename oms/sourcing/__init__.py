@@ -1,0 +1,26 @@
+"""Distributed order management: which nodes fulfil an order, and why.
+
+The engine is pure (no ORM, no I/O); services load snapshots, call `decide`, and
+store `Decision.to_record()`.
+"""
+from __future__ import annotations
+
+from oms.sourcing.engine import (
+    DEFAULT_RULE,
+    Allocation,
+    CandidateResult,
+    ChannelView,
+    Decision,
+    Destination,
+    NodeSnapshot,
+    Rule,
+    SourcingRequest,
+    Weights,
+    decide,
+    select_rule,
+)
+
+__all__ = [
+    "DEFAULT_RULE", "Allocation", "CandidateResult", "ChannelView", "Decision", "Destination",
+    "NodeSnapshot", "Rule", "SourcingRequest", "Weights", "decide", "select_rule",
+]

@@ -1,0 +1,107 @@
+"""Which nodes take which units: the fewest nodes first, then the best ranked.
+
+1. The best-ranked node that holds every line in full takes the whole order.
+2. Otherwise SHIP_COMPLETE backorders everything (it never splits).
+3. Otherwise ALLOW_SPLIT builds a greedy set cover of at most `max_splits` nodes:
+   each round picks the node covering the most remaining units (ties go to the
+   better-ranked node), lines may be split; what is left is backordered.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from heapq import heapify, heappop, heappush
+from typing import NamedTuple
+
+from oms.enums import SplitPolicy
+from oms.sourcing.model import NodeSnapshot
+
+Pick = tuple[str, str, int]
+"(node code, SKU, quantity)"
+
+
+class Plan(NamedTuple):
+    picks: list[Pick]
+    backordered: list[tuple[str, int]]
+
+
+def plan(
+    demand: Mapping[str, int],
+    ranked: Sequence[NodeSnapshot],
+    policy: SplitPolicy,
+    max_splits: int,
+) -> Plan:
+    """Allocate `demand` (units per SKU) over nodes given best first."""
+    remaining = dict(demand)
+    coverages = coverages_until_whole(remaining, ranked)
+    if coverages and coverages[-1] == sum(remaining.values()):
+        return Plan(take(ranked[len(coverages) - 1], remaining), [])
+    if policy is SplitPolicy.SHIP_COMPLETE:
+        return Plan([], list(remaining.items()))
+    picks = greedy_cover(remaining, ranked, coverages, max_splits)
+    return Plan(picks, list(remaining.items()))
+
+
+def coverages_until_whole(demand: Mapping[str, int], ranked: Sequence[NodeSnapshot]) -> list[int]:
+    """Units each node could supply, best first, stopping at the first that has them all."""
+    whole = sum(demand.values())
+    coverages: list[int] = []
+    for node in ranked:
+        units = coverage(node.stock, demand)
+        coverages.append(units)
+        if units == whole:
+            break
+    return coverages
+
+
+def greedy_cover(
+    remaining: dict[str, int],
+    ranked: Sequence[NodeSnapshot],
+    coverages: Sequence[int],
+    max_splits: int,
+) -> list[Pick]:
+    """Pick up to `max_splits` nodes, each covering the most units still wanted.
+
+    `remaining` is reduced in place; `coverages` are each node's units before any
+    pick. Coverage only shrinks as units are taken, so a stale coverage is an
+    upper bound and a lazy max-heap gives the same picks as rescanning every node
+    each round, at a fraction of the cost.
+    """
+    heap = [(-units, index) for index, units in enumerate(coverages) if units]
+    heapify(heap)
+    picks: list[Pick] = []
+    chosen = 0
+    while heap and remaining and chosen < max_splits:
+        stale, index = heappop(heap)
+        fresh = -coverage(ranked[index].stock, remaining)
+        if fresh != stale:
+            if fresh:
+                heappush(heap, (fresh, index))
+            continue
+        picks.extend(take(ranked[index], remaining))
+        chosen += 1
+    return picks
+
+
+def coverage(stock: Mapping[str, int], remaining: Mapping[str, int]) -> int:
+    """How many of the remaining units this stock could supply."""
+    units = 0
+    for sku, wanted in remaining.items():
+        have = stock.get(sku, 0)
+        if have > 0:
+            units += have if have < wanted else wanted
+    return units
+
+
+def take(node: NodeSnapshot, remaining: dict[str, int]) -> list[Pick]:
+    """Allocate from `node` all it can of `remaining`, reducing `remaining` in place."""
+    picks: list[Pick] = []
+    for sku, wanted in list(remaining.items()):
+        quantity = min(node.stock.get(sku, 0), wanted)
+        if quantity <= 0:
+            continue
+        picks.append((node.code, sku, quantity))
+        if quantity == wanted:
+            del remaining[sku]
+        else:
+            remaining[sku] = wanted - quantity
+    return picks

@@ -1,0 +1,142 @@
+"""Ranking criteria: small objects, each listed once in `CRITERIA`.
+
+A criterion gives a raw figure per node where LOWER IS BETTER (None when unknown)
+and says a figure in plain words; the ranking normalises figures and weighs them
+by the rule's `Weights` field of the same name. Only criteria the rule weighs are
+computed, and their figures are a candidate's reasons ("412 km", "priority 10").
+Adding a criterion means adding one class to `CRITERIA` and a field to `Weights`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
+
+from oms.sourcing.geo import Point, distance_km, resolve_point
+
+if TYPE_CHECKING:
+    from oms.sourcing.model import NodeSnapshot, Rule, SourcingRequest
+
+
+class SourcingContext:
+    """What checks and criteria may consult while one request is decided."""
+
+    def __init__(self, request: SourcingRequest, rule: Rule) -> None:
+        self.request = request
+        self.rule = rule
+        self.demand = request.demand()
+        self.destination = _destination_point(request)
+
+
+def _destination_point(request: SourcingRequest) -> Point | None:
+    target = request.destination
+    if target is None:
+        return None
+    return resolve_point(target.latitude, target.longitude, target.country)
+
+
+class CandidatePool:
+    """The eligible nodes of one decision, and the figures several criteria share."""
+
+    def __init__(self, nodes: Sequence[NodeSnapshot], ctx: SourcingContext) -> None:
+        self.nodes = nodes
+        self.ctx = ctx
+
+    @cached_property
+    def distances(self) -> list[float | None]:
+        """Km from each node to the destination; None when either end is unknown."""
+        target = self.ctx.destination
+        if target is None:
+            return [None] * len(self.nodes)
+        return [
+            distance_km(node.latitude, node.longitude, node.country, target)
+            for node in self.nodes
+        ]
+
+
+class Criterion(Protocol):
+    """A ranking criterion.
+
+    Figures come a column at a time: a decision weighs about a thousand nodes,
+    and a call per node per criterion would cost milliseconds.
+    """
+
+    @property
+    def name(self) -> str:
+        """The `Weights` field that weighs this criterion."""
+        ...
+
+    def figures(self, pool: CandidatePool) -> list[float | None]:
+        """One figure per node of the pool, lower is better; None when unknown."""
+        ...
+
+    def reason(self, value: float) -> str:
+        """A figure in plain words."""
+        ...
+
+
+class Distance:
+    name = "distance"
+
+    def figures(self, pool: CandidatePool) -> list[float | None]:
+        return pool.distances
+
+    def reason(self, value: float) -> str:
+        return f"{value:.0f} km"
+
+
+class ShippingCost:
+    name = "cost"
+
+    def figures(self, pool: CandidatePool) -> list[float | None]:
+        return [
+            _cost(node, km) for node, km in zip(pool.nodes, pool.distances, strict=True)
+        ]
+
+    def reason(self, value: float) -> str:
+        return f"cost {value:.2f}"
+
+
+def _cost(node: NodeSnapshot, km: float | None) -> float | None:
+    if km is None:
+        return node.cost_base if node.cost_per_km == 0 else None
+    return node.cost_base + node.cost_per_km * km
+
+
+class Priority:
+    name = "priority"
+
+    def figures(self, pool: CandidatePool) -> list[float | None]:
+        return [node.priority for node in pool.nodes]
+
+    def reason(self, value: float) -> str:
+        return f"priority {value}"
+
+
+class Backlog:
+    name = "backlog"
+
+    def figures(self, pool: CandidatePool) -> list[float | None]:
+        return [node.backlog for node in pool.nodes]
+
+    def reason(self, value: float) -> str:
+        return f"backlog {value}"
+
+
+class ProcessingTime:
+    name = "processing_time"
+
+    def figures(self, pool: CandidatePool) -> list[float | None]:
+        return [node.processing_time_hours for node in pool.nodes]
+
+    def reason(self, value: float) -> str:
+        return f"{value:g}h processing"
+
+
+CRITERIA: tuple[Criterion, ...] = (
+    Distance(),
+    ShippingCost(),
+    Priority(),
+    Backlog(),
+    ProcessingTime(),
+)

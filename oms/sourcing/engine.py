@@ -1,0 +1,79 @@
+"""The sourcing engine: pick a rule, then decide which nodes fulfil which units.
+
+Pure: frozen dataclasses in (see `oms.sourcing.model`, re-exported here), a
+`Decision` out; no ORM, no I/O, no `await`. Steps: screen every node with the
+exclusion checks, rank the eligible ones by preferred type and weighted score
+(`oms.sourcing.ranking`), then allocate the fewest nodes first
+(`oms.sourcing.allocation`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from oms.enums import DeliveryMethod
+from oms.sourcing.allocation import plan
+from oms.sourcing.criteria import SourcingContext
+from oms.sourcing.model import (
+    DEFAULT_RULE,
+    Allocation,
+    CandidateResult,
+    ChannelView,
+    Decision,
+    Destination,
+    NodeSnapshot,
+    Rule,
+    SourcingRequest,
+    Weights,
+)
+from oms.sourcing.ranking import Excluded, Ranking, rank, screen
+
+__all__ = [
+    "DEFAULT_RULE", "Allocation", "CandidateResult", "ChannelView", "Decision", "Destination",
+    "NodeSnapshot", "Rule", "SourcingRequest", "Weights", "decide", "select_rule",
+]
+
+def select_rule(
+    rules: Sequence[Rule], channel_code: str, delivery_method: DeliveryMethod, now: datetime
+) -> Rule:
+    """The active matching rule with the lowest rank (then name), else DEFAULT_RULE.
+
+    A rule matches when its channels and delivery methods are empty or contain the
+    given ones and `effective_from <= now < effective_to` (None bounds are open).
+    """
+    matching = [rule for rule in rules if rule.applies_to(channel_code, delivery_method, now)]
+    if not matching:
+        return DEFAULT_RULE
+    return min(matching, key=lambda rule: (rule.rank, rule.name, rule.id or ""))
+
+
+def decide(request: SourcingRequest, rule: Rule, nodes: Sequence[NodeSnapshot]) -> Decision:
+    """Source the request's lines over `nodes` under `rule`.
+
+    Every node appears among the candidates: the eligible ones best first with
+    their score and figures, then the excluded ones (by code) with the reasons.
+    """
+    ctx = SourcingContext(request, rule)
+    eligible, excluded = screen(nodes, ctx)
+    ranked = rank(eligible, ctx)
+    outcome = plan(ctx.demand, ranked.nodes, rule.split_policy, rule.max_splits)
+    allocations = tuple(Allocation(code, sku, qty) for code, sku, qty in outcome.picks)
+    selected = {allocation.node_code for allocation in allocations}
+    return Decision(
+        rule=rule,
+        allocations=allocations,
+        backordered=tuple(outcome.backordered),
+        candidates=_candidates(ranked, excluded, selected),
+    )
+
+
+def _candidates(
+    ranked: Ranking, excluded: list[Excluded], selected: set[str]
+) -> tuple[CandidateResult, ...]:
+    scored = [
+        CandidateResult(node.code, score, node.code in selected, reasons)
+        for node, score, reasons in zip(ranked.nodes, ranked.scores, ranked.reasons, strict=True)
+    ]
+    excluded.sort(key=lambda e: e.node.code)
+    skipped = [CandidateResult(e.node.code, 0.0, False, e.reasons, excluded=True) for e in excluded]
+    return tuple(scored + skipped)
