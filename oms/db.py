@@ -55,3 +55,10 @@ async def migrate(settings: Settings) -> None:
 
 async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
+
+
+def __getattr__(name: str) -> Any:
+    """`TORTOISE_ORM` for Tortoise's own CLI: `tortoise -c oms.db.TORTOISE_ORM makemigrations`."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings.from_env())
+    raise AttributeError(name)

@@ -1,0 +1,70 @@
+"""The ASGI application: GraphQL at /graphql, health at /healthz.
+
+The GraphQL layer lives outside `oms` (it depends on us, not we on it); it is plugged
+in by name, like an ASGI app handed to uvicorn.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route, WebSocketRoute
+
+from oms import db
+from oms.config import Settings
+from oms.runtime import Runtime
+
+API_FACTORY = "resolvers.api:graphql_app"
+
+
+def load_api_factory(path: str = API_FACTORY) -> Callable[[], Any]:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True,
+               api_factory: str = API_FACTORY) -> Starlette:
+    """Build the app. With `manage_db=False` the caller has initialised Tortoise (tests)."""
+    settings = settings or Settings.from_env()
+    runtime = Runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start(init_db=manage_db)
+        try:
+            yield
+        finally:
+            await runtime.stop(close_db=manage_db)
+
+    graphql = load_api_factory(api_factory)()
+    app = Starlette(
+        routes=[
+            Route("/", lambda request: RedirectResponse("/graphql")),
+            Route("/healthz", health),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    return app
+
+
+async def health(request: Request) -> JSONResponse:
+    runtime: Runtime = request.app.state.runtime
+    checks: dict[str, str] = {}
+    for name, probe in (("database", db.ping), ("broker", runtime.broker.ping)):
+        try:
+            await probe()
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"error: {exc}"
+    healthy = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ok" if healthy else "error", **checks},
+                        status_code=200 if healthy else 503)

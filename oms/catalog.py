@@ -1,0 +1,174 @@
+"""Fulfillment nodes and sales channels: upserts with validation, and look-ups by code."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from oms.enums import ChannelType, NodeType
+from oms.errors import DomainError, ErrorCode, Problems
+from oms.models import Channel, Node
+from oms.uow import UnitOfWork
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    code: str
+    name: str
+    type: NodeType
+    active: bool = True
+    address: dict[str, Any] | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    priority: int = 100
+    can_ship: bool = True
+    can_pickup: bool = False
+    daily_capacity: int | None = None
+    processing_time_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    code: str
+    name: str
+    type: ChannelType
+    currency: str
+    active: bool = True
+    buffer: int = 0
+    excluded_node_codes: list[str] = field(default_factory=list)
+    node_types: list[NodeType] = field(default_factory=list)
+    allocation_percent: int = 100
+
+
+def check_coordinates(problems: Problems, lat: float | None, lon: float | None, *path: str) -> None:
+    if (lat is None) != (lon is None):
+        problems.add(ErrorCode.INVALID_COORDINATES, "give both latitude and longitude", *path)
+    elif lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        problems.add(
+            ErrorCode.INVALID_COORDINATES,
+            f"({lat}, {lon}) is not on Earth: latitude -90..90, longitude -180..180",
+            *path,
+        )
+
+
+def _check_node(spec: NodeSpec) -> None:
+    problems = Problems()
+    if not CODE_PATTERN.match(spec.code):
+        problems.add(ErrorCode.INVALID_INPUT, "code: letters, digits, _ . : - (max 64)", "code")
+    if not spec.name.strip():
+        problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    check_coordinates(problems, spec.latitude, spec.longitude, "location")
+    if spec.address:
+        loc = spec.address.get("location") or {}
+        check_coordinates(
+            problems, loc.get("latitude"), loc.get("longitude"), "address", "location"
+        )
+    if spec.daily_capacity is not None and spec.daily_capacity < 0:
+        problems.add(ErrorCode.NEGATIVE_QUANTITY, "dailyCapacity must be >= 0", "dailyCapacity")
+    if spec.processing_time_hours < 0:
+        problems.add(ErrorCode.INVALID_INPUT, "processingTimeHours must be >= 0",
+                     "processingTimeHours")
+    problems.raise_if_any()
+
+
+async def upsert_node(uow: UnitOfWork, spec: NodeSpec) -> Node:
+    """Create or update the node with this code."""
+    _check_node(spec)
+    lat, lon = spec.latitude, spec.longitude
+    if lat is None and spec.address and spec.address.get("location"):
+        lat, lon = spec.address["location"]["latitude"], spec.address["location"]["longitude"]
+    values = dict(
+        name=spec.name.strip(), type=spec.type, active=spec.active, address=spec.address,
+        latitude=lat, longitude=lon, priority=spec.priority, can_ship=spec.can_ship,
+        can_pickup=spec.can_pickup, daily_capacity=spec.daily_capacity,
+        processing_time_hours=spec.processing_time_hours,
+    )
+    node, _ = await Node.update_or_create(defaults=values, code=spec.code)
+    uow.record("node.changed", {"code": spec.code})
+    return node
+
+
+async def _check_channel(spec: ChannelSpec) -> None:
+    problems = Problems()
+    if not CODE_PATTERN.match(spec.code):
+        problems.add(ErrorCode.INVALID_INPUT, "code: letters, digits, _ . : - (max 64)", "code")
+    if not spec.name.strip():
+        problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    if not CURRENCY_PATTERN.match(spec.currency):
+        problems.add(ErrorCode.INVALID_INPUT, "currency: ISO-4217 code, e.g. EUR", "currency")
+    if spec.buffer < 0:
+        problems.add(ErrorCode.NEGATIVE_QUANTITY, "buffer must be >= 0", "buffer")
+    if not 0 <= spec.allocation_percent <= 100:
+        problems.add(ErrorCode.INVALID_PERCENT, "allocationPercent must be 0-100",
+                     "allocationPercent")
+    known = set(await Node.filter(code__in=spec.excluded_node_codes).values_list("code", flat=True))
+    for i, code in enumerate(spec.excluded_node_codes):
+        if code not in known:
+            problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", "excludedNodeCodes", i)
+    problems.raise_if_any()
+
+
+async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
+    """Create or update the channel with this code. Its availability view changes at once."""
+    await _check_channel(spec)
+    values = dict(
+        name=spec.name.strip(), type=spec.type, currency=spec.currency, active=spec.active,
+        buffer=spec.buffer, excluded_node_codes=sorted(set(spec.excluded_node_codes)),
+        node_types=sorted({str(t) for t in spec.node_types}),
+        allocation_percent=spec.allocation_percent,
+    )
+    channel = await Channel.get_or_none(code=spec.code)
+    if channel is None:
+        channel = await Channel.create(code=spec.code, order_prefix=_prefix(spec.code), **values)
+    else:
+        await channel.update_from_dict(values).save()
+    uow.record("channel.changed", {"code": spec.code})
+    return channel
+
+
+def _prefix(code: str) -> str:
+    letters = re.sub(r"[^A-Za-z0-9]", "", code).upper()
+    return (letters or "ORD")[:8]
+
+
+async def node_by_code(code: str) -> Node:
+    node = await Node.get_or_none(code=code)
+    if node is None:
+        raise DomainError.of(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", "nodeCode")
+    return node
+
+
+async def channel_by_code(code: str) -> Channel:
+    channel = await Channel.get_or_none(code=code)
+    if channel is None:
+        raise DomainError.of(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channel")
+    return channel
+
+
+async def list_nodes(type: NodeType | None = None, active: bool | None = None) -> list[Node]:
+    query = Node.all()
+    if type is not None:
+        query = query.filter(type=type)
+    if active is not None:
+        query = query.filter(active=active)
+    return await query.order_by("code")
+
+
+async def list_channels() -> list[Channel]:
+    return await Channel.all().order_by("code")
+
+
+async def find_node(code: str) -> Node | None:
+    return await Node.get_or_none(code=code)
+
+
+async def find_channel(code: str) -> Channel | None:
+    return await Channel.get_or_none(code=code)
+
+
+async def nodes_by_id() -> dict[int, Node]:
+    """Every node, by id (a retailer has hundreds, not millions)."""
+    return {n.id: n for n in await Node.all()}

@@ -1,0 +1,172 @@
+"""`oms`: serve, migrate, seed, tokens, schema export, inventory import."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from oms import db
+from oms.config import Settings
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
+
+
+def _run(settings: Settings, work: Callable[[], Awaitable[object]]) -> object:
+    async def main() -> object:
+        await db.migrate(settings)
+        await db.close_db()
+        await db.init_db(settings)
+        try:
+            return await work()
+        finally:
+            await db.close_db()
+
+    return asyncio.run(main())
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
+    async def main() -> None:
+        try:
+            await db.migrate(settings)
+        finally:
+            await db.close_db()
+
+    asyncio.run(main())
+    print(f"migrated {settings.database_url.split('@')[-1]}")
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> None:
+    from oms.demo import seed_demo
+
+    secret = _run(settings, seed_demo)
+    print(f"demo data loaded. admin token (shown once):\n  {secret}")
+
+
+def cmd_token(args: argparse.Namespace, settings: Settings) -> None:
+    from oms.auth import NewToken, create_token
+    from oms.uow import unit_of_work
+
+    spec = NewToken(
+        name=args.name, scopes=args.scope, channels=args.channel or [], nodes=args.node or [],
+        customer_ref=args.customer_ref,
+        expires_at=datetime.fromisoformat(args.expires) if args.expires else None,
+    )
+
+    async def create() -> str:
+        async with unit_of_work(actor="cli") as uow:
+            _, secret = await create_token(uow, spec)
+        return secret
+
+    print(_run(settings, create))
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
+    from oms.app import load_api_factory
+
+    schema = load_api_factory("resolvers.api:build_schema")()
+    text = schema.as_str().rstrip() + "\n"
+    Path(args.output).write_text(text)
+    print(f"wrote {args.output}")
+
+
+def _csv_records(path: str) -> Iterator[dict[str, str]]:
+    with open(path, newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> None:
+    from tqdm import tqdm
+
+    from oms.errors import DomainError
+    from oms.inventory import InventoryRecord, sync_inventory
+    from oms.uow import unit_of_work
+
+    rows = list(_csv_records(args.file))
+    records = [
+        InventoryRecord(
+            sku=r["sku"], node_code=r["node_code"], on_hand=int(r["on_hand"]),
+            safety_stock=int(r["safety_stock"]) if r.get("safety_stock") else None,
+        )
+        for r in tqdm(rows, desc="reading", unit="rec")
+    ]
+
+    async def load() -> int:
+        async with unit_of_work(actor=f"import {Path(args.file).name}") as uow:
+            bar = tqdm(total=len(records), desc="syncing", unit="rec")
+            for start in range(0, len(records), args.batch):
+                batch = records[start:start + args.batch]
+                await sync_inventory(uow, batch, note=Path(args.file).name)
+                bar.update(len(batch))
+            bar.close()
+        return len(records)
+
+    try:
+        print(f"synced {_run(settings, load)} records (one transaction)")
+    except DomainError as exc:
+        for problem in exc.problems[:20]:
+            print(f"{problem.code}: {problem.message} at {'.'.join(problem.field or ())}",
+                  file=sys.stderr)
+        sys.exit("nothing was written")
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    if args.demo:
+        from oms.demo import seed_demo
+
+        secret = _run(settings, seed_demo)
+        os.environ["OMS_GRAPHIQL_TOKEN"] = str(secret)
+        print(f"\n  demo admin token: {secret}")
+    else:
+        cmd_migrate(args, settings)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"\n  GraphiQL: http://{host}:{port}/graphql\n", flush=True)
+    uvicorn.run("oms.app:create_app", factory=True, host=host, port=port,
+                workers=args.workers, log_level="info")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="oms", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the GraphQL server (migrates first)")
+    serve.add_argument("--demo", action="store_true", help="load demo data and print a token")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    seed = sub.add_parser("seed", help="load data")
+    seed.add_argument("--demo", action="store_true", required=True)
+    seed.set_defaults(func=cmd_seed)
+    token = sub.add_parser("token", help="API tokens").add_subparsers(dest="action", required=True)
+    create = token.add_parser("create", help="create a token and print its secret")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True)
+    create.add_argument("--channel", action="append")
+    create.add_argument("--node", action="append")
+    create.add_argument("--customer-ref")
+    create.add_argument("--expires", help="ISO-8601 date-time")
+    create.set_defaults(func=cmd_token)
+    export = sub.add_parser("export-schema", help="write the SDL")
+    export.add_argument("--output", default=str(SCHEMA_PATH))
+    export.set_defaults(func=cmd_export_schema)
+    imp = sub.add_parser("import-inventory", help="sync absolute levels from a CSV file")
+    imp.add_argument("file", help="CSV with columns sku,node_code,on_hand[,safety_stock]")
+    imp.add_argument("--batch", type=int, default=1000)
+    imp.set_defaults(func=cmd_import_inventory)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    args.func(args, Settings.from_env())
+
+
+if __name__ == "__main__":
+    main()

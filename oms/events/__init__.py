@@ -1,0 +1,1 @@
+"""Events: topics recorded by changes, the outbox relay, and the pub/sub brokers."""

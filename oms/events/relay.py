@@ -1,0 +1,72 @@
+"""The outbox relay: publishes committed events, marks them sent, retries while the broker is down."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from oms.clock import now
+from oms.events.broker import Broker, Message
+from oms.models import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    def __init__(self, broker: Broker, poll_seconds: float = 1.0, batch: int = 500,
+                 keep_published: timedelta = timedelta(days=1)) -> None:
+        self.broker = broker
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.keep_published = keep_published
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after a commit that wrote events: publish now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = self.poll_seconds
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+            self._wake.clear()
+            try:
+                await self.drain()
+                backoff = self.poll_seconds
+            except Exception as exc:  # broker or database down: keep the events, try again
+                log.warning("outbox relay could not publish (%s); retrying", exc)
+                backoff = min(5.0, backoff * 2)
+
+    async def drain(self) -> int:
+        """Publish every pending event; returns how many went out."""
+        sent = 0
+        while True:
+            count = await self._publish_batch()
+            sent += count
+            if count < self.batch:
+                return sent
+
+    async def _publish_batch(self) -> int:
+        async with in_transaction():
+            rows = await (
+                OutboxEvent.filter(published_at=None)
+                .order_by("id")
+                .limit(self.batch)
+                .select_for_update(skip_locked=True)
+            )
+            if not rows:
+                return 0
+            await self.broker.publish([message_of(row) for row in rows])
+            await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=now())
+        return len(rows)
+
+    async def prune(self) -> None:
+        await OutboxEvent.filter(published_at__lt=now() - self.keep_published).delete()
+
+
+def message_of(row: OutboxEvent) -> Message:
+    return {"id": row.id, "topic": row.topic, "payload": row.payload}

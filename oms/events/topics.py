@@ -1,0 +1,18 @@
+"""Event topics and their payload builders (plain JSON data)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+STOCK_CHANGED = "stock.changed"
+ORDER_EVENT = "order.event"
+
+
+def stock_changed(skus: Iterable[str]) -> dict[str, list[str]]:
+    return {"skus": sorted(set(skus))}
+
+
+def order_event(order_id: str, event_id: int, channel: str, customer_ref: str | None,
+                type: str, status: str) -> dict[str, object]:
+    """Recorded for every OrderEvent row, in the transaction that writes it."""
+    return {"order_id": order_id, "event_id": event_id, "channel": channel,
+            "customer_ref": customer_ref, "type": type, "status": status}

@@ -1,0 +1,279 @@
+"""Every write to stock goes through here: snapshots, deltas, holds, shipments, returns.
+
+Rows are locked in one fixed order (sku, node) so concurrent writers never deadlock,
+holds use a conditional update so stock is never promised twice, and every change
+leaves a ledger entry (who, why, delta, resulting level).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tortoise.expressions import F
+
+from oms.enums import StockBucket
+from oms.errors import DomainError, ErrorCode, Problems
+from oms.events.topics import STOCK_CHANGED, stock_changed
+from oms.models import InventoryPosition, Node, Sku, StockLedgerEntry
+from oms.uow import UnitOfWork
+
+Key = tuple[str, int]  # (sku, node id)
+
+
+@dataclass(frozen=True)
+class InventoryRecord:
+    sku: str
+    node_code: str
+    on_hand: int
+    safety_stock: int | None = None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    sku: str
+    node_code: str
+    delta: int
+    reason: str | None = None
+
+
+async def _nodes_by_code(codes: Iterable[str]) -> dict[str, Node]:
+    return {n.code: n for n in await Node.filter(code__in=set(codes))}
+
+
+async def lock_positions(keys: Iterable[Key]) -> dict[Key, InventoryPosition]:
+    """Lock the positions of `keys` (FOR UPDATE on PostgreSQL) in (sku, node) order."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return {}
+    skus = {k[0] for k in ordered}
+    nodes = {k[1] for k in ordered}
+    rows = await (
+        InventoryPosition.filter(sku__in=skus, node_id__in=nodes)
+        .select_for_update()
+        .order_by("sku", "node_id")
+    )
+    wanted = set(ordered)
+    return {(p.sku, p.node_id): p for p in rows if (p.sku, p.node_id) in wanted}
+
+
+def _ledger(uow: UnitOfWork, pos: InventoryPosition, bucket: StockBucket, delta: int,
+            resulting: int, reason: str, note: str | None = None,
+            reference: str | None = None) -> StockLedgerEntry:
+    return StockLedgerEntry(
+        sku=pos.sku, node_id=pos.node_id, bucket=bucket, delta=delta, resulting=resulting,
+        reason=reason, note=note, actor=uow.actor, reference=reference,
+    )
+
+
+def _check_sync(records: Sequence[InventoryRecord], nodes: dict[str, Node]) -> None:
+    problems = Problems()
+    seen: set[tuple[str, str]] = set()
+    for i, rec in enumerate(records):
+        if not rec.sku.strip():
+            problems.add(ErrorCode.UNKNOWN_SKU, "sku must not be empty", "records", i, "sku")
+        if rec.node_code not in nodes:
+            problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {rec.node_code!r}",
+                         "records", i, "nodeCode")
+        if rec.on_hand < 0:
+            problems.add(ErrorCode.NEGATIVE_QUANTITY, "onHand must be >= 0",
+                         "records", i, "onHand")
+        if rec.safety_stock is not None and rec.safety_stock < 0:
+            problems.add(ErrorCode.NEGATIVE_QUANTITY, "safetyStock must be >= 0",
+                         "records", i, "safetyStock")
+        key = (rec.sku, rec.node_code)
+        if key in seen:
+            problems.add(ErrorCode.DUPLICATE_RECORD,
+                         f"{rec.sku} at {rec.node_code} appears twice in one sync", "records", i)
+        seen.add(key)
+    problems.raise_if_any()
+
+
+async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
+                         note: str | None = None) -> list[InventoryPosition]:
+    """Set absolute on-hand levels (a WMS/ERP snapshot). All records or none."""
+    nodes = await _nodes_by_code(r.node_code for r in records)
+    _check_sync(records, nodes)
+    await _ensure_skus(r.sku for r in records)
+    keys = {(r.sku, nodes[r.node_code].id): r for r in records}
+    positions = await _lock_or_create(keys)
+    ledger: list[StockLedgerEntry] = []
+    for key, rec in keys.items():
+        pos = positions[key]
+        delta = rec.on_hand - pos.on_hand
+        pos.on_hand = rec.on_hand
+        if rec.safety_stock is not None:
+            pos.safety_stock = rec.safety_stock
+        if delta:
+            ledger.append(_ledger(uow, pos, StockBucket.ON_HAND, delta, pos.on_hand, "SYNC", note))
+    await _save(positions.values(), ["on_hand", "safety_stock", "updated_at"])
+    await _write_ledger(ledger)
+    uow.record(STOCK_CHANGED, stock_changed(r.sku for r in records))
+    return list(positions.values())
+
+
+async def adjust_inventory(uow: UnitOfWork,
+                           adjustments: Sequence[Adjustment]) -> list[InventoryPosition]:
+    """Apply signed on-hand changes. All or none; on-hand never drops below reserved."""
+    nodes = await _nodes_by_code(a.node_code for a in adjustments)
+    known = set(await Sku.filter(code__in={a.sku for a in adjustments})
+                .values_list("code", flat=True))
+    problems = Problems()
+    for i, adj in enumerate(adjustments):
+        if adj.node_code not in nodes:
+            problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {adj.node_code!r}",
+                         "adjustments", i, "nodeCode")
+        if adj.sku not in known:
+            problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {adj.sku!r}",
+                         "adjustments", i, "sku")
+    problems.raise_if_any()
+    keys = {(a.sku, nodes[a.node_code].id) for a in adjustments}
+    positions = await _lock_or_create({k: None for k in keys})
+    ledger: list[StockLedgerEntry] = []
+    for i, adj in enumerate(adjustments):
+        pos = positions[(adj.sku, nodes[adj.node_code].id)]
+        level = pos.on_hand + adj.delta
+        if level < pos.reserved:
+            problems.add(
+                ErrorCode.BELOW_RESERVED,
+                f"{adj.sku} at {adj.node_code}: on-hand {pos.on_hand} {adj.delta:+d} would fall "
+                f"below the {pos.reserved} reserved", "adjustments", i, "delta",
+            )
+            continue
+        pos.on_hand = level
+        ledger.append(_ledger(uow, pos, StockBucket.ON_HAND, adj.delta, level, "ADJUST",
+                              adj.reason))
+    problems.raise_if_any()
+    await _save(positions.values(), ["on_hand", "updated_at"])
+    await _write_ledger(ledger)
+    uow.record(STOCK_CHANGED, stock_changed(a.sku for a in adjustments))
+    return list(positions.values())
+
+
+async def _ensure_skus(skus: Iterable[str]) -> None:
+    wanted = set(skus)
+    existing = set(await Sku.filter(code__in=wanted).values_list("code", flat=True))
+    missing = wanted - existing
+    if missing:
+        await Sku.bulk_create([Sku(code=c) for c in sorted(missing)], ignore_conflicts=True)
+
+
+async def _lock_or_create(keys: dict[Key, object]) -> dict[Key, InventoryPosition]:
+    positions = await lock_positions(keys)
+    missing = [k for k in sorted(keys) if k not in positions]
+    if missing:
+        await InventoryPosition.bulk_create(
+            [InventoryPosition(sku=s, node_id=n) for s, n in missing], ignore_conflicts=True
+        )
+        positions.update(await lock_positions(missing))
+    return positions
+
+
+async def _save(positions: Iterable[InventoryPosition], fields: list[str]) -> None:
+    rows = list(positions)
+    if rows:
+        await InventoryPosition.bulk_update(rows, fields=fields, batch_size=500)
+
+
+async def _write_ledger(entries: list[StockLedgerEntry]) -> None:
+    if entries:
+        await StockLedgerEntry.bulk_create(entries, batch_size=500)
+
+
+async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
+                   reference: str | None = None) -> bool:
+    """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell)."""
+    updated = await InventoryPosition.filter(
+        sku=sku, node_id=node_id,
+        on_hand__gte=F("reserved") + (F("safety_stock") + quantity),
+    ).update(reserved=F("reserved") + quantity)
+    if not updated:
+        return False
+    await _log_level(uow, sku, node_id, StockBucket.RESERVED, quantity, reason, reference)
+    uow.record(STOCK_CHANGED, stock_changed([sku]))
+    return True
+
+
+async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
+                       reference: str | None = None) -> None:
+    """Give back reserved units (cancelled, expired, rejected, moved)."""
+    await InventoryPosition.filter(sku=sku, node_id=node_id).update(
+        reserved=F("reserved") - quantity
+    )
+    await _log_level(uow, sku, node_id, StockBucket.RESERVED, -quantity, reason, reference)
+    uow.record(STOCK_CHANGED, stock_changed([sku]))
+
+
+async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
+                    reference: str | None = None) -> None:
+    """Units leave the node: on-hand and reserved both drop."""
+    await InventoryPosition.filter(sku=sku, node_id=node_id).update(
+        on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity
+    )
+    await _log_level(uow, sku, node_id, StockBucket.RESERVED, -quantity, reason, reference)
+    await _log_level(uow, sku, node_id, StockBucket.ON_HAND, -quantity, reason, reference)
+    uow.record(STOCK_CHANGED, stock_changed([sku]))
+
+
+async def receive_returned(uow: UnitOfWork, sku: str, node_id: int, quantity: int,
+                           bucket: StockBucket, reference: str | None = None) -> None:
+    """Returned units arrive at a node: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR)."""
+    await _lock_or_create({(sku, node_id): None})
+    column = {
+        StockBucket.ON_HAND: "on_hand",
+        StockBucket.SCRAPPED: "scrapped",
+        StockBucket.RETURN_TO_VENDOR: "return_to_vendor",
+    }[bucket]
+    await InventoryPosition.filter(sku=sku, node_id=node_id).update(
+        **{column: F(column) + quantity}
+    )
+    await _log_level(uow, sku, node_id, bucket, quantity, "RETURN", reference)
+    if bucket is StockBucket.ON_HAND:
+        uow.record(STOCK_CHANGED, stock_changed([sku]))
+
+
+_BUCKET_COLUMN = {
+    StockBucket.ON_HAND: "on_hand",
+    StockBucket.RESERVED: "reserved",
+    StockBucket.SCRAPPED: "scrapped",
+    StockBucket.RETURN_TO_VENDOR: "return_to_vendor",
+}
+
+
+async def _log_level(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
+                     reason: str, reference: str | None) -> None:
+    column = _BUCKET_COLUMN[bucket]
+    level = await InventoryPosition.filter(sku=sku, node_id=node_id).values_list(
+        column, flat=True
+    ).first()
+    await StockLedgerEntry.create(
+        sku=sku, node_id=node_id, bucket=bucket, delta=delta, resulting=level or 0,
+        reason=reason, actor=uow.actor, reference=reference,
+    )
+
+
+async def positions_for_sku(sku: str) -> list[InventoryPosition]:
+    return await InventoryPosition.filter(sku=sku).order_by("node_id")
+
+
+async def positions_for_node(node_id: int, skus: Sequence[str] | None) -> list[InventoryPosition]:
+    query = InventoryPosition.filter(node_id=node_id)
+    if skus is not None:
+        query = query.filter(sku__in=skus)
+    return await query.order_by("sku")
+
+
+async def require_known_skus(skus: Iterable[str], *path: str) -> None:
+    wanted = list(skus)
+    known = set(await Sku.filter(code__in=set(wanted)).values_list("code", flat=True))
+    problems = Problems()
+    for i, sku in enumerate(wanted):
+        if sku not in known:
+            problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {sku!r}", *path, i)
+    problems.raise_if_any()
+
+
+__all__ = [
+    "Adjustment", "DomainError", "InventoryRecord", "adjust_inventory", "lock_positions",
+    "positions_for_node", "positions_for_sku", "receive_returned", "release_hold",
+    "require_known_skus", "ship_held", "sync_inventory", "try_hold",
+]

@@ -1,0 +1,73 @@
+"""What one server process runs besides requests: the database, the broker, the relay, sweepers."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from oms import db
+from oms.config import Settings
+from oms.events.broker import Broker, broker_for
+from oms.events.relay import OutboxRelay
+from oms.uow import clear_commit_hooks, on_commit
+
+log = logging.getLogger(__name__)
+Job = Callable[["Runtime"], Awaitable[None]]
+
+# Periodic jobs every process runs (e.g. sweeping expired reservations); see `periodic`.
+JOBS: list[tuple[str, Job]] = []
+
+
+def periodic(name: str) -> Callable[[Job], Job]:
+    """Register `fn(runtime)` to run in the background of every server process."""
+
+    def register(fn: Job) -> Job:
+        JOBS.append((name, fn))
+        return fn
+
+    return register
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    broker: Broker = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.broker = broker_for(self.settings.redis_url)
+        self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds)
+
+    async def start(self, *, init_db: bool = True) -> None:
+        if init_db:
+            await db.init_db(self.settings)
+        on_commit(self.relay.wake)
+        self.spawn("outbox-relay", self.relay.run())
+        for name, job in JOBS:
+            self.spawn(name, job(self))
+
+    def spawn(self, name: str, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        task.add_done_callback(_log_crash)
+        self.tasks.append(task)
+
+    async def stop(self, *, close_db: bool = True) -> None:
+        clear_commit_hooks()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
+        await self.broker.close()
+        if close_db:
+            await db.close_db()
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s died", task.get_name(), exc_info=task.exception())

@@ -1,0 +1,51 @@
+"""The unit of work: one transaction per mutation, with the events it records.
+
+Events recorded on the unit of work are written to the outbox inside the same
+transaction, so a committed change always has its events. After commit, the
+relay is woken to publish them. On rollback both the change and its events vanish.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from oms.models import OutboxEvent
+
+_after_commit_hooks: list[Callable[[], None]] = []
+
+
+def on_commit(hook: Callable[[], None]) -> None:
+    """Register a cheap synchronous callback run after every commit that wrote events."""
+    _after_commit_hooks.append(hook)
+
+
+def clear_commit_hooks() -> None:
+    _after_commit_hooks.clear()
+
+
+@dataclass
+class UnitOfWork:
+    actor: str | None = None
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def record(self, topic: str, payload: dict[str, Any]) -> None:
+        self.events.append((topic, payload))
+
+
+@asynccontextmanager
+async def unit_of_work(actor: str | None = None) -> AsyncIterator[UnitOfWork]:
+    """Open the one transaction of a mutation. `oms` functions below it never open their own."""
+    uow = UnitOfWork(actor=actor)
+    async with in_transaction():
+        yield uow
+        if uow.events:
+            await OutboxEvent.bulk_create(
+                [OutboxEvent(topic=topic, payload=payload) for topic, payload in uow.events]
+            )
+    if uow.events:
+        for hook in list(_after_commit_hooks):
+            hook()

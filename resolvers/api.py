@@ -1,0 +1,88 @@
+"""The GraphQL schema and its ASGI app (what `oms.app` mounts at /graphql)."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import strawberry
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.tools import merge_types
+
+from oms.auth import authenticate, bearer_secret
+from oms.errors import AccessDenied
+from resolvers.access import AccessMutation, AccessQuery
+from resolvers.catalog import CatalogMutation, CatalogQuery
+from resolvers.examples import EXAMPLES
+from resolvers.inventory import InventoryMutation, InventoryQuery
+from schema.context import Context
+
+Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation))
+Subscription: type | None = None
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=[
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: MaxTokensLimiter(max_token_count=20_000),
+        ],
+    )
+
+
+schema = build_schema()
+
+
+class OmsGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our context, websocket auth and a GraphiQL with examples."""
+
+    def __init__(self, graphiql_token: str | None = None) -> None:
+        super().__init__(
+            schema,
+            keep_alive=True,
+            keep_alive_interval=15,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+        )
+        self.graphiql_token = graphiql_token
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        runtime = request.app.state.runtime
+        secret = bearer_secret(request.headers.get("authorization"))
+        return Context(runtime=runtime, secret=secret, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = getattr(context, "connection_params", None) or {}
+        header = next((v for k, v in params.items() if k.lower() == "authorization"), None)
+        secret = bearer_secret(header) if isinstance(header, str) else None
+        try:
+            context._principal = await authenticate(secret or context.secret)
+        except AccessDenied:
+            raise ConnectionRejectionError() from None
+        context.secret = secret or context.secret
+
+    @property
+    def graphql_ide_html(self) -> str:
+        html = super().graphql_ide_html
+        html = html.replace("parameters.q || EXAMPLE_QUERY", f"parameters.q || {json.dumps(EXAMPLES)}")
+        if self.graphiql_token:
+            headers = json.dumps({"Authorization": f"Bearer {self.graphiql_token}"}, indent=2)
+            html = html.replace("React.useState(parameters.headers)",
+                                f"React.useState(parameters.headers || {json.dumps(headers)})")
+        return html
+
+
+def graphql_app() -> OmsGraphQL:
+    import os
+
+    return OmsGraphQL(graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))

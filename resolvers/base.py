@@ -1,0 +1,44 @@
+"""The one way a mutation runs: authorize, one unit of work, refusals as userErrors."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from oms.auth import Principal
+from oms.errors import DomainError
+from oms.uow import UnitOfWork, unit_of_work
+from schema.common import UserError
+from schema.context import Info
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    value: T | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+    def map(self, fn: Callable[[T], U]) -> U | None:
+        return None if self.value is None else fn(self.value)
+
+
+async def mutate(
+    info: Info, scopes: tuple[str, ...],
+    work: Callable[[UnitOfWork, Principal], Awaitable[T]],
+) -> Outcome[T]:
+    """Run `work` in one transaction as the caller; a DomainError rolls back into userErrors."""
+    principal = await info.context.require(*scopes)
+    try:
+        async with unit_of_work(actor=principal.name) as uow:
+            return Outcome(value=await work(uow, principal))
+    except DomainError as exc:
+        return Outcome(user_errors=[UserError.of(p) for p in exc.problems])
+
+
+def refusal(code: str, message: str) -> Exception:
+    """A query-level refusal (no payload to carry userErrors): a GraphQL error with a code."""
+    from graphql import GraphQLError
+
+    return GraphQLError(message, extensions={"code": code})

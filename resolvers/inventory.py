@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import strawberry
+
+from oms import availability, catalog, inventory
+from oms.errors import ErrorCode
+from resolvers.base import mutate, refusal
+from schema.common import GeoPointInput
+from schema.context import Info
+from schema.enums import DeliveryMethod
+from schema.inventory import (
+    InventoryAdjustmentInput,
+    InventoryPosition,
+    InventoryRecordInput,
+    InventorySyncPayload,
+    SkuAvailability,
+)
+
+STOCK_READERS = ("inventory:write", "fulfillment:write", "orders:read")
+
+
+@strawberry.type
+class InventoryQuery:
+    @strawberry.field(description=(
+        "What `channel` may promise for each SKU; `near` narrows per-node answers for pickup: "
+        "byNode sorted by distance, within `radiusKm`, at most `limit` nodes."
+    ))
+    async def availability(
+        self, info: Info, channel: str, skus: list[str],
+        delivery_method: DeliveryMethod | None = None, near: GeoPointInput | None = None,
+        radius_km: float | None = None, limit: int | None = None, include_empty: bool = False,
+    ) -> list[SkuAvailability]:
+        who = await info.context.require("availability:read", "orders:write", "orders:read")
+        found = await catalog.find_channel(channel)
+        if found is None or not who.sees_channel(channel):
+            raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
+        where = availability.Near(near.latitude, near.longitude, radius_km, limit) if near else None
+        result = await availability.channel_availability(
+            found, skus, await catalog.nodes_by_id(), delivery_method, where, include_empty
+        )
+        return [SkuAvailability.of(item) for item in result]
+
+    @strawberry.field
+    async def inventory(self, info: Info, sku: str) -> list[InventoryPosition]:
+        await info.context.require(*STOCK_READERS)
+        return [InventoryPosition.of(p) for p in await inventory.positions_for_sku(sku)]
+
+
+@strawberry.type
+class InventoryMutation:
+    @strawberry.mutation(description="Absolute levels, e.g. a WMS or ERP snapshot. Atomic: all records or none.")
+    async def sync_inventory(self, info: Info,
+                             records: list[InventoryRecordInput]) -> InventorySyncPayload:
+        specs = [r.to_record() for r in records]
+        out = await mutate(info, ("inventory:write",),
+                           lambda uow, _: inventory.sync_inventory(uow, specs))
+        return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
+
+    @strawberry.mutation(description="Relative changes. Atomic: all adjustments or none.")
+    async def adjust_inventory(self, info: Info,
+                               adjustments: list[InventoryAdjustmentInput]) -> InventorySyncPayload:
+        specs = [a.to_adjustment() for a in adjustments]
+        out = await mutate(info, ("inventory:write",),
+                           lambda uow, _: inventory.adjust_inventory(uow, specs))
+        return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)

@@ -1,0 +1,52 @@
+"""Batch functions behind the per-request DataLoaders (read-only), named <things>_by_<key>."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from oms.enums import FulfillmentStatus
+from oms.models import Channel, Fulfillment, InventoryPosition, Node
+
+OPEN_FULFILLMENT = [
+    FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKED,
+    FulfillmentStatus.PACKED, FulfillmentStatus.READY_FOR_PICKUP,
+]
+
+
+async def nodes_by_id(ids: Sequence[int]) -> list[Node | None]:
+    found = {n.id: n for n in await Node.filter(id__in=set(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def nodes_by_code(codes: Sequence[str]) -> list[Node | None]:
+    found = {n.code: n for n in await Node.filter(code__in=set(codes))}
+    return [found.get(c) for c in codes]
+
+
+async def channels_by_id(ids: Sequence[int]) -> list[Channel | None]:
+    found = {c.id: c for c in await Channel.filter(id__in=set(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def backlog_by_node(node_ids: Sequence[int]) -> list[int]:
+    rows = await Fulfillment.filter(node_id__in=set(node_ids), status__in=OPEN_FULFILLMENT) \
+        .values_list("node_id", flat=True)
+    counts: dict[int, int] = defaultdict(int)
+    for node_id in rows:
+        counts[node_id] += 1
+    return [counts[i] for i in node_ids]
+
+
+async def positions_by_node(keys: Sequence[tuple[int, tuple[str, ...] | None]]) -> list[list]:
+    """Key: (node id, SKUs or None for all)."""
+    node_ids = {k[0] for k in keys}
+    wanted_skus = None if any(k[1] is None for k in keys) else {s for k in keys for s in k[1] or ()}
+    query = InventoryPosition.filter(node_id__in=node_ids)
+    if wanted_skus is not None:
+        query = query.filter(sku__in=wanted_skus)
+    by_node: dict[int, list[InventoryPosition]] = defaultdict(list)
+    for pos in await query.order_by("sku"):
+        by_node[pos.node_id].append(pos)
+    return [
+        [p for p in by_node[node_id] if skus is None or p.sku in skus] for node_id, skus in keys
+    ]
