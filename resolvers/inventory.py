@@ -48,7 +48,9 @@ class InventoryQuery:
 
 @strawberry.type
 class InventoryMutation:
-    @strawberry.mutation(description="Absolute levels, e.g. a WMS or ERP snapshot. Atomic: all records or none.")
+    @strawberry.mutation(
+        description="Absolute levels, e.g. a WMS or ERP snapshot. Atomic: all records or none."
+    )
     async def sync_inventory(self, info: Info,
                              records: list[InventoryRecordInput]) -> InventorySyncPayload:
         specs = [r.to_record() for r in records]

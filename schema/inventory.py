@@ -59,7 +59,9 @@ class InventoryRecordInput:
 class InventoryAdjustmentInput:
     sku: str
     node_code: str
-    delta: int = strawberry.field(description="Signed change to on-hand (receipts positive, shrink negative).")
+    delta: int = strawberry.field(
+        description="Signed change to on-hand (receipts positive, shrink negative)."
+    )
     reason: str | None = None
 
     def to_adjustment(self) -> Adjustment:

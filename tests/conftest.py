@@ -64,7 +64,8 @@ async def clean(database: Settings) -> None:
         quoted = ", ".join(f'"{t}"' for t in tables)
         await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     else:
-        await conn.execute_script("".join(f'DELETE FROM "{t}";' for t in tables))
+        deletes = "".join(f'DELETE FROM "{t}";' for t in tables)
+        await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}PRAGMA foreign_keys=ON;")
 
 
 @pytest.fixture
