@@ -1,0 +1,1 @@
+"""Orders: placement, reservations, status, history, backorders, overrides and queries."""

@@ -1,0 +1,45 @@
+"""The one public way to append to an order's history.
+
+`record_event` recomputes the order's status from its lines and fulfillments
+(`derive_status`), stores it, appends the OrderEvent and records the matching
+`order.event` outbox payload, all on the caller's unit of work.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from oms.clock import now
+from oms.events.topics import ORDER_EVENT, order_event
+from oms.models import Channel, Fulfillment, Order, OrderEvent, OrderLine
+from oms.orders.status import derive_status
+from oms.uow import UnitOfWork
+
+
+async def record_event(
+    uow: UnitOfWork, order: Order, type: str, message: str | None = None,
+    data: dict[str, Any] | None = None, *, lines: Sequence[OrderLine] | None = None,
+    fulfillments: Sequence[Fulfillment] | None = None, channel_code: str | None = None,
+) -> OrderEvent:
+    """Set `order.status` from its current lines/fulfillments, save it, append an event.
+
+    `lines`, `fulfillments` and `channel_code` may be passed when the caller holds
+    them already (saves queries); otherwise they are loaded.
+    """
+    if lines is None:
+        lines = await OrderLine.filter(order_id=order.id)
+    if fulfillments is None:
+        fulfillments = await Fulfillment.filter(order_id=order.id)
+    status = derive_status(lines, fulfillments)
+    if status != order.status:
+        order.status = status
+        order.updated_at = now()
+        await Order.filter(id=order.id).update(status=status, updated_at=order.updated_at)
+    event = await OrderEvent.create(order_id=order.id, type=type, status=status,
+                                    message=message, data=data)
+    if channel_code is None:
+        codes = await Channel.filter(id=order.channel_id).values_list("code", flat=True)
+        channel_code = codes[0]
+    uow.record(ORDER_EVENT, order_event(str(order.id), event.id, str(channel_code),
+                                        order.customer_ref, type, str(status)))
+    return event
