@@ -1,0 +1,99 @@
+"""Money follows the goods: authorize at placement, capture what ships, void what is
+cancelled before capture, refund what comes back.
+
+Every accepted movement is a `PaymentTransaction` row; the order's payment status is
+derived from their sums after each one.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from oms.enums import PaymentStatus, PaymentTransactionKind
+from oms.errors import DomainError, ErrorCode
+from oms.models import Order, PaymentTransaction
+from oms.payments.provider import PaymentRequest, PaymentResult, payment_provider
+from oms.payments.status import ZERO, PaymentTotals, derive_payment_status, transition
+from oms.uow import UnitOfWork
+
+CENT = Decimal("0.01")
+Kind = PaymentTransactionKind
+
+
+def money(amount: Decimal | int | str) -> Decimal:
+    """An amount rounded to cents."""
+    return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+async def payment_totals(order: Order) -> PaymentTotals:
+    """Sums of the order's transactions by kind."""
+    rows = await PaymentTransaction.filter(order_id=order.id).values_list("kind", "amount")
+    return PaymentTotals.of(list(rows))
+
+
+async def authorize(uow: UnitOfWork, order: Order, amount: Decimal, reference: str | None,
+                    already_authorized: bool = True) -> PaymentStatus:
+    """Record the authorization of `amount` at placement (asking the provider unless it
+    already authorized it). A declined authorization leaves the order's payment FAILED."""
+    provider = payment_provider()
+    result = PaymentResult(True, reference)
+    if not already_authorized:
+        result = await provider.authorize(_request(order, reference, money(amount)))
+    if not result.ok:
+        transition(order, PaymentStatus.FAILED)
+        await order.save(update_fields=["payment_status", "updated_at"])
+        return order.payment_status
+    order.payment_reference = result.reference or reference
+    await _record(order, Kind.AUTHORIZE, money(amount), result.reference or reference)
+    await _settle(order, ["payment_reference"])
+    return order.payment_status
+
+
+async def capture(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
+    """Capture up to `amount` of what is still authorized; returns what was captured."""
+    wanted = min(money(amount), (await payment_totals(order)).open)
+    return await _move(order, Kind.CAPTURE, wanted)
+
+
+async def void(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
+    """Release up to `amount` of the authorization not captured; returns what was voided."""
+    wanted = min(money(amount), (await payment_totals(order)).open)
+    return await _move(order, Kind.VOID, wanted)
+
+
+async def refund(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
+    """Give back up to `amount` of what was captured; returns what was refunded."""
+    wanted = min(money(amount), (await payment_totals(order)).refundable)
+    return await _move(order, Kind.REFUND, wanted)
+
+
+async def _move(order: Order, kind: PaymentTransactionKind, amount: Decimal) -> Decimal:
+    if amount <= ZERO:
+        return ZERO
+    provider = payment_provider()
+    call = {
+        Kind.CAPTURE: provider.capture, Kind.VOID: provider.void, Kind.REFUND: provider.refund,
+    }[kind]
+    result = await call(_request(order, order.payment_reference, amount))
+    if not result.ok:
+        raise DomainError.of(ErrorCode.PAYMENT_DECLINED,
+                             f"{provider.name} declined to {kind.lower()} {amount} "
+                             f"{order.currency}: {result.message or 'no reason given'}")
+    await _record(order, kind, amount, result.reference or order.payment_reference)
+    await _settle(order)
+    return amount
+
+
+def _request(order: Order, reference: str | None, amount: Decimal) -> PaymentRequest:
+    return PaymentRequest(str(order.id), reference, amount, order.currency)
+
+
+async def _record(order: Order, kind: PaymentTransactionKind, amount: Decimal,
+                  reference: str | None) -> None:
+    await PaymentTransaction.create(order_id=order.id, kind=kind, amount=amount,
+                                    currency=order.currency, provider=payment_provider().name,
+                                    reference=reference)
+
+
+async def _settle(order: Order, extra_fields: list[str] | None = None) -> None:
+    transition(order, derive_payment_status(await payment_totals(order)))
+    await order.save(update_fields=["payment_status", "updated_at", *(extra_fields or [])])

@@ -1,0 +1,1 @@
+"""Returns (RMA): request, receive with a disposition per line, refund."""
