@@ -41,11 +41,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 
 async def init_db(settings: Settings) -> None:
-    await Tortoise.init(config=tortoise_config(settings))
+    # The global fallback lets request tasks see what the lifespan task initialised.
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 
 async def close_db() -> None:
-    await connections.close_all()
+    await Tortoise.close_connections()
 
 
 async def migrate(settings: Settings) -> None:
