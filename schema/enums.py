@@ -1,19 +1,26 @@
-"""GraphQL enums, built from the domain's."""
+"""GraphQL enums: the domain's own enums, registered with Strawberry (same classes, same values)."""
 from __future__ import annotations
 
 import strawberry
 
-from oms import enums
-
-NodeType = strawberry.enum(enums.NodeType)
-ChannelType = strawberry.enum(enums.ChannelType)
-DeliveryMethod = strawberry.enum(
-    enums.DeliveryMethod,
-    description=None,
+from oms.enums import (
+    ChannelType,
+    DeliveryMethod,
+    FulfillmentStatus,
+    NodeType,
+    OrderStatus,
+    PaymentStatus,
+    ReturnDisposition,
+    ReturnStatus,
+    SplitPolicy,
 )
-SplitPolicy = strawberry.enum(enums.SplitPolicy)
-OrderStatus = strawberry.enum(
-    enums.OrderStatus,
+
+strawberry.enum(NodeType)
+strawberry.enum(ChannelType)
+strawberry.enum(DeliveryMethod)
+strawberry.enum(SplitPolicy)
+strawberry.enum(
+    OrderStatus,
     description=(
         "Aggregate order status, derived from its lines and fulfillments.\n"
         "CREATED -> ALLOCATED | PARTIALLY_ALLOCATED | BACKORDERED -> IN_FULFILLMENT\n"
@@ -21,8 +28,8 @@ OrderStatus = strawberry.enum(
         "everything shipped; RETURNED when every delivered unit came back."
     ),
 )
-FulfillmentStatus = strawberry.enum(
-    enums.FulfillmentStatus,
+strawberry.enum(
+    FulfillmentStatus,
     description=(
         "Status of the work sent to one node.\n"
         "PENDING -> ACCEPTED -> PICKED -> PACKED -> SHIPPED -> DELIVERED\n"
@@ -31,8 +38,11 @@ FulfillmentStatus = strawberry.enum(
         "any state before SHIPPED/PICKED_UP -> CANCELLED"
     ),
 )
-PaymentStatus = strawberry.enum(enums.PaymentStatus)
-ReturnStatus = strawberry.enum(enums.ReturnStatus)
-ReturnDisposition = strawberry.enum(
-    enums.ReturnDisposition, description="What happens to a returned unit once it is received."
-)
+strawberry.enum(PaymentStatus)
+strawberry.enum(ReturnStatus)
+strawberry.enum(ReturnDisposition, description="What happens to a returned unit once it is received.")
+
+__all__ = [
+    "ChannelType", "DeliveryMethod", "FulfillmentStatus", "NodeType", "OrderStatus",
+    "PaymentStatus", "ReturnDisposition", "ReturnStatus", "SplitPolicy",
+]
