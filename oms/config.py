@@ -29,6 +29,8 @@ class Settings:
     db_pool_max: int = 20
     reservation_sweep_seconds: int = 2
     relay_poll_seconds: int = 1
+    "Redis pub/sub channel of this deployment (pub/sub ignores Redis database numbers)."
+    events_channel: str = "oms:events"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,6 +43,7 @@ class Settings:
             db_pool_max=_int("OMS_DB_POOL_MAX", cls.db_pool_max),
             reservation_sweep_seconds=_int("OMS_RESERVATION_SWEEP_SECONDS", 2),
             relay_poll_seconds=_int("OMS_RELAY_POLL_SECONDS", 1),
+            events_channel=os.environ.get("OMS_EVENTS_CHANNEL") or cls.events_channel,
         )
         settings.validate()
         return settings

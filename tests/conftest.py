@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_settings() -> Settings:
     url = os.environ.get("OMS_TEST_DATABASE_URL") or f"sqlite://{ROOT}/.test-{os.getpid()}.sqlite3"
     return Settings(database_url=url, redis_url=os.environ.get("OMS_TEST_REDIS_URL") or None,
-                    relay_poll_seconds=1)
+                    relay_poll_seconds=1, events_channel=f"oms:test:{os.getpid()}:events")
 
 
 async def _reset_schema(settings: Settings) -> None:
