@@ -117,3 +117,21 @@ def _narrow(by_node: list[NodeAvailable], near: Near | None) -> list[NodeAvailab
     if near.radius_km is not None:
         ranked = [n for n in ranked if n.distance_km is not None and n.distance_km <= near.radius_km]
     return ranked[: near.limit] if near.limit is not None else ranked
+
+
+async def channel_totals(channels: Sequence[Channel], skus: Sequence[str],
+                         nodes: dict[int, Node]) -> dict[tuple[str, str], int]:
+    """Promisable total per (channel code, SKU), for many channels from one stock read.
+
+    The same figure `channel_availability` reports as `available` (any delivery method).
+    """
+    stock = await node_stock(skus)
+    totals: dict[tuple[str, str], int] = {}
+    for channel in channels:
+        for sku in skus:
+            totals[(channel.code, sku)] = sum(
+                channel_share(channel, available)
+                for node_id, available in stock.get(sku, [])
+                if node_id in nodes and channel_sees(channel, nodes[node_id])
+            )
+    return totals

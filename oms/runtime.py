@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from oms import db
 from oms.config import Settings
 from oms.events.broker import Broker, broker_for
+from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
 from oms.uow import clear_commit_hooks, on_commit
 
@@ -35,16 +36,19 @@ class Runtime:
     settings: Settings
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
+    hub: Hub = field(init=False)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.broker = broker_for(self.settings.redis_url)
+        self.broker = broker_for(self.settings.redis_url, self.settings.events_channel)
         self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds)
+        self.hub = Hub(self.broker)
 
     async def start(self, *, init_db: bool = True) -> None:
         if init_db:
             await db.init_db(self.settings)
         on_commit(self.relay.wake)
+        self.spawn("event-hub", self.hub.run())
         self.spawn("outbox-relay", self.relay.run())
         for name, job in JOBS:
             self.spawn(name, job(self))

@@ -20,11 +20,14 @@ from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
 from resolvers.inventory import InventoryMutation, InventoryQuery
+from resolvers.orders import OrderMutation, OrderQuery
+from resolvers.sourcing import SourcingMutation, SourcingQuery
+from resolvers.subscriptions import Subscription
 from schema.context import Context
 
-Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery))
-Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation))
-Subscription: type | None = None
+Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery))
+Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
+                                    SourcingMutation))
 
 
 def build_schema() -> strawberry.Schema:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,6 +32,17 @@ class Loaders:
         return loader
 
 
+# Set by subscriptions before each event they yield. The websocket's one Context lives as
+# long as the socket, so its own loaders would cache forever; each operation runs in its
+# own task, so the variable keeps one operation's events apart from another's.
+_event_loaders: ContextVar[Loaders | None] = ContextVar("event_loaders", default=None)
+
+
+def fresh_loaders_for_event() -> None:
+    """Subscriptions call this before each event: that event's fields load afresh."""
+    _event_loaders.set(Loaders())
+
+
 def access_error(exc: AccessDenied) -> GraphQLError:
     return GraphQLError(str(exc), extensions={"code": exc.code})
 
@@ -41,8 +53,15 @@ class Context:
     secret: str | None
     request: Any = None
     response: Any = None
-    loaders: Loaders = field(default_factory=Loaders)
+    request_loaders: Loaders = field(default_factory=Loaders)
     _principal: Principal | None = None
+    # The websocket's `connection_init` payload (strawberry fills it only if the field exists).
+    connection_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def loaders(self) -> Loaders:
+        """This request's loaders, or, inside a subscription event, that event's."""
+        return _event_loaders.get() or self.request_loaders
 
     async def principal(self) -> Principal:
         """The authenticated caller (UNAUTHENTICATED error when the token is missing or bad)."""

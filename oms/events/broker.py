@@ -9,12 +9,18 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any, Protocol
 
 import redis.asyncio as redis
 
+from oms.clock import now
+
 log = logging.getLogger(__name__)
 CHANNEL = "oms:events"
+# Yielded by `listen` after a lost connection came back: {"since": when it was lost}.
+# What was published meanwhile never reached this listener; the hub re-reads the outbox.
+RESUMED = "broker.resumed"
 Message = dict[str, Any]
 
 
@@ -76,19 +82,28 @@ class RedisBroker:
             await pipe.execute()
 
     async def listen(self) -> AsyncIterator[Message]:
+        lost_at: datetime | None = None
         while True:
             try:
                 async for message in self._subscription():
-                    yield message
+                    if message is not None:
+                        yield message
+                    elif lost_at is not None:
+                        yield {"id": None, "topic": RESUMED, "payload": {"since": lost_at.isoformat()}}
+                        lost_at = None
             except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-                log.warning("redis listener lost its connection (%s); retrying", exc)
+                if lost_at is None:
+                    log.warning("redis listener lost its connection (%s); retrying", exc)
+                    lost_at = now()
                 await asyncio.sleep(0.5)
 
-    async def _subscription(self) -> AsyncIterator[Message]:
+    async def _subscription(self) -> AsyncIterator[Message | None]:
+        """Messages of the channel, preceded by None once the subscription is in place."""
         client = redis.from_url(self.url, socket_connect_timeout=2)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(self.channel)
+            yield None
             while True:
                 raw = await pubsub.get_message(timeout=5.0)
                 if raw is not None:
@@ -106,5 +121,5 @@ class RedisBroker:
             self._client = None
 
 
-def broker_for(redis_url: str | None) -> Broker:
-    return RedisBroker(redis_url) if redis_url else InProcessBroker()
+def broker_for(redis_url: str | None, channel: str = CHANNEL) -> Broker:
+    return RedisBroker(redis_url, channel) if redis_url else InProcessBroker()

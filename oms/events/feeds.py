@@ -1,0 +1,120 @@
+"""What one subscriber holds between deliveries: always bounded, whatever the client's pace.
+
+A `StockFeed` keeps at most one pending value per SKU (the latest), so a slow reader
+never falls behind by more than one total per SKU. An `OrderFeed` keeps a bounded
+queue of order events; when it overflows the feed is cut off and its reader gets
+`SubscriberTooSlow` (it may resubscribe with `after` and replay from the history).
+"""
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+OrderPayload = dict[str, Any]
+
+
+class SubscriberTooSlow(Exception):
+    """An order feed overflowed: the subscriber read slower than events arrived."""
+
+
+@dataclass(frozen=True)
+class StockValue:
+    sku: str
+    channel: str
+    available: int
+    at: datetime
+
+
+class RecentIds:
+    """The last `size` event ids seen, to drop duplicates (delivery is at least once)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def seen(self, event_id: int) -> bool:
+        """True if `event_id` was seen before; remembers it otherwise."""
+        if event_id in self._ids:
+            return True
+        self._ids[event_id] = None
+        if len(self._ids) > self.size:
+            self._ids.popitem(last=False)
+        return False
+
+
+class StockFeed:
+    """Latest promisable totals of one channel, coalesced per SKU."""
+
+    def __init__(self, channel: str, skus: frozenset[str] | None) -> None:
+        self.channel = channel
+        self.skus = skus
+        self._pending: dict[str, StockValue] = {}
+        self._last_sent: dict[str, int] = {}
+        self._ready = asyncio.Event()
+
+    def baseline(self, totals: dict[str, int]) -> None:
+        """Totals the client is taken to know already: an unchanged total is not pushed."""
+        for sku, available in totals.items():
+            self._last_sent.setdefault(sku, available)
+
+    def offer(self, value: StockValue) -> None:
+        self._pending[value.sku] = value
+        self._ready.set()
+
+    def _take(self) -> list[StockValue]:
+        values = [v for v in self._pending.values() if self._last_sent.get(v.sku) != v.available]
+        self._pending.clear()
+        self._ready.clear()
+        for value in values:
+            self._last_sent[value.sku] = value.available
+        return values
+
+    async def __aiter__(self) -> AsyncIterator[StockValue]:
+        while True:
+            await self._ready.wait()
+            for value in self._take():
+                yield value
+
+
+class OrderFeed:
+    """Order events accepted by `accepts`, in a queue of at most `size` entries.
+
+    `key` is the order id it follows, or None for a feed of every order (a dashboard).
+    """
+
+    def __init__(self, key: str | None, accepts: Callable[[OrderPayload], bool], size: int,
+                 on_overflow: Callable[[OrderFeed], None]) -> None:
+        self.key = key
+        self.accepts = accepts
+        self.size = size
+        self.overflowed = False
+        self._queue: deque[OrderPayload] = deque()
+        self._ready = asyncio.Event()
+        self._on_overflow = on_overflow
+
+    def offer(self, payload: OrderPayload) -> None:
+        if self.overflowed or not self.accepts(payload):
+            return
+        if len(self._queue) >= self.size:
+            self.overflowed = True
+            self._queue.clear()
+            self._on_overflow(self)
+        else:
+            self._queue.append(payload)
+        self._ready.set()
+
+    async def __aiter__(self) -> AsyncIterator[OrderPayload]:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            if self.overflowed:
+                raise SubscriberTooSlow(
+                    f"subscriber too slow: more than {self.size} events waited; "
+                    "resubscribe with `after` set to the last event id received"
+                )
+            while self._queue and not self.overflowed:
+                yield self._queue.popleft()

@@ -1,0 +1,189 @@
+"""One broker listener per process, routing events to subscriber feeds.
+
+- Duplicates (delivery is at least once) are dropped by outbox id.
+- `stock.changed` marks SKUs dirty; once per window (50 ms by default) the hub reads
+  stock ONCE for the dirty SKUs and every channel that has subscribers, and offers
+  each (channel, SKU) total to that channel's feeds: 10,000 subscribers cost one read.
+- `order.event` payloads go to the feeds of that order and to the dashboards' feeds.
+- After the broker lost and regained its connection, the hub re-reads the outbox rows
+  published meanwhile, so nothing published while it was deaf goes missing.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
+
+from oms import availability, catalog
+from oms.clock import now
+from oms.events.broker import RESUMED, Broker, Message
+from oms.events.feeds import OrderFeed, OrderPayload, RecentIds, StockFeed, StockValue
+from oms.events.relay import message_of
+from oms.events.topics import ORDER_EVENT, STOCK_CHANGED
+from oms.models import Channel, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+STOCK_WINDOW_SECONDS = 0.05
+ORDER_QUEUE_SIZE = 256
+RECENT_IDS = 50_000
+CATCH_UP_SLACK = timedelta(seconds=10)
+ALL = None  # the key of feeds that want every SKU of a channel, or every order
+
+
+class Hub:
+    def __init__(self, broker: Broker, *, stock_window: float = STOCK_WINDOW_SECONDS,
+                 order_queue_size: int = ORDER_QUEUE_SIZE) -> None:
+        self.broker = broker
+        self.stock_window = stock_window
+        self.order_queue_size = order_queue_size
+        self._recent = RecentIds(RECENT_IDS)
+        self._stock: dict[str, dict[str | None, set[StockFeed]]] = {}
+        self._orders: dict[str | None, set[OrderFeed]] = {}
+        self._dirty_skus: set[str] = set()
+        self._stock_due = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        """Listen until cancelled (the runtime starts this once per process)."""
+        self._spawn(self._publish_stock_forever())
+        try:
+            async for message in self.broker.listen():
+                self.dispatch(message)
+        finally:
+            for task in self._background:
+                task.cancel()
+
+    def dispatch(self, message: Message) -> None:
+        try:
+            self._route(message)
+        except Exception:  # one bad message must not silence every subscriber
+            log.exception("event hub could not route %r", message)
+
+    def _route(self, message: Message) -> None:
+        topic, payload = message.get("topic"), message.get("payload") or {}
+        if topic == RESUMED:
+            self._spawn(self._catch_up(datetime.fromisoformat(payload["since"])))
+            return
+        event_id = message.get("id")
+        if event_id is not None and self._recent.seen(int(event_id)):
+            return
+        if topic == STOCK_CHANGED:
+            self._dirty_skus.update(payload.get("skus", ()))
+            self._stock_due.set()
+        elif topic == ORDER_EVENT:
+            feeds = self._orders.get(payload.get("order_id"), set()) | self._orders.get(ALL, set())
+            for feed in feeds:
+                feed.offer(payload)
+
+    @contextmanager
+    def stock_feed(self, channel: str, skus: Iterable[str] | None) -> Iterator[StockFeed]:
+        """Totals of `channel` while the block runs; every SKU when `skus` is None or empty."""
+        feed = StockFeed(channel, frozenset(skus) if skus else None)
+        keys: Iterable[str | None] = feed.skus or (ALL,)
+        try:
+            with _registered(self._stock.setdefault(channel, {}), keys, feed):
+                yield feed
+        finally:
+            if not self._stock.get(channel):
+                self._stock.pop(channel, None)
+
+    @contextmanager
+    def order_feed(self, order_id: str | None,
+                   accepts: Callable[[OrderPayload], bool]) -> Iterator[OrderFeed]:
+        """Events of one order (or of all orders when `order_id` is None) that `accepts` lets by."""
+        feed = OrderFeed(order_id, accepts, self.order_queue_size, on_overflow=self._cut_off)
+        with _registered(self._orders, (order_id,), feed):
+            yield feed
+
+    def _cut_off(self, feed: OrderFeed) -> None:
+        _unregister(self._orders, (feed.key,), feed)
+
+    def feed_count(self) -> int:
+        """How many subscribers this process serves now."""
+        stock = {feed for by_sku in self._stock.values() for feeds in by_sku.values() for feed in feeds}
+        return len(stock) + sum(len(feeds) for feeds in self._orders.values())
+
+    async def current_totals(self, channel: str, skus: Iterable[str]) -> dict[str, int]:
+        """The promisable totals of `skus` in `channel` now (a new feed's baseline)."""
+        asked = sorted(set(skus))
+        channels = await Channel.filter(code=channel)
+        totals = await availability.channel_totals(channels, asked, await catalog.nodes_by_id())
+        return {sku: total for (_, sku), total in totals.items()}
+
+    async def _publish_stock_forever(self) -> None:
+        while True:
+            await self._stock_due.wait()
+            await asyncio.sleep(self.stock_window)
+            self._stock_due.clear()
+            skus, self._dirty_skus = self._dirty_skus, set()
+            try:
+                await self.publish_totals(skus)
+            except Exception as exc:  # database unavailable: keep the SKUs, try again
+                log.warning("event hub could not read stock (%s); retrying", exc)
+                self._dirty_skus |= skus
+                self._stock_due.set()
+                await asyncio.sleep(1.0)
+
+    async def publish_totals(self, skus: set[str]) -> None:
+        """Read the totals of `skus` for every channel someone watches, and offer them."""
+        wanted = {
+            channel: sorted(skus if ALL in by_sku else skus & by_sku.keys())
+            for channel, by_sku in self._stock.items()
+        }
+        wanted = {channel: asked for channel, asked in wanted.items() if asked}
+        if not wanted:
+            return
+        channels = await Channel.filter(code__in=list(wanted))
+        asked_skus = sorted({sku for asked in wanted.values() for sku in asked})
+        totals = await availability.channel_totals(channels, asked_skus, await catalog.nodes_by_id())
+        at = now()
+        for channel, asked in wanted.items():
+            by_sku = self._stock.get(channel, {})
+            for sku in asked:
+                if (channel, sku) not in totals:
+                    continue
+                value = StockValue(sku, channel, totals[(channel, sku)], at)
+                for feed in by_sku.get(sku, set()) | by_sku.get(ALL, set()):
+                    feed.offer(value)
+
+    async def _catch_up(self, since: datetime) -> None:
+        try:
+            rows = await OutboxEvent.filter(
+                Q(published_at=None) | Q(published_at__gte=since - CATCH_UP_SLACK)
+            ).order_by("id")
+        except Exception:
+            log.exception("event hub could not catch up after the broker came back")
+            return
+        log.info("event hub catching up on %d outbox events since %s", len(rows), since)
+        for row in rows:
+            self.dispatch(message_of(row))
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+@contextmanager
+def _registered(index: dict, keys: Iterable[str | None], feed: object) -> Iterator[None]:
+    keys = list(keys)
+    for key in keys:
+        index.setdefault(key, set()).add(feed)
+    try:
+        yield
+    finally:
+        _unregister(index, keys, feed)
+
+
+def _unregister(index: dict, keys: Iterable[str | None], feed: object) -> None:
+    for key in keys:
+        feeds = index.get(key)
+        if feeds is not None:
+            feeds.discard(feed)
+            if not feeds:
+                del index[key]
