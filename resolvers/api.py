@@ -24,6 +24,7 @@ from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from schema.context import Context
+from schema.shared_results import SharedResultExecutor
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
@@ -35,6 +36,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        execution_context_class=SharedResultExecutor,
         extensions=[
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

@@ -1,7 +1,9 @@
 """The Subscription root: stock totals and order events, pushed over graphql-transport-ws.
 
-Access is checked when the subscription starts (refusals arrive as a GraphQL `error`
-message); each event is then resolved with fresh loaders, never a socket-long cache.
+Access is checked when a subscription starts (a refusal arrives as the operation's
+`error` message); each event is then resolved with fresh loaders, never a socket-long
+cache. A client too slow for its order feed gets a SUBSCRIBER_TOO_SLOW error and the
+subscription completes: it resubscribes with `after` and misses nothing.
 """
 from __future__ import annotations
 
@@ -13,16 +15,23 @@ from oms import catalog
 from oms.errors import ErrorCode
 from oms.events.hub import Hub
 from resolvers.base import refusal
-from schema.context import Info, fresh_loaders_for_event
+from schema.context import Info
 from schema.realtime import StockUpdate
 
-AVAILABILITY_READERS = ("availability:read", "orders:write", "orders:read")
+STOCK_WATCHERS = ("availability:read", "orders:write", "orders:read")
 
 
 def hub_of(info: Info) -> Hub:
     runtime = info.context.runtime
     assert runtime is not None, "subscriptions need the server runtime"
     return runtime.hub
+
+
+async def check_channel(info: Info, code: str, may_see: bool) -> None:
+    if await catalog.find_channel(code) is None:
+        raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}")
+    if not may_see:
+        raise refusal("FORBIDDEN", f"this token may not watch channel {code}")
 
 
 @strawberry.type
@@ -34,11 +43,8 @@ class Subscription:
     ))
     async def stock_updates(self, info: Info, channel: str,
                             skus: list[str] | None = None) -> AsyncGenerator[StockUpdate, None]:
-        who = await info.context.require(*AVAILABILITY_READERS)
-        if await catalog.find_channel(channel) is None:
-            raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
-        if not who.sees_channel(channel):
-            raise refusal("FORBIDDEN", f"this token may not watch channel {channel}")
+        who = await info.context.require(*STOCK_WATCHERS)
+        await check_channel(info, channel, who.sees_channel(channel))
         return _stock_updates(hub_of(info), channel, skus)
 
 
@@ -48,5 +54,4 @@ async def _stock_updates(hub: Hub, channel: str,
         if feed.skus:
             feed.baseline(await hub.current_totals(channel, feed.skus))
         async for value in feed:
-            fresh_loaders_for_event()
-            yield StockUpdate.of(value)
+            yield StockUpdate.of(value)  # reads nothing of the viewer: no loaders to refresh

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import shutil
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -25,7 +29,8 @@ from oms.app import create_app
 from oms.config import Settings
 from oms.events.hub import Hub
 from oms.models import OutboxEvent
-from tests.conftest import Api
+from oms.runtime import Runtime
+from tests.conftest import ROOT, Api
 
 
 def free_port() -> int:
@@ -51,7 +56,12 @@ async def eventually(check: Callable[[], Awaitable[bool] | bool], within: float 
 class LiveServer:
     port: int
     api: Api
-    hub: Hub | None = None
+    runtime: Runtime | None = None
+
+    @property
+    def hub(self) -> Hub:
+        assert self.runtime is not None, "only in-process servers expose their hub"
+        return self.runtime.hub
 
     @property
     def ws_url(self) -> str:
@@ -64,7 +74,6 @@ class LiveServer:
 
     async def wait_for_feeds(self, count: int) -> None:
         """Wait until the hub serves `count` subscribers (in-process servers only)."""
-        assert self.hub is not None
         hub = self.hub
         await eventually(lambda: hub.feed_count() == count)
 
@@ -85,7 +94,7 @@ async def live_server(settings: Settings, admin_token: str) -> AsyncIterator[Liv
         if task.done():
             task.result()
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            yield LiveServer(port, Api(client, admin_token), app.state.runtime.hub)
+            yield LiveServer(port, Api(client, admin_token), app.state.runtime)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 15)
@@ -156,3 +165,55 @@ async def ws_session(url: str, token: str) -> AsyncIterator[Session]:
             yield wrapped
         finally:
             await wrapped.close()
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free port, so a test may stop and restart it."""
+
+    BINARY = shutil.which("redis-server")
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        assert self.BINARY is not None
+        self._process = await asyncio.create_subprocess_exec(
+            self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        await eventually(lambda: _accepts(self.port))
+
+    async def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            await asyncio.wait_for(self._process.wait(), 10)
+            self._process = None
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextlib.asynccontextmanager
+async def spawned_server(settings: Settings, admin_token: str) -> AsyncIterator[LiveServer]:
+    """`uvicorn --factory oms.app:create_app` in a process of its own, on `settings`' database,
+    Redis and events channel."""
+    port = free_port()
+    env = {**os.environ, "OMS_DATABASE_URL": settings.database_url,
+           "OMS_REDIS_URL": settings.redis_url or "", "OMS_EVENTS_CHANNEL": settings.events_channel}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "uvicorn", "--factory", "oms.app:create_app", "--host", "127.0.0.1",
+        "--port", str(port), "--log-level", "warning", env=env, cwd=ROOT,
+    )
+    try:
+        await eventually(lambda: process.returncode is not None or _accepts(port), within=30)
+        assert process.returncode is None, "the server process died at start-up"
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            yield LiveServer(port, Api(client, admin_token))
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await asyncio.wait_for(process.wait(), 15)
