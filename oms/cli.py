@@ -117,6 +117,10 @@ def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    if args.workers > 1 and not settings.redis_url:
+        # Each worker is a process of its own: without Redis their events would not meet.
+        raise SystemExit("oms serve --workers N needs OMS_REDIS_URL (and PostgreSQL): "
+                         "subscribers on one worker must hear changes served by another")
     if args.demo:
         from oms.demo import seed_demo
 
