@@ -242,9 +242,9 @@ _BUCKET_COLUMN = {
 async def _log_level(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
                      reason: str, reference: str | None) -> None:
     column = _BUCKET_COLUMN[bucket]
-    level = await InventoryPosition.filter(sku=sku, node_id=node_id).values_list(
+    level = await InventoryPosition.filter(sku=sku, node_id=node_id).first().values_list(
         column, flat=True
-    ).first()
+    )
     await StockLedgerEntry.create(
         sku=sku, node_id=node_id, bucket=bucket, delta=delta, resulting=level or 0,
         reason=reason, actor=uow.actor, reference=reference,

@@ -11,7 +11,7 @@ async def next_value(uow: UnitOfWork, name: str) -> int:
     """Advance the counter `name` and return its new value (the row stays locked until commit)."""
     await SequenceCounter.bulk_create([SequenceCounter(name=name, value=0)], ignore_conflicts=True)
     await SequenceCounter.filter(name=name).update(value=F("value") + 1)
-    value = await SequenceCounter.filter(name=name).values_list("value", flat=True).first()
+    value = await SequenceCounter.filter(name=name).first().values_list("value", flat=True)
     return int(value or 0)
 
 

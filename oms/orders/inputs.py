@@ -1,0 +1,60 @@
+"""What a client asks for: an order or a cart hold, as plain frozen data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from oms.enums import DeliveryMethod
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    sku: str
+    quantity: int
+    unit_price: Price
+
+
+@dataclass(frozen=True)
+class PaymentSpec:
+    reference: str
+    amount: Price
+    authorized: bool = True
+
+
+@dataclass(frozen=True)
+class OrderSpec:
+    channel: str
+    customer_email: str
+    delivery_method: DeliveryMethod
+    lines: list[LineSpec]
+    customer_ref: str | None = None
+    shipping_address: dict[str, Any] | None = None
+    pickup_node_code: str | None = None
+    payment: PaymentSpec | None = None
+    reservation_id: str | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def total(self) -> Decimal:
+        """Sum of quantity x unit price over the lines."""
+        return sum((line.unit_price.amount * line.quantity for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class HoldLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ReserveSpec:
+    channel: str
+    lines: list[HoldLine] = field(default_factory=list)
+    ttl_seconds: int = 900

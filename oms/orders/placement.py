@@ -1,0 +1,91 @@
+"""placeOrder: validate, source, hold, and write the whole order in the caller's transaction.
+
+Order of work: idempotency claim, checks (nothing written on a refusal), cart hold
+hand-over, sourcing with holds, the order's rows, its history, payment, and last
+the order number, whose counter row stays locked until commit.
+"""
+from __future__ import annotations
+
+import uuid
+
+from oms import payments
+from oms.auth import Principal
+from oms.clock import now
+from oms.enums import DeliveryMethod, OrderStatus
+from oms.models import Order
+from oms.orders import idempotency, reservations
+from oms.orders.allocate import source_and_hold
+from oms.orders.history import record_event
+from oms.orders.inputs import OrderSpec
+from oms.orders.validation import CheckedOrder, check_order
+from oms.orders.writing import OrderDraft, write_allocation
+from oms.sequences import next_number
+from oms.sourcing import Destination, SourcingRequest, select_rule
+from oms.sourcing.rules import engine_rules
+from oms.sourcing.snapshot import channel_view
+from oms.uow import UnitOfWork
+
+
+async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderSpec) -> Order:
+    """Place `spec` as `principal`; a retry with the same idempotency key returns the first order."""
+    if spec.idempotency_key:
+        earlier = await idempotency.claim(spec.idempotency_key)
+        if earlier is not None:
+            return earlier
+    checked = await check_order(spec, principal)
+    channel = checked.channel
+    if spec.reservation_id:
+        await reservations.consume(uow, spec.reservation_id, channel)
+    await reservations.sweep_expired(uow, [line.sku for line in spec.lines])
+    order = _new_order(checked)
+    rule = select_rule(await engine_rules(), channel.code, spec.delivery_method, now())
+    decision, node_ids = await source_and_hold(
+        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER",
+        count_expired=False,
+    )
+    draft = OrderDraft.of(order, spec, decision, node_ids)
+    await draft.save()
+    await record_event(uow, order, "ORDER_CREATED", f"placed on channel {channel.code}",
+                       {"lines": len(spec.lines), "rule": decision.rule.name},
+                       lines=draft.lines, fulfillments=draft.fulfillments,
+                       channel_code=channel.code)
+    await write_allocation(uow, order, decision, draft, channel.code)
+    await _payment(uow, order, spec)
+    order.number = await next_number(uow, channel.order_prefix)
+    await Order.filter(id=order.id).update(number=order.number)
+    return order
+
+
+def sourcing_request(checked: CheckedOrder) -> SourcingRequest:
+    """What the engine is asked for this order."""
+    spec = checked.spec
+    address = spec.shipping_address or {}
+    location = address.get("location") or {}
+    destination = None
+    if spec.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS:
+        destination = Destination(location.get("latitude"), location.get("longitude"),
+                                  address.get("country"))
+    pickup = checked.pickup_node.code if checked.pickup_node else None
+    return SourcingRequest(channel_view(checked.channel), spec.delivery_method, destination,
+                           pickup, tuple((line.sku, line.quantity) for line in spec.lines))
+
+
+def _new_order(checked: CheckedOrder) -> Order:
+    spec = checked.spec
+    order_id = uuid.uuid4()
+    return Order(
+        id=order_id, number=f"~{order_id.hex[:31]}", channel_id=checked.channel.id,
+        status=OrderStatus.CREATED, customer_email=spec.customer_email.strip(),
+        customer_ref=spec.customer_ref, delivery_method=spec.delivery_method,
+        shipping_address=spec.shipping_address,
+        pickup_node_id=checked.pickup_node.id if checked.pickup_node else None,
+        currency=checked.channel.currency, total=spec.total,
+        payment_reference=spec.payment.reference if spec.payment else None,
+        idempotency_key=spec.idempotency_key,
+    )
+
+
+async def _payment(uow: UnitOfWork, order: Order, spec: OrderSpec) -> None:
+    payment = spec.payment
+    if payment is not None and payment.authorized:
+        await payments.authorize(uow, order, payment.amount.amount, payment.reference)

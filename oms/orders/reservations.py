@@ -1,0 +1,165 @@
+"""Cart holds: stock reserved for a channel until an order consumes it or it expires.
+
+Expiry is enforced three ways: availability stops counting expired holds at once,
+placement sweeps the expired holds of the SKUs it needs before sourcing, and a
+background job (`oms.orders.sweeper`) sweeps the rest every few seconds. Status
+moves with a conditional update, so a hold is given back exactly once.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from oms import inventory
+from oms.auth import Principal
+from oms.clock import now
+from oms.enums import DeliveryMethod, ReservationStatus
+from oms.errors import DomainError, ErrorCode, Problems
+from oms.models import Channel, Reservation, ReservationLine
+from oms.orders.allocate import source_and_hold
+from oms.orders.inputs import ReserveSpec
+from oms.orders.validation import check_lines
+from oms.sourcing import SourcingRequest, select_rule
+from oms.sourcing.rules import engine_rules
+from oms.sourcing.snapshot import channel_view
+from oms.uow import UnitOfWork
+
+MAX_TTL_SECONDS = 7 * 24 * 3600
+SHIP = DeliveryMethod.SHIP_TO_ADDRESS
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A reservation with its channel code and its (sku, quantity) lines."""
+
+    reservation: Reservation
+    channel_code: str
+    lines: list[tuple[str, int]]
+
+
+async def hold_of(reservation: Reservation, channel_code: str) -> Hold:
+    lines = await ReservationLine.filter(reservation_id=reservation.id).order_by("id") \
+        .values_list("sku", "quantity")
+    return Hold(reservation, channel_code, [(sku, qty) for sku, qty in lines])
+
+
+async def reserve(uow: UnitOfWork, principal: Principal | None, spec: ReserveSpec) -> Hold:
+    """Hold every line for `spec.ttl_seconds`, or refuse (INSUFFICIENT_STOCK) holding nothing."""
+    channel = await _check(spec, principal)
+    await sweep_expired(uow, [line.sku for line in spec.lines])
+    reservation = Reservation(id=uuid.uuid4(), channel_id=channel.id,
+                              expires_at=now() + timedelta(seconds=spec.ttl_seconds))
+    request = SourcingRequest(channel_view(channel), SHIP, None, None,
+                              tuple((line.sku, line.quantity) for line in spec.lines))
+    rule = select_rule(await engine_rules(), channel.code, SHIP, now())
+    decision, ids = await source_and_hold(uow, channel, request, rule,
+                                          f"reservation:{reservation.id}", "RESERVE")
+    if decision.backordered:
+        short = ", ".join(f"{qty} x {sku}" for sku, qty in decision.backordered)
+        raise DomainError.of(ErrorCode.INSUFFICIENT_STOCK,
+                             f"channel {channel.code} cannot promise {short}", "lines")
+    await reservation.save(force_create=True)
+    await ReservationLine.bulk_create([
+        ReservationLine(reservation_id=reservation.id, sku=a.sku, node_id=ids[a.node_code],
+                        quantity=a.quantity)
+        for a in decision.allocations
+    ])
+    return Hold(reservation, channel.code, [(a.sku, a.quantity) for a in decision.allocations])
+
+
+async def _check(spec: ReserveSpec, principal: Principal | None) -> Channel:
+    problems = Problems()
+    channel = await Channel.get_or_none(code=spec.channel)
+    if channel is None:
+        problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {spec.channel!r}", "channel")
+    elif not channel.active:
+        problems.add(ErrorCode.CHANNEL_INACTIVE, f"channel {spec.channel} is inactive", "channel")
+    if principal is not None and not principal.sees_channel(spec.channel):
+        problems.add(ErrorCode.CHANNEL_NOT_ALLOWED,
+                     f"this token may not act on channel {spec.channel}", "channel")
+    await check_lines(problems, [(line.sku, line.quantity) for line in spec.lines])
+    if not 1 <= spec.ttl_seconds <= MAX_TTL_SECONDS:
+        problems.add(ErrorCode.INVALID_INPUT,
+                     f"ttlSeconds must be 1..{MAX_TTL_SECONDS}", "ttlSeconds")
+    problems.raise_if_any()
+    assert channel is not None
+    return channel
+
+
+async def release_reservation(uow: UnitOfWork, principal: Principal | None,
+                              reservation_id: str) -> Hold:
+    """Give the held stock back now (RELEASED)."""
+    reservation = await find(reservation_id, principal)
+    await _end(uow, reservation, ReservationStatus.RELEASED, "RELEASE")
+    return await hold_of(reservation, reservation.channel.code)
+
+
+async def consume(uow: UnitOfWork, reservation_id: str, channel: Channel) -> Reservation:
+    """Hand a live hold over to the order being placed: its stock is released to be re-held.
+
+    Refused with RESERVATION_EXPIRED once `expiresAt` is past, swept or not.
+    """
+    reservation = await find(reservation_id, None, "reservationId")
+    if reservation.channel_id != channel.id:
+        raise DomainError.of(ErrorCode.INVALID_INPUT,
+                             f"reservation {reservation_id} belongs to another channel",
+                             "reservationId")
+    if reservation.status is ReservationStatus.ACTIVE and reservation.expires_at <= now():
+        raise DomainError.of(ErrorCode.RESERVATION_EXPIRED,
+                             f"reservation {reservation_id} expired at "
+                             f"{reservation.expires_at.isoformat()}", "reservationId")
+    await _end(uow, reservation, ReservationStatus.CONSUMED, "CONSUME", "reservationId")
+    return reservation
+
+
+async def find(reservation_id: str, principal: Principal | None,
+               field: str = "id") -> Reservation:
+    """The reservation (NOT_FOUND when unknown or on a channel the caller may not see)."""
+    try:
+        found = await Reservation.get_or_none(id=uuid.UUID(str(reservation_id))) \
+            .prefetch_related("channel")
+    except ValueError:
+        found = None
+    if found is None or (principal and not principal.sees_channel(found.channel.code)):
+        raise DomainError.of(ErrorCode.NOT_FOUND, f"no reservation {reservation_id}", field)
+    return found
+
+
+async def _end(uow: UnitOfWork, reservation: Reservation, status: ReservationStatus,
+               reason: str, field: str = "id") -> None:
+    ended = await Reservation.filter(id=reservation.id, status=ReservationStatus.ACTIVE) \
+        .update(status=status)
+    if not ended:
+        fresh = await Reservation.get(id=reservation.id)
+        code = (ErrorCode.RESERVATION_EXPIRED if fresh.status is ReservationStatus.EXPIRED
+                else ErrorCode.RESERVATION_NOT_ACTIVE)
+        raise DomainError.of(code, f"reservation {reservation.id} is {fresh.status}", field)
+    reservation.status = status
+    await _give_back(uow, [reservation.id], reason)
+
+
+async def _give_back(uow: UnitOfWork, reservation_ids: list[uuid.UUID], reason: str) -> None:
+    lines = await ReservationLine.filter(reservation_id__in=reservation_ids) \
+        .order_by("sku", "node_id").values_list("sku", "node_id", "quantity", "reservation_id")
+    for sku, node_id, quantity, owner in lines:
+        await inventory.release_hold(uow, sku, node_id, quantity, reason, f"reservation:{owner}")
+
+
+async def sweep_expired(uow: UnitOfWork, skus: Iterable[str] | None = None,
+                        limit: int = 500) -> int:
+    """Expire live holds past their time (only those touching `skus`, if given)."""
+    query = Reservation.filter(status=ReservationStatus.ACTIVE, expires_at__lte=now())
+    if skus is not None:
+        query = query.filter(lines__sku__in=set(skus))
+    candidates = list(dict.fromkeys(await query.limit(limit).values_list("id", flat=True)))
+    expired = []
+    for reservation_id in candidates:
+        won = await Reservation.filter(id=reservation_id, status=ReservationStatus.ACTIVE) \
+            .update(status=ReservationStatus.EXPIRED)
+        if won:
+            expired.append(reservation_id)
+    if expired:
+        await _give_back(uow, expired, "EXPIRE")
+    return len(expired)

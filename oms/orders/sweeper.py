@@ -1,0 +1,25 @@
+"""The background job that gives back expired cart holds, every few seconds in every process."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from oms.orders.reservations import sweep_expired
+from oms.runtime import Runtime, periodic
+from oms.uow import unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+@periodic("reservation-sweeper")
+async def sweep_reservations(runtime: Runtime) -> None:
+    """Expire holds past their time, forever (the runtime cancels it on shutdown)."""
+    while True:
+        await asyncio.sleep(runtime.settings.reservation_sweep_seconds)
+        try:
+            async with unit_of_work(actor="reservation-sweeper") as uow:
+                swept = await sweep_expired(uow)
+            if swept:
+                log.info("expired %d reservations", swept)
+        except Exception:
+            log.exception("reservation sweep failed")

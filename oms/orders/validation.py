@@ -1,0 +1,107 @@
+"""Everything checked about an order before anything is written: every problem at once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oms.auth import Principal
+from oms.availability import channel_sees
+from oms.enums import DeliveryMethod
+from oms.errors import ErrorCode, Problems
+from oms.models import Channel, Node, Sku
+from oms.orders.inputs import LineSpec, OrderSpec
+
+
+@dataclass(frozen=True)
+class CheckedOrder:
+    spec: OrderSpec
+    channel: Channel
+    pickup_node: Node | None
+
+
+async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOrder:
+    """The order's channel and pickup node, or a DomainError listing every problem."""
+    problems = Problems()
+    channel = await Channel.get_or_none(code=spec.channel)
+    _check_channel(problems, spec, channel, principal)
+    if "@" not in spec.customer_email.strip():
+        problems.add(ErrorCode.INVALID_INPUT, "customerEmail is not an e-mail address",
+                     "customerEmail")
+    await _check_lines(problems, spec.lines, channel)
+    _check_payment(problems, spec, channel)
+    pickup = await _check_delivery(problems, spec, channel)
+    problems.raise_if_any()
+    assert channel is not None
+    return CheckedOrder(spec, channel, pickup)
+
+
+def _check_channel(problems: Problems, spec: OrderSpec, channel: Channel | None,
+                   principal: Principal | None) -> None:
+    if channel is None:
+        problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {spec.channel!r}", "channel")
+    elif not channel.active:
+        problems.add(ErrorCode.CHANNEL_INACTIVE, f"channel {spec.channel} is inactive", "channel")
+    if principal is not None and not principal.sees_channel(spec.channel):
+        problems.add(ErrorCode.CHANNEL_NOT_ALLOWED,
+                     f"this token may not place orders on channel {spec.channel}", "channel")
+
+
+async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, int]]) -> None:
+    """Quantities > 0 and SKUs known (shared with cart holds)."""
+    known = set(await Sku.filter(code__in={s for s, _ in skus_and_quantities})
+                .values_list("code", flat=True))
+    if not skus_and_quantities:
+        problems.add(ErrorCode.INVALID_INPUT, "give at least one line", "lines")
+    for i, (sku, quantity) in enumerate(skus_and_quantities):
+        if sku not in known:
+            problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {sku!r}", "lines", i, "sku")
+        if quantity <= 0:
+            problems.add(ErrorCode.INVALID_QUANTITY, f"quantity must be > 0, got {quantity}",
+                         "lines", i, "quantity")
+
+
+async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Channel | None) -> None:
+    await check_lines(problems, [(line.sku, line.quantity) for line in lines])
+    for i, line in enumerate(lines):
+        if line.unit_price.amount < 0:
+            problems.add(ErrorCode.INVALID_INPUT, "unitPrice must be >= 0",
+                         "lines", i, "unitPrice", "amount")
+        if channel is not None and line.unit_price.currency != channel.currency:
+            problems.add(ErrorCode.CURRENCY_MISMATCH,
+                         f"channel {channel.code} sells in {channel.currency}, "
+                         f"not {line.unit_price.currency}", "lines", i, "unitPrice", "currency")
+
+
+def _check_payment(problems: Problems, spec: OrderSpec, channel: Channel | None) -> None:
+    payment = spec.payment
+    if payment is None:
+        return
+    if channel is not None and payment.amount.currency != channel.currency:
+        problems.add(ErrorCode.CURRENCY_MISMATCH,
+                     f"payment in {payment.amount.currency}, channel sells in {channel.currency}",
+                     "payment", "amount", "currency")
+    if payment.amount.amount != spec.total:
+        problems.add(ErrorCode.TOTAL_MISMATCH,
+                     f"payment {payment.amount.amount} differs from the lines' total {spec.total}",
+                     "payment", "amount", "amount")
+    if not payment.reference.strip():
+        problems.add(ErrorCode.INVALID_INPUT, "payment reference must not be empty",
+                     "payment", "reference")
+
+
+async def _check_delivery(problems: Problems, spec: OrderSpec,
+                          channel: Channel | None) -> Node | None:
+    if spec.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS:
+        if not spec.shipping_address:
+            problems.add(ErrorCode.ADDRESS_REQUIRED, "SHIP_TO_ADDRESS needs a shippingAddress",
+                         "shippingAddress")
+        return None
+    code = spec.pickup_node_code
+    node = await Node.get_or_none(code=code) if code else None
+    if node is None:
+        problems.add(ErrorCode.PICKUP_NODE_INVALID,
+                     "PICKUP_IN_STORE needs the code of a known pickup node", "pickupNodeCode")
+    elif channel is not None and not channel_sees(channel, node, DeliveryMethod.PICKUP_IN_STORE):
+        problems.add(ErrorCode.PICKUP_NODE_INVALID,
+                     f"node {code} is not an active pickup point visible to channel {channel.code}",
+                     "pickupNodeCode")
+    return node

@@ -1,0 +1,122 @@
+"""Turning a sourcing decision into rows: lines, one fulfillment per node, the recorded decision."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from oms.enums import FulfillmentStatus
+from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine, SourcingDecisionRecord
+from oms.orders.history import record_event
+from oms.orders.inputs import OrderSpec
+from oms.orders.lines import assign, by_node
+from oms.orders.status import derive_status
+from oms.sourcing import Decision
+from oms.uow import UnitOfWork
+
+
+@dataclass
+class Fulfilled:
+    """Fulfillments made (or grown) for some allocations, and their new lines."""
+
+    created: list[Fulfillment]
+    lines: list[FulfillmentLine]
+
+
+def fulfil(order: Order, lines: Sequence[OrderLine], wanted: Sequence[int], decision: Decision,
+           node_ids: dict[str, int], pending: dict[int, Fulfillment] | None = None) -> Fulfilled:
+    """Allocate `decision` over `lines` (`wanted`: units to allocate per line), in memory.
+
+    Each node gets one fulfillment: its PENDING one in `pending` when there is one,
+    else a new PENDING one. Line buckets are updated so that
+    quantity = allocated + backordered + cancelled.
+    """
+    shares = assign([(line.sku, units) for line, units in zip(lines, wanted, strict=True)],
+                    decision.allocations)
+    pending = pending or {}
+    made = Fulfilled([], [])
+    for node_code, parts in by_node(shares).items():
+        node_id = node_ids[node_code]
+        target = pending.get(node_id)
+        if target is None:
+            target = Fulfillment(id=uuid.uuid4(), order_id=order.id, node_id=node_id,
+                                 status=FulfillmentStatus.PENDING)
+            made.created.append(target)
+        for index, quantity in parts:
+            line = lines[index]
+            line.allocated_quantity += quantity
+            made.lines.append(FulfillmentLine(fulfillment_id=target.id, order_line_id=line.id,
+                                              sku=line.sku, quantity=quantity))
+    for line in lines:
+        line.backordered_quantity = (line.quantity - line.allocated_quantity
+                                     - line.cancelled_quantity)
+    return made
+
+
+async def save_fulfilled(made: Fulfilled) -> None:
+    """Insert what `fulfil` made."""
+    if made.created:
+        await Fulfillment.bulk_create(made.created)
+    if made.lines:
+        await FulfillmentLine.bulk_create(made.lines)
+
+
+async def record_decision(order: Order, decision: Decision) -> None:
+    """Keep the decision with its reasons (what `sourcingDecision` shows)."""
+    await SourcingDecisionRecord.create(order_id=order.id, rule_id=decision.rule.id,
+                                        decision=decision.to_record())
+
+
+@dataclass
+class OrderDraft:
+    """A new order's rows, built in memory from the spec and the decision."""
+
+    order: Order
+    lines: list[OrderLine]
+    fulfillments: list[Fulfillment]
+    made: Fulfilled
+    decision: Decision
+
+    @classmethod
+    def of(cls, order: Order, spec: OrderSpec, decision: Decision,
+           node_ids: dict[str, int]) -> OrderDraft:
+        lines = [
+            OrderLine(id=uuid.uuid4(), order_id=order.id, position=i, sku=line.sku,
+                      quantity=line.quantity, unit_price=line.unit_price.amount)
+            for i, line in enumerate(spec.lines)
+        ]
+        made = fulfil(order, lines, [line.quantity for line in lines], decision, node_ids)
+        order.status = derive_status(lines, made.created)
+        order.rule_id = decision.rule.id
+        return cls(order, lines, made.created, made, decision)
+
+    async def save(self) -> None:
+        await self.order.save(force_create=True)
+        await OrderLine.bulk_create(self.lines)
+        await save_fulfilled(self.made)
+        await record_decision(self.order, self.decision)
+
+
+def allocation_event(decision: Decision) -> str:
+    """ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED, by what the decision achieved."""
+    if not decision.backordered:
+        return "ALLOCATED"
+    return "PARTIALLY_ALLOCATED" if decision.allocations else "BACKORDERED"
+
+
+def allocation_data(decision: Decision) -> dict[str, list[dict[str, object]]]:
+    return {
+        "allocations": [{"node": a.node_code, "sku": a.sku, "quantity": a.quantity}
+                        for a in decision.allocations],
+        "backordered": [{"sku": sku, "quantity": qty} for sku, qty in decision.backordered],
+    }
+
+
+async def write_allocation(uow: UnitOfWork, order: Order, decision: Decision, draft: OrderDraft,
+                           channel_code: str) -> None:
+    """The history entry saying where the new order's units go."""
+    nodes = ", ".join(decision.node_codes) or "no node"
+    await record_event(uow, order, allocation_event(decision), f"sourced by rule "
+                       f"{decision.rule.name} from {nodes}", allocation_data(decision),
+                       lines=draft.lines, fulfillments=draft.fulfillments,
+                       channel_code=channel_code)

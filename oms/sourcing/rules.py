@@ -1,0 +1,117 @@
+"""Routing rules as the business edits them: validated upserts, deletes, and the engine's view."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.errors import DomainError, ErrorCode, Problems
+from oms.models import Channel, RoutingRule
+from oms.sourcing.model import Rule, Weights
+from oms.uow import UnitOfWork
+
+RULE_CHANGED = "routing_rule.changed"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    name: str
+    rank: int
+    id: str | None = None
+    active: bool = True
+    channels: list[str] = field(default_factory=list)
+    delivery_methods: list[DeliveryMethod] = field(default_factory=list)
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    split_policy: SplitPolicy = SplitPolicy.ALLOW_SPLIT
+    max_splits: int = 3
+    prefer_node_types: list[NodeType] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=lambda: Weights().to_mapping())
+    respect_capacity: bool = True
+
+
+async def _check(spec: RuleSpec) -> None:
+    problems = Problems()
+    if not spec.name.strip():
+        problems.add(ErrorCode.INVALID_RULE, "name must not be empty", "name")
+    for name, value in spec.weights.items():
+        if name not in Weights.names():
+            problems.add(ErrorCode.INVALID_RULE, f"unknown weight {name!r}", "weights", name)
+        elif value < 0:
+            problems.add(ErrorCode.INVALID_RULE, f"weight {name} must be >= 0, got {value}",
+                         "weights", name)
+    if spec.max_splits < 1:
+        problems.add(ErrorCode.INVALID_RULE, "maxSplits must be at least 1", "maxSplits")
+    if (spec.effective_from and spec.effective_to
+            and spec.effective_from >= spec.effective_to):
+        problems.add(ErrorCode.INVALID_RULE, "effectiveFrom must be before effectiveTo",
+                     "effectiveTo")
+    known = set(await Channel.filter(code__in=spec.channels).values_list("code", flat=True))
+    for i, code in enumerate(spec.channels):
+        if code not in known:
+            problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channels", i)
+    problems.raise_if_any()
+
+
+async def upsert_rule(uow: UnitOfWork, spec: RuleSpec) -> RoutingRule:
+    """Create a rule (no id) or replace the one with `spec.id`. Takes effect for the next order."""
+    await _check(spec)
+    values = dict(
+        name=spec.name.strip(), rank=spec.rank, active=spec.active,
+        channels=sorted(set(spec.channels)),
+        delivery_methods=[str(m) for m in dict.fromkeys(spec.delivery_methods)],
+        effective_from=spec.effective_from, effective_to=spec.effective_to,
+        split_policy=spec.split_policy, max_splits=spec.max_splits,
+        prefer_node_types=[str(t) for t in dict.fromkeys(spec.prefer_node_types)],
+        weights={**Weights().to_mapping(), **spec.weights},
+        respect_capacity=spec.respect_capacity,
+    )
+    if spec.id is None:
+        rule = await RoutingRule.create(**values)
+    else:
+        rule = await _rule(spec.id)
+        await rule.update_from_dict(values).save()
+    uow.record(RULE_CHANGED, {"id": str(rule.id)})
+    return rule
+
+
+async def delete_rule(uow: UnitOfWork, rule_id: str) -> RoutingRule:
+    """Delete a rule; orders it sourced keep their recorded decisions."""
+    rule = await _rule(rule_id)
+    await rule.delete()
+    uow.record(RULE_CHANGED, {"id": str(rule.id), "deleted": True})
+    return rule
+
+
+async def _rule(rule_id: str) -> RoutingRule:
+    try:
+        found = await RoutingRule.get_or_none(id=uuid.UUID(str(rule_id)))
+    except ValueError:
+        found = None
+    if found is None:
+        raise DomainError.of(ErrorCode.NOT_FOUND, f"no routing rule {rule_id}", "id")
+    return found
+
+
+async def list_rules() -> list[RoutingRule]:
+    """Every rule, in the order they are tried (rank, then name)."""
+    return await RoutingRule.all().order_by("rank", "name")
+
+
+def engine_rule(row: RoutingRule) -> Rule:
+    """The engine's frozen view of a stored rule."""
+    return Rule(
+        id=str(row.id), name=row.name, rank=row.rank, active=row.active,
+        channels=tuple(row.channels),
+        delivery_methods=tuple(DeliveryMethod(m) for m in row.delivery_methods),
+        effective_from=row.effective_from, effective_to=row.effective_to,
+        split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
+        prefer_node_types=tuple(NodeType(t) for t in row.prefer_node_types),
+        weights=Weights.from_mapping(row.weights), respect_capacity=row.respect_capacity,
+    )
+
+
+async def engine_rules() -> list[Rule]:
+    """Every stored rule as the engine sees it (for `select_rule`)."""
+    return [engine_rule(row) for row in await RoutingRule.all()]

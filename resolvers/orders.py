@@ -1,0 +1,86 @@
+"""Orders and cart reservations: placeOrder, reserve, releaseReservation, overrideRouting, reads."""
+from __future__ import annotations
+
+import strawberry
+
+import oms.orders.sweeper  # noqa: F401  (registers the reservation sweeper with the runtime)
+from oms.orders import queries, reservations
+from oms.orders.override import OverrideSpec, override_routing
+from oms.orders.placement import place_order
+from resolvers.base import mutate
+from schema.common import PageInfo
+from schema.context import Info
+from schema.orders import (
+    Order,
+    OrderConnection,
+    OrderEdge,
+    OrderFilter,
+    OrderPayload,
+    PlaceOrderInput,
+    Reservation,
+    ReservationPayload,
+    ReserveInput,
+    RoutingOverrideInput,
+)
+
+ORDER_READERS = ("orders:read", "orders:read:own", "orders:write")
+
+
+def _reservation(hold: reservations.Hold) -> Reservation:
+    return Reservation.of(hold.reservation, hold.channel_code, hold.lines)
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field
+    async def order(self, info: Info, id: strawberry.ID | None = None,
+                    number: str | None = None) -> Order | None:
+        who = await info.context.require(*ORDER_READERS)
+        found = await queries.find_order(who, id, number)
+        return Order.of(found) if found else None
+
+    @strawberry.field
+    async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = 50,
+                     after: str | None = None) -> OrderConnection:
+        who = await info.context.require(*ORDER_READERS)
+        wanted = filter.to_query() if filter else queries.OrderQuery()
+        page = await queries.list_orders(who, wanted, 50 if first is None else first, after)
+        edges = [OrderEdge(cursor=cursor, node=Order.of(order))
+                 for order, cursor in zip(page.orders, page.cursors, strict=True)]
+        return OrderConnection(
+            edges=edges, total_count=page.total_count,
+            page_info=PageInfo(has_next_page=page.has_next_page,
+                               end_cursor=page.cursors[-1] if page.cursors else None),
+        )
+
+
+@strawberry.type
+class OrderMutation:
+    @strawberry.mutation
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
+        spec = input.to_spec()
+        out = await mutate(info, ("orders:write",), lambda uow, who: place_order(uow, who, spec))
+        return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)
+
+    @strawberry.mutation
+    async def reserve(self, info: Info, input: ReserveInput) -> ReservationPayload:
+        spec = input.to_spec()
+        out = await mutate(info, ("orders:write",),
+                           lambda uow, who: reservations.reserve(uow, who, spec))
+        return ReservationPayload(reservation=out.map(_reservation), user_errors=out.user_errors)
+
+    @strawberry.mutation
+    async def release_reservation(self, info: Info, id: strawberry.ID) -> ReservationPayload:
+        out = await mutate(info, ("orders:write",),
+                           lambda uow, who: reservations.release_reservation(uow, who, str(id)))
+        return ReservationPayload(reservation=out.map(_reservation), user_errors=out.user_errors)
+
+    @strawberry.mutation(
+        description="Move unshipped lines to another node by hand; the node must have the stock.")
+    async def override_routing(self, info: Info, input: RoutingOverrideInput) -> OrderPayload:
+        spec = OverrideSpec(str(input.order_id), input.node_code, input.reason,
+                            [str(i) for i in input.order_line_ids]
+                            if input.order_line_ids is not None else None)
+        out = await mutate(info, ("routing:write",),
+                           lambda uow, who: override_routing(uow, who, spec))
+        return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)

@@ -1,0 +1,71 @@
+"""Batch functions for orders and what hangs off them (read-only, one query per batch)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from oms.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Return,
+    SourcingDecisionRecord,
+)
+
+
+def _grouped(rows: Sequence[Any], key: str, wanted: Sequence[Any]) -> list[list[Any]]:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[str(getattr(row, key))].append(row)
+    return [groups.get(str(k), []) for k in wanted]
+
+
+async def orders_by_id(ids: Sequence[str]) -> list[Order | None]:
+    found = {str(o.id): o for o in await Order.filter(id__in=set(ids))}
+    return [found.get(str(i)) for i in ids]
+
+
+async def lines_by_order(order_ids: Sequence[str]) -> list[list[OrderLine]]:
+    rows = await OrderLine.filter(order_id__in=set(order_ids)).order_by("position")
+    return _grouped(rows, "order_id", order_ids)
+
+
+async def order_lines_by_id(ids: Sequence[str]) -> list[OrderLine | None]:
+    found = {str(line.id): line for line in await OrderLine.filter(id__in=set(ids))}
+    return [found.get(str(i)) for i in ids]
+
+
+async def currency_by_order(order_ids: Sequence[str]) -> list[str]:
+    rows = dict(await Order.filter(id__in=set(order_ids)).values_list("id", "currency"))
+    found = {str(k): v for k, v in rows.items()}
+    return [found.get(str(i), "") for i in order_ids]
+
+
+async def fulfillments_by_order(order_ids: Sequence[str]) -> list[list[Fulfillment]]:
+    rows = await Fulfillment.filter(order_id__in=set(order_ids)).order_by("created_at", "id")
+    return _grouped(rows, "order_id", order_ids)
+
+
+async def fulfillment_lines_by_fulfillment(ids: Sequence[str]) -> list[list[FulfillmentLine]]:
+    rows = await FulfillmentLine.filter(fulfillment_id__in=set(ids)).order_by("id")
+    return _grouped(rows, "fulfillment_id", ids)
+
+
+async def events_by_order(order_ids: Sequence[str]) -> list[list[OrderEvent]]:
+    rows = await OrderEvent.filter(order_id__in=set(order_ids)).order_by("id")
+    return _grouped(rows, "order_id", order_ids)
+
+
+async def returns_by_order(order_ids: Sequence[str]) -> list[list[Return]]:
+    rows = await Return.filter(order_id__in=set(order_ids)).order_by("created_at")
+    return _grouped(rows, "order_id", order_ids)
+
+
+async def decision_by_order(order_ids: Sequence[str]) -> list[SourcingDecisionRecord | None]:
+    latest: dict[str, SourcingDecisionRecord] = {}
+    for row in await SourcingDecisionRecord.filter(order_id__in=set(order_ids)).order_by("id"):
+        latest[str(row.order_id)] = row
+    return [latest.get(str(i)) for i in order_ids]

@@ -1,0 +1,326 @@
+"""Orders, their lines, fulfillments and history; cart reservations; order inputs and payloads."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from oms import models
+from oms.enums import DeliveryMethod, FulfillmentStatus, OrderStatus, PaymentStatus
+from oms.orders.inputs import HoldLine, LineSpec, OrderSpec, PaymentSpec, Price, ReserveSpec
+from oms.orders.queries import OrderQuery
+from schema import order_loaders as loaders
+from schema.catalog import Channel, FulfillmentNode, channel_by_id, node_by_id
+from schema.common import Address, AddressInput, Money, MoneyInput, PageInfo, UserError
+from schema.context import Info
+
+if TYPE_CHECKING:
+    from schema.returns import Return
+
+
+@strawberry.type
+class OrderLine:
+    id: strawberry.ID
+    sku: str
+    quantity: int
+    allocated_quantity: int
+    backordered_quantity: int
+    shipped_quantity: int
+    delivered_quantity: int
+    cancelled_quantity: int
+    returned_quantity: int
+    unit_price_: strawberry.Private[Decimal]
+    currency_: strawberry.Private[str | None]
+    order_id_: strawberry.Private[str]
+
+    @strawberry.field
+    async def unit_price(self, info: Info) -> Money:
+        currency = self.currency_
+        if currency is None:
+            currency = await info.context.loaders(loaders.currency_by_order).load(self.order_id_)
+        return Money(amount=self.unit_price_, currency=currency)
+
+    @classmethod
+    def of(cls, line: models.OrderLine, currency: str | None = None) -> OrderLine:
+        return cls(
+            id=strawberry.ID(str(line.id)), sku=line.sku, quantity=line.quantity,
+            allocated_quantity=line.allocated_quantity,
+            backordered_quantity=line.backordered_quantity,
+            shipped_quantity=line.shipped_quantity, delivered_quantity=line.delivered_quantity,
+            cancelled_quantity=line.cancelled_quantity, returned_quantity=line.returned_quantity,
+            unit_price_=line.unit_price, currency_=currency, order_id_=str(line.order_id),
+        )
+
+
+async def order_line_by_id(info: Info, line_id: str) -> OrderLine:
+    return OrderLine.of(await info.context.loaders(loaders.order_lines_by_id).load(line_id))
+
+
+@strawberry.type
+class FulfillmentLine:
+    sku: str
+    quantity: int
+    order_line_id_: strawberry.Private[str]
+
+    @strawberry.field
+    async def order_line(self, info: Info) -> OrderLine:
+        return await order_line_by_id(info, self.order_line_id_)
+
+
+@strawberry.type(description="The part of an order sent to one node.")
+class Fulfillment:
+    id: strawberry.ID
+    status: FulfillmentStatus
+    carrier: str | None
+    tracking_number: str | None
+    reason: str | None = strawberry.field(description="Why it was rejected or cancelled.")
+    created_at: datetime
+    updated_at: datetime
+    node_id_: strawberry.Private[int]
+    order_id_: strawberry.Private[str]
+
+    @strawberry.field
+    async def node(self, info: Info) -> FulfillmentNode:
+        return await node_by_id(info, self.node_id_)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[FulfillmentLine]:
+        rows = await info.context.loaders(loaders.fulfillment_lines_by_fulfillment).load(
+            str(self.id))
+        return [FulfillmentLine(sku=r.sku, quantity=r.quantity,
+                                order_line_id_=str(r.order_line_id)) for r in rows]
+
+    @strawberry.field
+    async def order(self, info: Info) -> Order:
+        return Order.of(await info.context.loaders(loaders.orders_by_id).load(self.order_id_))
+
+    @classmethod
+    def of(cls, row: models.Fulfillment) -> Fulfillment:
+        return cls(
+            id=strawberry.ID(str(row.id)), status=row.status, carrier=row.carrier,
+            tracking_number=row.tracking_number, reason=row.reason, created_at=row.created_at,
+            updated_at=row.updated_at, node_id_=row.node_id, order_id_=str(row.order_id),
+        )
+
+
+@strawberry.type
+class OrderEvent:
+    id: strawberry.ID
+    type: str = strawberry.field(
+        description="e.g. ORDER_CREATED, ALLOCATED, ROUTING_OVERRIDDEN, FULFILLMENT_SHIPPED")
+    status: OrderStatus
+    message: str | None
+    data: JSON | None
+    at: datetime
+
+    @classmethod
+    def of(cls, row: models.OrderEvent) -> OrderEvent:
+        return cls(id=strawberry.ID(str(row.id)), type=row.type, status=row.status,
+                   message=row.message, data=row.data, at=row.at)
+
+
+@strawberry.type
+class Order:
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-facing, unique, e.g. WEB-000042.")
+    status: OrderStatus
+    payment_status: PaymentStatus
+    customer_email: str
+    customer_ref: str | None
+    delivery_method: DeliveryMethod
+    shipping_address: Address | None
+    total: Money
+    created_at: datetime
+    updated_at: datetime
+    channel_id_: strawberry.Private[int]
+    pickup_node_id_: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def channel(self, info: Info) -> Channel:
+        return await channel_by_id(info, self.channel_id_)
+
+    @strawberry.field
+    async def pickup_node(self, info: Info) -> FulfillmentNode | None:
+        return None if self.pickup_node_id_ is None else await node_by_id(info, self.pickup_node_id_)
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        rows = await info.context.loaders(loaders.lines_by_order).load(str(self.id))
+        return [OrderLine.of(row, self.total.currency) for row in rows]
+
+    @strawberry.field
+    async def fulfillments(self, info: Info) -> list[Fulfillment]:
+        rows = await info.context.loaders(loaders.fulfillments_by_order).load(str(self.id))
+        return [Fulfillment.of(row) for row in rows]
+
+    @strawberry.field
+    async def returns(self, info: Info) -> list[Annotated[Return, strawberry.lazy("schema.returns")]]:
+        from schema.returns import Return
+
+        rows = await info.context.loaders(loaders.returns_by_order).load(str(self.id))
+        return [Return.of(row) for row in rows]
+
+    @strawberry.field(description="Every state change, oldest first.")
+    async def events(self, info: Info) -> list[OrderEvent]:
+        rows = await info.context.loaders(loaders.events_by_order).load(str(self.id))
+        return [OrderEvent.of(row) for row in rows]
+
+    @classmethod
+    def of(cls, order: models.Order) -> Order:
+        return cls(
+            id=strawberry.ID(str(order.id)), number=order.number, status=order.status,
+            payment_status=order.payment_status, customer_email=order.customer_email,
+            customer_ref=order.customer_ref, delivery_method=order.delivery_method,
+            shipping_address=Address.from_dict(order.shipping_address),
+            total=Money(amount=order.total, currency=order.currency),
+            created_at=order.created_at, updated_at=order.updated_at,
+            channel_id_=order.channel_id, pickup_node_id_=order.pickup_node_id,
+        )
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.input
+class OrderFilter:
+    channel: str | None = None
+    status: list[OrderStatus] | None = None
+    customer_email: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+    def to_query(self) -> OrderQuery:
+        return OrderQuery(self.channel, list(self.status or []), self.customer_email,
+                          self.created_after, self.created_before)
+
+
+def _price(money: MoneyInput) -> Price:
+    return Price(money.amount, money.currency.upper())
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    quantity: int
+    unit_price: MoneyInput
+
+
+@strawberry.input
+class PaymentInput:
+    reference: str = strawberry.field(description="Reference from the payment provider.")
+    amount: MoneyInput
+    authorized: bool | None = strawberry.field(
+        default=True, description="The provider already authorized this amount.")
+
+
+@strawberry.input
+class PlaceOrderInput:
+    channel: str
+    customer_email: str
+    customer_ref: str | None = None
+    delivery_method: DeliveryMethod
+    shipping_address: AddressInput | None = None
+    pickup_node_code: str | None = strawberry.field(
+        default=None, description="Required for PICKUP_IN_STORE.")
+    lines: list[OrderLineInput]
+    payment: PaymentInput | None = None
+    reservation_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Consume this cart reservation instead of reserving anew.")
+    idempotency_key: str | None = strawberry.field(default=None, description=(
+        "A retry with the same key returns the order the first call created,\n"
+        "never a second order."))
+
+    def to_spec(self) -> OrderSpec:
+        pay = self.payment
+        return OrderSpec(
+            channel=self.channel, customer_email=self.customer_email,
+            delivery_method=self.delivery_method,
+            lines=[LineSpec(line.sku, line.quantity, _price(line.unit_price))
+                   for line in self.lines],
+            customer_ref=self.customer_ref,
+            shipping_address=self.shipping_address.to_dict() if self.shipping_address else None,
+            pickup_node_code=self.pickup_node_code,
+            payment=PaymentSpec(pay.reference, _price(pay.amount), pay.authorized is not False)
+            if pay else None,
+            reservation_id=str(self.reservation_id) if self.reservation_id else None,
+            idempotency_key=self.idempotency_key,
+        )
+
+
+@strawberry.type
+class OrderPayload:
+    order: Order | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RoutingOverrideInput:
+    order_id: strawberry.ID
+    order_line_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Lines to move; omitted = every line not yet shipped.")
+    node_code: str
+    reason: str
+
+
+@strawberry.type
+class ReservationLine:
+    sku: str
+    quantity: int
+
+
+@strawberry.type
+class Reservation:
+    id: strawberry.ID
+    channel: str
+    lines: list[ReservationLine]
+    expires_at: datetime
+    status: str = strawberry.field(description="ACTIVE, CONSUMED, RELEASED or EXPIRED.")
+
+    @classmethod
+    def of(cls, row: models.Reservation, channel_code: str,
+           lines: list[tuple[str, int]]) -> Reservation:
+        totals: dict[str, int] = {}
+        for sku, quantity in lines:
+            totals[sku] = totals.get(sku, 0) + quantity
+        return cls(id=strawberry.ID(str(row.id)), channel=channel_code,
+                   lines=[ReservationLine(sku=s, quantity=q) for s, q in totals.items()],
+                   expires_at=row.expires_at, status=str(row.status))
+
+
+@strawberry.input
+class ReservationLineInput:
+    sku: str
+    quantity: int
+
+
+@strawberry.input
+class ReserveInput:
+    channel: str
+    lines: list[ReservationLineInput]
+    ttl_seconds: int | None = strawberry.field(
+        default=900, description="Seconds the hold lives if no order consumes it.")
+
+    def to_spec(self) -> ReserveSpec:
+        return ReserveSpec(self.channel, [HoldLine(line.sku, line.quantity) for line in self.lines],
+                           900 if self.ttl_seconds is None else self.ttl_seconds)
+
+
+@strawberry.type
+class ReservationPayload:
+    reservation: Reservation | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+

@@ -1,0 +1,188 @@
+"""Routing rules and explainable sourcing decisions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from oms import models
+from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.sourcing import Decision, Rule
+from oms.sourcing.rules import RuleSpec
+from schema import loaders
+from schema.catalog import FulfillmentNode
+from schema.common import UserError
+from schema.context import Info
+from schema.orders import ReservationLine
+
+
+@strawberry.type
+class RoutingWeights:
+    distance: float
+    cost: float
+    priority: float
+    backlog: float
+    processing_time: float
+
+    @classmethod
+    def of(cls, weights: dict[str, float]) -> RoutingWeights:
+        return cls(distance=weights.get("distance", 0.0), cost=weights.get("cost", 0.0),
+                   priority=weights.get("priority", 0.0), backlog=weights.get("backlog", 0.0),
+                   processing_time=weights.get("processing_time", 0.0))
+
+
+@strawberry.type(description=(
+    "A sourcing rule, editable at run time. The active rule with the lowest rank\n"
+    "whose filters match an order decides how it is sourced."))
+class RoutingRule:
+    id: strawberry.ID
+    name: str
+    rank: int
+    active: bool
+    channels: list[str] = strawberry.field(description="Empty = every channel.")
+    delivery_methods: list[DeliveryMethod] = strawberry.field(
+        description="Empty = every delivery method.")
+    effective_from: datetime | None
+    effective_to: datetime | None
+    split_policy: SplitPolicy
+    max_splits: int = strawberry.field(
+        description="Most nodes one order may be split across (ALLOW_SPLIT only).")
+    prefer_node_types: list[NodeType] = strawberry.field(description=(
+        "Node types in order of preference (e.g. [STORE, WAREHOUSE] = store first); "
+        "empty = no preference."))
+    weights: RoutingWeights = strawberry.field(description=(
+        "Weights of the sourcing score: distance, shipping cost, node priority, backlog, "
+        "processing time."))
+    respect_capacity: bool = strawberry.field(
+        description="Skip nodes at or over their daily capacity.")
+
+    @classmethod
+    def of(cls, row: models.RoutingRule) -> RoutingRule:
+        return cls(
+            id=strawberry.ID(str(row.id)), name=row.name, rank=row.rank, active=row.active,
+            channels=list(row.channels),
+            delivery_methods=[DeliveryMethod(m) for m in row.delivery_methods],
+            effective_from=row.effective_from, effective_to=row.effective_to,
+            split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
+            prefer_node_types=[NodeType(t) for t in row.prefer_node_types],
+            weights=RoutingWeights.of(row.weights), respect_capacity=row.respect_capacity,
+        )
+
+    @classmethod
+    def from_engine(cls, rule: Rule) -> RoutingRule:
+        """The rule as it was when a decision was made (the built-in default has id 'default')."""
+        return cls(
+            id=strawberry.ID(rule.id or "default"), name=rule.name, rank=rule.rank,
+            active=rule.active, channels=list(rule.channels),
+            delivery_methods=list(rule.delivery_methods), effective_from=rule.effective_from,
+            effective_to=rule.effective_to, split_policy=rule.split_policy,
+            max_splits=rule.max_splits, prefer_node_types=list(rule.prefer_node_types),
+            weights=RoutingWeights.of(rule.weights.to_mapping()),
+            respect_capacity=rule.respect_capacity,
+        )
+
+
+@strawberry.input
+class RoutingWeightsInput:
+    distance: float | None = 1
+    cost: float | None = 0
+    priority: float | None = 0
+    backlog: float | None = 0
+    processing_time: float | None = 0
+
+    def to_mapping(self) -> dict[str, float]:
+        return {"distance": self.distance or 0.0, "cost": self.cost or 0.0,
+                "priority": self.priority or 0.0, "backlog": self.backlog or 0.0,
+                "processing_time": self.processing_time or 0.0}
+
+
+@strawberry.input
+class RoutingRuleInput:
+    id: strawberry.ID | None = strawberry.field(default=None,
+                                                description="Omit to create; give to update.")
+    name: str
+    rank: int
+    active: bool | None = True
+    channels: list[str] | None = strawberry.field(default_factory=list)
+    delivery_methods: list[DeliveryMethod] | None = strawberry.field(default_factory=list)
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
+    split_policy: SplitPolicy | None = SplitPolicy.ALLOW_SPLIT
+    max_splits: int | None = 3
+    prefer_node_types: list[NodeType] | None = strawberry.field(default_factory=list)
+    weights: RoutingWeightsInput | None = None
+    respect_capacity: bool | None = True
+
+    def to_spec(self) -> RuleSpec:
+        weights = (self.weights or RoutingWeightsInput()).to_mapping()
+        return RuleSpec(
+            id=str(self.id) if self.id else None, name=self.name, rank=self.rank,
+            active=self.active is not False, channels=list(self.channels or []),
+            delivery_methods=list(self.delivery_methods or []),
+            effective_from=self.effective_from, effective_to=self.effective_to,
+            split_policy=self.split_policy or SplitPolicy.ALLOW_SPLIT,
+            max_splits=3 if self.max_splits is None else self.max_splits,
+            prefer_node_types=list(self.prefer_node_types or []), weights=weights,
+            respect_capacity=self.respect_capacity is not False,
+        )
+
+
+@strawberry.type
+class RoutingRulePayload:
+    rule: RoutingRule | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def _node(info: Info, code: str) -> FulfillmentNode:
+    return FulfillmentNode.of(await info.context.loaders(loaders.nodes_by_code).load(code))
+
+
+@strawberry.type
+class SourcingAllocation:
+    sku: str
+    quantity: int
+    node_code_: strawberry.Private[str]
+
+    @strawberry.field
+    async def node(self, info: Info) -> FulfillmentNode:
+        return await _node(info, self.node_code_)
+
+
+@strawberry.type
+class SourcingCandidate:
+    score: float
+    selected: bool
+    reasons: list[str] = strawberry.field(
+        description="Plain words, e.g. 'excluded by channel', 'over daily capacity', '412 km'.")
+    excluded: bool = strawberry.field(description="Screened out before ranking.")
+    node_code_: strawberry.Private[str]
+
+    @strawberry.field
+    async def node(self, info: Info) -> FulfillmentNode:
+        return await _node(info, self.node_code_)
+
+
+@strawberry.type(description="Why an order was (or would be) sourced the way it was.")
+class SourcingDecision:
+    rule: RoutingRule | None
+    allocations: list[SourcingAllocation]
+    backordered: list[ReservationLine] = strawberry.field(description="Units no node could take.")
+    candidates: list[SourcingCandidate]
+
+    @classmethod
+    def of(cls, decision: Decision) -> SourcingDecision:
+        return cls(
+            rule=RoutingRule.from_engine(decision.rule),
+            allocations=[SourcingAllocation(sku=a.sku, quantity=a.quantity,
+                                            node_code_=a.node_code)
+                         for a in decision.allocations],
+            backordered=[ReservationLine(sku=s, quantity=q) for s, q in decision.backordered],
+            candidates=[SourcingCandidate(score=round(c.score, 6), selected=c.selected,
+                                          reasons=list(c.reasons), excluded=c.excluded,
+                                          node_code_=c.node_code)
+                        for c in decision.candidates],
+        )
+
+    @classmethod
+    def of_record(cls, record: models.SourcingDecisionRecord) -> SourcingDecision:
+        return cls.of(Decision.from_record(record.decision))

@@ -1,0 +1,104 @@
+"""placeOrder through GraphQL: writes, numbers, statuses, payments, idempotency, refusals."""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.conftest import make_token
+from tests.helpers import positions
+from tests.order_helpers import (
+    ORDER_FIELDS,
+    PLACE,
+    network,
+    order_input,
+    place,
+    refused,
+    sources,
+    stock,
+)
+
+ORDER = ("query($id: ID, $number: String) { order(id: $id, number: $number) { "
+         + ORDER_FIELDS + " } }")
+
+
+async def test_order_is_allocated_held_numbered_and_recorded(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 5), ("B", "MIL", 5), ("A", "ROM", 9))
+    order = await place(api, ("A", 2), ("B", 1),
+                        payment={"reference": "psp-1", "amount": {"amount": "30.00",
+                                                                  "currency": "EUR"}})
+    assert order["number"] == "WEB-000001"
+    assert order["status"] == "ALLOCATED"
+    assert order["paymentStatus"] == "AUTHORIZED"
+    assert order["total"] == {"amount": "30.00", "currency": "EUR"}
+    assert sources(order) == {"MIL": {"A": 2, "B": 1}}
+    assert [f["status"] for f in order["fulfillments"]] == ["PENDING"]
+    assert [(e["type"], e["status"]) for e in order["events"]] == [
+        ("ORDER_CREATED", "ALLOCATED"), ("ALLOCATED", "ALLOCATED")]
+    held = await positions(api, "A")
+    assert (held["MIL"]["reserved"], held["MIL"]["available"]) == (2, 3)
+    assert held["ROM"]["reserved"] == 0
+    again = await place(api, ("A", 1))
+    assert again["number"] == "WEB-000002"
+    found = await api(ORDER, {"number": "WEB-000001"})
+    assert found["order"]["id"] == order["id"]
+    assert (await api(ORDER, {"id": order["id"]}))["order"]["number"] == "WEB-000001"
+
+
+async def test_unpaid_order_is_pending_and_backorder_is_partial(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 1))
+    order = await place(api, ("A", 3), payment={"reference": "p", "authorized": False,
+                                                "amount": {"amount": "30.00", "currency": "EUR"}})
+    assert order["paymentStatus"] == "PENDING"
+    assert order["status"] == "PARTIALLY_ALLOCATED"
+    line = order["lines"][0]
+    assert (line["allocatedQuantity"], line["backorderedQuantity"]) == (1, 2)
+    none = await place(api, ("A", 2))
+    assert none["status"] == "BACKORDERED" and none["fulfillments"] == []
+    assert none["events"][-1]["type"] == "BACKORDERED"
+
+
+async def test_same_idempotency_key_gives_one_order_also_concurrently(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 10))
+    first = await place(api, ("A", 1), idempotencyKey="k-1")
+    second = await place(api, ("A", 1), idempotencyKey="k-1")
+    assert second["id"] == first["id"]
+    bodies = await asyncio.gather(*[
+        api(PLACE, {"input": order_input(("A", 1), idempotencyKey="k-2")}) for _ in range(5)])
+    ids = {b["placeOrder"]["order"]["id"] for b in bodies}
+    assert len(ids) == 1
+    assert (await positions(api, "A"))["MIL"]["reserved"] == 2
+
+
+async def test_pickup_in_store_takes_stock_from_the_pickup_node(api: Any) -> None:
+    await network(api, MIL={"type": "STORE", "canPickup": True})
+    await stock(api, ("A", "MIL", 2), ("A", "TOR", 9))
+    order = await place(api, ("A", 1), deliveryMethod="PICKUP_IN_STORE", shippingAddress=None,
+                        pickupNodeCode="MIL")
+    assert sources(order) == {"MIL": {"A": 1}} and order["pickupNode"] == {"code": "MIL"}
+
+
+async def test_bad_input_is_refused_with_codes_and_nothing_written(api: Any) -> None:
+    await network(api, TOR={"canPickup": False})
+    await stock(api, ("A", "MIL", 5))
+    await api("""mutation { upsertChannel(input: {code: "off", name: "off", type: WEB,
+                 currency: "EUR", active: false}) { userErrors { code } } }""")
+    assert await refused(api, order_input(("NOPE", 1))) == ["UNKNOWN_SKU"]
+    assert await refused(api, order_input(("A", 0))) == ["INVALID_QUANTITY"]
+    assert await refused(api, order_input(("A", 1), channel_code="off")) == ["CHANNEL_INACTIVE"]
+    assert await refused(api, order_input(("A", 1), shippingAddress=None)) == ["ADDRESS_REQUIRED"]
+    pickup = order_input(("A", 1), deliveryMethod="PICKUP_IN_STORE", pickupNodeCode="TOR")
+    assert await refused(api, pickup) == ["PICKUP_NODE_INVALID"]
+    usd = order_input(("A", 1))
+    usd["lines"][0]["unitPrice"]["currency"] = "USD"
+    assert await refused(api, usd) == ["CURRENCY_MISMATCH"]
+    wrong_total = order_input(("A", 2), payment={"reference": "p",
+                                                 "amount": {"amount": "5.00", "currency": "EUR"}})
+    assert await refused(api, wrong_total) == ["TOTAL_MISMATCH"]
+    shop = await make_token(["orders:write"], channels=["off"])
+    assert await refused(api.as_(shop), order_input(("A", 1))) == ["CHANNEL_NOT_ALLOWED"]
+    listed = await api("{ orders { totalCount } }")
+    assert listed["orders"]["totalCount"] == 0
+    assert (await positions(api, "A"))["MIL"]["reserved"] == 0
