@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from oms.clock import now
 from oms.events.broker import InProcessBroker
 from oms.events.feeds import OrderFeed, RecentIds, StockFeed, StockValue, SubscriberTooSlow
 from oms.events.hub import Hub
 from oms.events.topics import ORDER_EVENT, order_event
+from oms.models import OutboxEvent
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -106,5 +108,33 @@ async def test_hub_listens_to_its_broker():
             await asyncio.sleep(0.01)  # the listener registers with the broker
             await broker.publish([message(7, "o-1", 13), message(7, "o-1", 13)])
             assert [p["event_id"] for p in await asyncio.wait_for(take(every, 1), 1)] == [13]
+    finally:
+        task.cancel()
+
+
+class BrokenOnceBroker(InProcessBroker):
+    """Its first listener fails at once; later ones work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def listen(self):
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("listener lost")
+        async for message in super().listen():
+            yield message
+
+
+async def test_hub_listens_again_and_catches_up_from_the_outbox():
+    hub = Hub(BrokenOnceBroker())
+    task = asyncio.create_task(hub.run())
+    try:
+        with hub.order_feed(None, lambda _: True) as every:
+            payload = order_event("o-1", 21, "web", None, "X", "CREATED")
+            await OutboxEvent.create(topic=ORDER_EVENT, payload=payload, published_at=now())
+            got = await asyncio.wait_for(take(every, 1), 5)
+        assert [p["event_id"] for p in got] == [21]
     finally:
         task.cancel()

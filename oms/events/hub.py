@@ -52,8 +52,15 @@ class Hub:
         """Listen until cancelled (the runtime starts this once per process)."""
         self._spawn(self._publish_stock_forever())
         try:
-            async for message in self.broker.listen():
-                self.dispatch(message)
+            while True:
+                try:
+                    async for message in self.broker.listen():
+                        self.dispatch(message)
+                except Exception:  # a broken listener must not silence subscribers for good
+                    log.exception("event hub listener failed; listening again")
+                    lost_at = now()
+                    await asyncio.sleep(1.0)
+                    self._spawn(self._catch_up(lost_at, delay=1.0))
         finally:
             for task in self._background:
                 task.cancel()
@@ -151,7 +158,9 @@ class Hub:
                 for feed in by_sku.get(sku, set()) | by_sku.get(ALL, set()):
                     feed.offer(value)
 
-    async def _catch_up(self, since: datetime) -> None:
+    async def _catch_up(self, since: datetime, delay: float = 0.0) -> None:
+        """Re-dispatch what the outbox holds since `since` (duplicates are dropped by id)."""
+        await asyncio.sleep(delay)
         try:
             rows = await OutboxEvent.filter(
                 Q(published_at=None) | Q(published_at__gte=since - CATCH_UP_SLACK)
