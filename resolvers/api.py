@@ -19,16 +19,19 @@ from oms.errors import AccessDenied
 from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
+from resolvers.fulfillment import FulfillmentMutation
 from resolvers.inventory import InventoryMutation, InventoryQuery
 from resolvers.orders import OrderMutation, OrderQuery
+from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from schema.context import Context
 from schema.shared_results import SharedResultExecutor
 
-Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery))
+Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
+                              ReturnsQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
-                                    SourcingMutation))
+                                    SourcingMutation, FulfillmentMutation, ReturnsMutation))
 
 
 def build_schema() -> strawberry.Schema:

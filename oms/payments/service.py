@@ -11,12 +11,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from oms.enums import PaymentStatus, PaymentTransactionKind
 from oms.errors import DomainError, ErrorCode
 from oms.models import Order, PaymentTransaction
+from oms.orders.history import record_event
 from oms.payments.provider import PaymentRequest, PaymentResult, payment_provider
 from oms.payments.status import ZERO, PaymentTotals, derive_payment_status, transition
 from oms.uow import UnitOfWork
 
 CENT = Decimal("0.01")
 Kind = PaymentTransactionKind
+EVENT_OF = {Kind.CAPTURE: "PAYMENT_CAPTURED", Kind.VOID: "PAYMENT_VOIDED"}
+"Order events for money movements (a refund is told by the return's REFUNDED event)."
 
 
 def money(amount: Decimal | int | str) -> Decimal:
@@ -51,22 +54,22 @@ async def authorize(uow: UnitOfWork, order: Order, amount: Decimal, reference: s
 async def capture(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
     """Capture up to `amount` of what is still authorized; returns what was captured."""
     wanted = min(money(amount), (await payment_totals(order)).open)
-    return await _move(order, Kind.CAPTURE, wanted)
+    return await _move(uow, order, Kind.CAPTURE, wanted)
 
 
 async def void(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
     """Release up to `amount` of the authorization not captured; returns what was voided."""
     wanted = min(money(amount), (await payment_totals(order)).open)
-    return await _move(order, Kind.VOID, wanted)
+    return await _move(uow, order, Kind.VOID, wanted)
 
 
 async def refund(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
     """Give back up to `amount` of what was captured; returns what was refunded."""
     wanted = min(money(amount), (await payment_totals(order)).refundable)
-    return await _move(order, Kind.REFUND, wanted)
+    return await _move(uow, order, Kind.REFUND, wanted)
 
 
-async def _move(order: Order, kind: PaymentTransactionKind, amount: Decimal) -> Decimal:
+async def _move(uow: UnitOfWork, order: Order, kind: PaymentTransactionKind, amount: Decimal) -> Decimal:
     if amount <= ZERO:
         return ZERO
     provider = payment_provider()
@@ -80,6 +83,10 @@ async def _move(order: Order, kind: PaymentTransactionKind, amount: Decimal) -> 
                              f"{order.currency}: {result.message or 'no reason given'}")
     await _record(order, kind, amount, result.reference or order.payment_reference)
     await _settle(order)
+    if kind in EVENT_OF:
+        await record_event(uow, order, EVENT_OF[kind], f"{kind.lower()} {amount} {order.currency}",
+                           {"amount": str(amount), "currency": order.currency,
+                            "provider": provider.name})
     return amount
 
 

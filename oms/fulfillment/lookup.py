@@ -1,0 +1,74 @@
+"""Finding the order, fulfillment or node a mutation names, as the caller may see it.
+
+Anything the caller may not see is reported exactly like something that does not
+exist (NOT_FOUND), so ids cannot be probed across channels or customers.
+"""
+from __future__ import annotations
+
+import uuid
+
+from oms.auth import Principal
+from oms.errors import DomainError, ErrorCode
+from oms.models import Channel, Fulfillment, Node, Order
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    """The UUID in `value`, or None when it is not one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+async def channel_code(order: Order) -> str:
+    """The code of the order's channel."""
+    codes = await Channel.filter(id=order.channel_id).values_list("code", flat=True)
+    return str(codes[0])
+
+
+def may_see_order(principal: Principal, order: Order, channel: str) -> bool:
+    """Whether the caller may act on this order: its channel, and its own orders for customers."""
+    if principal.own_orders_only:
+        return order.customer_ref is not None and order.customer_ref == principal.customer_ref
+    return principal.sees_channel(channel)
+
+
+async def find_order(principal: Principal, order_id: str, *field: str,
+                     also_via_channel: str | None = None, own_only: bool = False) -> Order:
+    """The order with this id if the caller may see it (or acts for `also_via_channel`);
+    with `own_only`, only an order carrying the caller's customerRef."""
+    key = parse_uuid(order_id)
+    order = await Order.get_or_none(id=key) if key else None
+    if order is not None and own_only:
+        if order.customer_ref is not None and order.customer_ref == principal.customer_ref:
+            return order
+    elif order is not None:
+        code = await channel_code(order)
+        via = also_via_channel is not None and principal.sees_channel(also_via_channel)
+        if may_see_order(principal, order, code) or (via and not principal.own_orders_only):
+            return order
+    raise DomainError.of(ErrorCode.NOT_FOUND, f"no order {order_id}", *field)
+
+
+async def find_fulfillment(principal: Principal, fulfillment_id: str,
+                           *field: str) -> tuple[Fulfillment, Order, Node]:
+    """The fulfillment, its order and node, if the caller may work on it (channel and node)."""
+    key = parse_uuid(fulfillment_id)
+    found = await Fulfillment.get_or_none(id=key) if key else None
+    if found is not None:
+        order = await Order.get(id=found.order_id)
+        node = await Node.get(id=found.node_id)
+        if principal.sees_channel(await channel_code(order)) and principal.sees_node(node.code):
+            return found, order, node
+    raise DomainError.of(ErrorCode.NOT_FOUND, f"no fulfillment {fulfillment_id}", *field)
+
+
+async def find_node(principal: Principal, code: str, *field: str) -> Node:
+    """The node with this code, if the caller may act there."""
+    node = await Node.get_or_none(code=code)
+    if node is None:
+        raise DomainError.of(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", *field)
+    if not principal.sees_node(node.code):
+        raise DomainError.of(ErrorCode.NODE_NOT_ALLOWED,
+                             f"this token may not act at node {code}", *field)
+    return node

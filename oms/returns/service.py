@@ -1,0 +1,226 @@
+"""Returns (RMA): request what was delivered, receive it at a node with a disposition per
+line, refund unit price x received quantity once."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from oms import inventory, payments
+from oms.auth import Principal
+from oms.enums import ReturnDisposition, ReturnStatus, StockBucket
+from oms.errors import DomainError, ErrorCode, Problems
+from oms.fulfillment.lookup import channel_code, find_node, find_order, may_see_order, parse_uuid
+from oms.models import Channel, Order, OrderLine, Return, ReturnLine
+from oms.orders.history import record_event
+from oms.returns.transitions import transition
+from oms.sequences import next_number
+from oms.uow import UnitOfWork
+
+RMA_PREFIX = "RMA"
+BUCKET = {
+    ReturnDisposition.RESTOCK: StockBucket.ON_HAND,
+    ReturnDisposition.SCRAP: StockBucket.SCRAPPED,
+    ReturnDisposition.RETURN_TO_VENDOR: StockBucket.RETURN_TO_VENDOR,
+}
+"Where received units go: sellable on-hand, or a held bucket that is never promised."
+
+
+@dataclass(frozen=True)
+class ReturnLineSpec:
+    order_line_id: str
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    order_id: str
+    lines: Sequence[ReturnLineSpec]
+    channel_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ReceivedLineSpec:
+    order_line_id: str
+    quantity: int
+    disposition: ReturnDisposition
+
+
+@dataclass(frozen=True)
+class Receipt:
+    return_id: str
+    node_code: str
+    lines: Sequence[ReceivedLineSpec]
+
+
+async def returnable(order: Order, lines: Sequence[OrderLine]) -> dict[str, int]:
+    """Per order line id: delivered units not yet returned nor asked back by an open return."""
+    statuses = dict(await Return.filter(order_id=order.id).values_list("id", "status"))
+    rows = await ReturnLine.filter(return__id__in=list(statuses)).values_list(
+        "order_line_id", "quantity", "received_quantity", "return__id")
+    claimed: dict[str, int] = defaultdict(int)
+    for line_id, quantity, received, return_id in rows:
+        status = statuses[return_id]
+        if status == ReturnStatus.REQUESTED:
+            claimed[str(line_id)] += quantity
+        elif status in (ReturnStatus.RECEIVED, ReturnStatus.REFUNDED):
+            claimed[str(line_id)] += received
+    return {str(line.id): line.delivered_quantity - claimed[str(line.id)] for line in lines}
+
+
+async def request_return(uow: UnitOfWork, principal: Principal, spec: ReturnRequest) -> Return:
+    """Open a return for delivered units (from any channel, e.g. a store). RMA-000001...
+
+    A caller without returns:write (a customer token) may only return its own orders.
+    """
+    channel = await _return_channel(spec.channel_code)
+    order = await find_order(principal, spec.order_id, "orderId",
+                             also_via_channel=spec.channel_code,
+                             own_only=not principal.has("returns:write"))
+    lines = {str(line.id): line for line in await OrderLine.filter(order_id=order.id)}
+    _check_request(spec, lines, await returnable(order, list(lines.values())))
+    rma = await Return.create(number=await next_number(uow, RMA_PREFIX), order_id=order.id,
+                              channel_id=channel.id if channel else None)
+    await ReturnLine.bulk_create([
+        ReturnLine(return_=rma, order_line_id=lines[_key(line.order_line_id)].id, quantity=line.quantity,
+                   sku=lines[_key(line.order_line_id)].sku, reason=line.reason.strip())
+        for line in spec.lines
+    ])
+    await record_event(uow, order, "RETURN_REQUESTED", f"return {rma.number} requested", {
+        "return_id": str(rma.id), "number": rma.number,
+        "channel": channel.code if channel else None,
+        "lines": [{"sku": lines[_key(line.order_line_id)].sku, "quantity": line.quantity,
+                   "reason": line.reason} for line in spec.lines],
+    })
+    return rma
+
+
+async def _return_channel(code: str | None) -> Channel | None:
+    if code is None:
+        return None
+    channel = await Channel.get_or_none(code=code)
+    if channel is None:
+        raise DomainError.of(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channel")
+    return channel
+
+
+def _key(order_line_id: str) -> str:
+    parsed = parse_uuid(order_line_id)
+    return str(parsed) if parsed else order_line_id
+
+
+def _check_request(spec: ReturnRequest, lines: dict[str, OrderLine], left: dict[str, int]) -> None:
+    problems = Problems()
+    if not spec.lines:
+        problems.add(ErrorCode.INVALID_INPUT, "a return needs at least one line", "lines")
+    seen: set[str] = set()
+    for i, line in enumerate(spec.lines):
+        key = _key(line.order_line_id)
+        if key not in lines:
+            problems.add(ErrorCode.NOT_FOUND, f"no line {line.order_line_id} in this order",
+                         "lines", i, "orderLineId")
+            continue
+        if key in seen:
+            problems.add(ErrorCode.DUPLICATE_RECORD, "each order line at most once per return",
+                         "lines", i, "orderLineId")
+        seen.add(key)
+        if not line.reason.strip():
+            problems.add(ErrorCode.INVALID_INPUT, "give a reason", "lines", i, "reason")
+        if line.quantity <= 0:
+            problems.add(ErrorCode.INVALID_QUANTITY, "quantity must be positive",
+                         "lines", i, "quantity")
+        elif line.quantity > left[key]:
+            problems.add(ErrorCode.OVER_RETURN,
+                         f"{lines[key].sku}: only {max(0, left[key])} delivered unit(s) can still "
+                         f"be returned, asked {line.quantity}", "lines", i, "quantity")
+    problems.raise_if_any()
+
+
+async def find_return(principal: Principal, return_id: str, *field: str) -> Return:
+    """The return with this id if the caller may see its order or the channel it came in by."""
+    key = parse_uuid(return_id)
+    found = await Return.get_or_none(id=key) if key else None
+    if found is not None:
+        order = await Order.get(id=found.order_id)
+        via = await Channel.filter(id=found.channel_id).values_list("code", flat=True) \
+            if found.channel_id else []
+        if may_see_order(principal, order, await channel_code(order)) or (
+                via and principal.sees_channel(via[0]) and not principal.own_orders_only):
+            return found
+    raise DomainError.of(ErrorCode.NOT_FOUND, f"no return {return_id}", *field)
+
+
+async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt) -> Return:
+    """Record what arrived at a node and where each unit goes (sellable or held)."""
+    rma = await find_return(principal, receipt.return_id, "returnId")
+    node = await find_node(principal, receipt.node_code, "nodeCode")
+    transition(rma, ReturnStatus.RECEIVED)
+    by_line = {str(rl.order_line_id): rl for rl in await ReturnLine.filter(return__id=rma.id)}
+    _check_receipt(receipt, by_line)
+    order_lines = {str(ol.id): ol for ol in await OrderLine.filter(order_id=rma.order_id)}
+    for spec in receipt.lines:
+        line = by_line[_key(spec.order_line_id)]
+        line.received_quantity, line.disposition = spec.quantity, spec.disposition
+        await line.save(update_fields=["received_quantity", "disposition"])
+        await inventory.receive_returned(uow, line.sku, node.id, spec.quantity,
+                                         BUCKET[spec.disposition], reference=rma.number)
+        order_line = order_lines[str(line.order_line_id)]
+        order_line.returned_quantity += spec.quantity
+        await order_line.save(update_fields=["returned_quantity"])
+    rma.received_node_id = node.id
+    await rma.save(update_fields=["status", "received_node_id", "updated_at"])
+    order = await Order.get(id=rma.order_id)
+    await record_event(uow, order, "RETURN_RECEIVED", f"return {rma.number} received at {node.code}",
+                       {"return_id": str(rma.id), "number": rma.number, "node": node.code,
+                        "lines": [{"sku": by_line[_key(s.order_line_id)].sku,
+                                   "quantity": s.quantity, "disposition": str(s.disposition)}
+                                  for s in receipt.lines]},
+                       lines=list(order_lines.values()))
+    return rma
+
+
+def _check_receipt(receipt: Receipt, by_line: dict[str, ReturnLine]) -> None:
+    problems = Problems()
+    if not receipt.lines:
+        problems.add(ErrorCode.INVALID_INPUT, "say what was received", "lines")
+    seen: set[str] = set()
+    for i, spec in enumerate(receipt.lines):
+        key = _key(spec.order_line_id)
+        line = by_line.get(key)
+        if line is None:
+            problems.add(ErrorCode.NOT_FOUND, f"line {spec.order_line_id} is not in this return",
+                         "lines", i, "orderLineId")
+            continue
+        if key in seen:
+            problems.add(ErrorCode.DUPLICATE_RECORD, "each order line at most once",
+                         "lines", i, "orderLineId")
+        seen.add(key)
+        if spec.quantity <= 0:
+            problems.add(ErrorCode.INVALID_QUANTITY, "quantity must be positive",
+                         "lines", i, "quantity")
+        elif spec.quantity > line.quantity:
+            problems.add(ErrorCode.OVER_RECEIVE,
+                         f"{line.sku}: {line.quantity} requested, {spec.quantity} received",
+                         "lines", i, "quantity")
+    problems.raise_if_any()
+
+
+async def refund_return(uow: UnitOfWork, principal: Principal, return_id: str) -> Return:
+    """Refund unit price x received quantity of a received return, once."""
+    rma = await find_return(principal, return_id, "returnId")
+    transition(rma, ReturnStatus.REFUNDED)
+    order = await Order.get(id=rma.order_id)
+    prices = dict(await OrderLine.filter(order_id=order.id).values_list("id", "unit_price"))
+    amount = payments.money(sum(
+        (Decimal(prices[line.order_line_id]) * line.received_quantity
+         for line in await ReturnLine.filter(return__id=rma.id)), Decimal(0)))
+    refunded = await payments.refund(uow, order, amount)
+    rma.refund_amount = amount
+    await rma.save(update_fields=["status", "refund_amount", "updated_at"])
+    await record_event(uow, order, "REFUNDED",
+                       f"return {rma.number}: refunded {amount} {order.currency}",
+                       {"return_id": str(rma.id), "number": rma.number, "amount": str(amount),
+                        "paid_back": str(refunded), "currency": order.currency})
+    return rma

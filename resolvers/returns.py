@@ -1,0 +1,49 @@
+"""Returns (RMA): read one, request, receive, refund."""
+from __future__ import annotations
+
+import strawberry
+
+from oms.errors import DomainError
+from oms.returns import service
+from resolvers.base import Outcome, mutate
+from schema.context import Info
+from schema.returns import ReceiveReturnInput, RequestReturnInput, Return, ReturnPayload
+
+RETURN_READERS = ("returns:write", "orders:read", "orders:write", "orders:read:own")
+
+
+def _payload(out: Outcome) -> ReturnPayload:
+    return ReturnPayload(return_=out.map(Return.of), user_errors=out.user_errors)
+
+
+@strawberry.type
+class ReturnsQuery:
+    @strawberry.field(name="return")
+    async def return_(self, info: Info, id: strawberry.ID) -> Return | None:
+        who = await info.context.require(*RETURN_READERS)
+        try:
+            return Return.of(await service.find_return(who, str(id)))
+        except DomainError:
+            return None
+
+
+@strawberry.type
+class ReturnsMutation:
+    @strawberry.mutation(description="Open a return for delivered units; a customer token may "
+                                     "return its own orders.")
+    async def request_return(self, info: Info, input: RequestReturnInput) -> ReturnPayload:
+        spec = input.to_spec()
+        return _payload(await mutate(info, ("returns:write", "orders:read:own"),
+                                     lambda uow, who: service.request_return(uow, who, spec)))
+
+    @strawberry.mutation
+    async def receive_return(self, info: Info, input: ReceiveReturnInput) -> ReturnPayload:
+        spec = input.to_spec()
+        return _payload(await mutate(info, ("returns:write",),
+                                     lambda uow, who: service.receive_return(uow, who, spec)))
+
+    @strawberry.mutation
+    async def refund_return(self, info: Info, return_id: strawberry.ID) -> ReturnPayload:
+        return _payload(await mutate(info, ("returns:write",),
+                                     lambda uow, who: service.refund_return(uow, who,
+                                                                            str(return_id))))
