@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
-from oms import availability, catalog, inventory
+from oms import availability, catalog, inventory, stock
 from oms.errors import ErrorCode
 from resolvers.base import mutate, refusal
 from schema.common import GeoPointInput
@@ -55,7 +55,7 @@ class InventoryMutation:
                              records: list[InventoryRecordInput]) -> InventorySyncPayload:
         specs = [r.to_record() for r in records]
         out = await mutate(info, ("inventory:write",),
-                           lambda uow, _: inventory.sync_inventory(uow, specs))
+                           lambda uow, _: stock.receive_sync(uow, specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
 
     @strawberry.mutation(description="Relative changes. Atomic: all adjustments or none.")
@@ -63,5 +63,5 @@ class InventoryMutation:
                                adjustments: list[InventoryAdjustmentInput]) -> InventorySyncPayload:
         specs = [a.to_adjustment() for a in adjustments]
         out = await mutate(info, ("inventory:write",),
-                           lambda uow, _: inventory.adjust_inventory(uow, specs))
+                           lambda uow, _: stock.receive_adjustments(uow, specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)

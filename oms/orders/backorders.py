@@ -1,0 +1,45 @@
+"""When stock arrives, backordered lines are sourced again, oldest order first.
+
+Runs inside the unit of work that received the stock (sync or adjustment), so the
+new units are promised to waiting orders before any later order sees them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from oms.enums import OrderStatus
+from oms.fulfillment.resourcing import rejected_by, resource_lines
+from oms.models import Order, OrderLine
+from oms.orders.history import record_event
+from oms.orders.writing import allocation_data
+from oms.uow import UnitOfWork
+
+
+async def release_backorders(uow: UnitOfWork, skus: Iterable[str]) -> int:
+    """Source again every order waiting for any of `skus`; returns how many got units."""
+    waiting = await OrderLine.filter(sku__in=set(skus), backordered_quantity__gt=0) \
+        .values_list("order_id", flat=True)
+    if not waiting:
+        return 0
+    orders = await Order.filter(id__in=set(waiting)).exclude(status=OrderStatus.CANCELLED) \
+        .order_by("created_at", "id").select_for_update()
+    served = 0
+    for order in orders:
+        served += await _release(uow, order)
+    return served
+
+
+async def _release(uow: UnitOfWork, order: Order) -> int:
+    lines = await OrderLine.filter(order_id=order.id, backordered_quantity__gt=0) \
+        .order_by("position")
+    if not lines:
+        return 0
+    wanted = [(line, line.backordered_quantity) for line in lines]
+    decision = await resource_lines(uow, order, wanted, await rejected_by(lines))
+    if not decision.allocations:
+        return 0
+    units = sum(a.quantity for a in decision.allocations)
+    await record_event(uow, order, "BACKORDER_RELEASED",
+                       f"{units} backordered units allocated from "
+                       f"{', '.join(decision.node_codes)}", allocation_data(decision))
+    return 1
