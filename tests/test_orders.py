@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from tests.conftest import make_token
@@ -102,3 +103,72 @@ async def test_bad_input_is_refused_with_codes_and_nothing_written(api: Any) -> 
     listed = await api("{ orders { totalCount } }")
     assert listed["orders"]["totalCount"] == 0
     assert (await positions(api, "A"))["MIL"]["reserved"] == 0
+
+
+LIST = """
+query($first: Int) {
+  orders(first: $first) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { number channel { code } lines { sku unitPrice { amount } }
+            fulfillments { status node { code } lines { quantity orderLine { sku } } }
+            events { type } } }
+  }
+}"""
+
+
+async def _count_queries(api: Any, first: int) -> int:
+    seen: list[logging.LogRecord] = []
+
+    class Counter(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = Counter(logging.DEBUG), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        data = await api(LIST, {"first": first})
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert len(data["orders"]["edges"]) == first
+    return len(seen)
+
+
+async def test_listing_orders_costs_the_same_queries_whatever_the_page_size(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 1), ("A", "TOR", 50), ("B", "ROM", 50))
+    for _ in range(12):
+        await place(api, ("A", 2), ("B", 1))
+    small = await _count_queries(api, 3)
+    assert 0 < small == await _count_queries(api, 12)
+
+
+async def test_orders_page_newest_first_filtered_and_scoped(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 50))
+    numbers = [(await place(api, ("A", 1), customerRef=f"c{i % 2}"))["number"]
+               for i in range(5)]
+    page = "query($after: String, $f: OrderFilter) { orders(first: 2, after: $after, " \
+           "filter: $f) { totalCount pageInfo { hasNextPage endCursor } " \
+           "edges { node { number customerRef } } } }"
+    got, after = [], None
+    while True:
+        data = (await api(page, {"after": after}))["orders"]
+        assert data["totalCount"] == 5
+        got += [e["node"]["number"] for e in data["edges"]]
+        if not data["pageInfo"]["hasNextPage"]:
+            break
+        after = data["pageInfo"]["endCursor"]
+    assert got == list(reversed(numbers))
+    mine = await make_token(["orders:read:own"], customer_ref="c1")
+    own = (await api.as_(mine)(page, {}))["orders"]
+    assert own["totalCount"] == 2 and {e["node"]["customerRef"] for e in own["edges"]} == {"c1"}
+    other = (await api.as_(mine)(ORDER, {"number": numbers[0]}))["order"]
+    assert other is None
+    filtered = (await api(page, {"f": {"status": ["BACKORDERED"]}}))["orders"]
+    assert filtered["totalCount"] == 0
+    nobody = await make_token(["inventory:write"])
+    body = await api.raw(page, {}, token=nobody)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
