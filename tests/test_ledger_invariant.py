@@ -1,0 +1,63 @@
+"""Ledger invariant: after any journey, for every (sku, node) and every bucket, the sum of
+the ledger's deltas equals the stored level (on-hand, reserved, scrapped, return-to-vendor)."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+import tests.test_fulfillment as fulfillment
+import tests.test_returns as returns
+from oms.models import InventoryPosition, StockLedgerEntry
+
+Journey = Callable[[Any], Awaitable[None]]
+JOURNEYS: list[Journey] = [
+    fulfillment.test_ship_to_home_split_over_two_nodes_is_delivered_and_captured,
+    fulfillment.test_buy_online_pick_up_in_store_is_picked_up_and_captured,
+    fulfillment.test_a_store_rejection_is_sourced_again_elsewhere_then_backordered,
+    fulfillment.test_partial_cancellation_releases_holds_and_voids_that_amount,
+    fulfillment.test_cancelling_a_whole_order_cancels_its_fulfillments_and_voids,
+    fulfillment.test_a_shipped_partially_order_cancels_only_what_is_left,
+    fulfillment.test_every_illegal_transition_is_refused_and_changes_nothing,
+    returns.test_return_in_store_restocks_there_scraps_the_rest_and_refunds_once,
+    returns.test_a_partial_return_refunds_what_came_back_and_numbers_go_on,
+    returns.test_bad_returns_are_refused_with_stable_codes_and_write_nothing,
+]
+COLUMN = {"ON_HAND": "on_hand", "RESERVED": "reserved", "SCRAPPED": "scrapped",
+          "RETURN_TO_VENDOR": "return_to_vendor"}
+
+
+async def ledger_mismatches() -> list[str]:
+    """Every (sku, node, bucket) whose ledger sum differs from the stored level."""
+    sums: dict[tuple[str, int, str], int] = defaultdict(int)
+    for sku, node_id, bucket, delta in await StockLedgerEntry.all().values_list(
+            "sku", "node_id", "bucket", "delta"):
+        sums[(sku, node_id, str(bucket))] += delta
+    wrong = []
+    for pos in await InventoryPosition.all():
+        for bucket, column in COLUMN.items():
+            level = getattr(pos, column)
+            if sums.pop((pos.sku, pos.node_id, bucket), 0) != level:
+                wrong.append(f"{pos.sku}@{pos.node_id} {bucket}: ledger "
+                             f"{sums.get((pos.sku, pos.node_id, bucket))} vs {level}")
+    wrong += [f"{key}: ledger {value} without a position" for key, value in sums.items() if value]
+    return wrong
+
+
+@pytest.mark.parametrize("journey", JOURNEYS, ids=lambda j: j.__name__.removeprefix("test_"))
+async def test_ledger_deltas_add_up_to_every_level_after_the_journey(
+        api: Any, journey: Journey) -> None:
+    await journey(api)
+    assert await StockLedgerEntry.exclude(reason="SYNC").count() > 0
+    assert await ledger_mismatches() == []
+
+
+async def test_the_check_sees_a_level_changed_behind_the_ledger(api: Any) -> None:
+    await fulfillment.test_partial_cancellation_releases_holds_and_voids_that_amount(api)
+    pos = await InventoryPosition.filter(sku="A").first()
+    assert pos is not None
+    pos.on_hand += 1
+    await pos.save(update_fields=["on_hand"])
+    assert len(await ledger_mismatches()) == 1
