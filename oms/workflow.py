@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from oms.clock import now
 from oms.errors import DomainError, ErrorCode
 
 S = TypeVar("S", bound=StrEnum)
@@ -45,6 +46,20 @@ class Workflow(Generic[S]):
         self.require(current, target, *field)
         setattr(row, self.column, target)
         return current
+
+    async def persist(self, row: Any, previous: S, *fields: str) -> None:
+        """Save a move made by `move` only if the stored state is still `previous`.
+
+        A compare-and-set: when a concurrent change moved the row first, nothing is
+        written and the move is refused with INVALID_TRANSITION.
+        """
+        values = {name: getattr(row, name) for name in (self.column, *fields)}
+        if hasattr(row, "updated_at"):
+            values["updated_at"] = row.updated_at = now()
+        updated = await type(row).filter(pk=row.pk, **{self.column: previous}).update(**values)
+        if not updated:
+            raise DomainError.of(ErrorCode.INVALID_TRANSITION,
+                                 f"{self.name} is no longer {previous}: it changed meanwhile")
 
     def reachable(self) -> set[S]:
         """Every state reachable from the initial one."""

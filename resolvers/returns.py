@@ -22,7 +22,8 @@ class ReturnsQuery:
     async def return_(self, info: Info, id: strawberry.ID) -> Return | None:
         who = await info.context.require(*RETURN_READERS)
         try:
-            return Return.of(await service.find_return(who, str(id)))
+            found, _ = await service.find_return(who, str(id), lock=False)
+            return Return.of(found)
         except DomainError:
             return None
 

@@ -1,6 +1,7 @@
 """Fulfillment journeys through GraphQL: node work, shipping, pickup, rejection, cancellation."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.conftest import make_token
@@ -276,3 +277,19 @@ async def test_a_node_can_be_added_later_and_take_rejected_work(api: Any) -> Non
     await stock(api, ("A", "TOR", 1))
     moved = (await ok(await reject(api, fulfillment_at(placed, "MIL")["id"], "closed")))["order"]
     assert fulfillment_at(moved, "TOR")["status"] == "PENDING"
+
+
+async def test_the_same_parcel_shipped_twice_at_once_leaves_the_node_once(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 5))
+    placed = await place_paid(api, ("A", 2))
+    fid = fulfillment_at(placed, "MIL")["id"]
+    await walk(api, fid, "accept", "pick", "pack")
+    first, second = await asyncio.gather(ship(api, fid, tracking="T1"), ship(api, fid,
+                                                                             tracking="T2"))
+    assert sorted([codes(first), codes(second)]) == [[], ["INVALID_TRANSITION"]]
+    assert {k: (await positions(api, "A"))["MIL"][k] for k in ("onHand", "reserved")} == {
+        "onHand": 3, "reserved": 0}
+    final = await order(api, placed["id"])
+    assert events(final).count("FULFILLMENT_SHIPPED") == 1
+    assert events(final).count("PAYMENT_CAPTURED") == 1

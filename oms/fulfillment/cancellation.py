@@ -15,7 +15,7 @@ from oms.auth import Principal
 from oms.enums import FulfillmentStatus
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import find_order
-from oms.fulfillment.transitions import OPEN, transition
+from oms.fulfillment.transitions import FULFILLMENT, OPEN, transition
 from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine
 from oms.orders.history import record_event
 from oms.uow import UnitOfWork
@@ -104,6 +104,6 @@ async def _cancel_emptied(order: Order, fulfillment_ids: set[str], reason: str) 
     still_used = {str(i) for i in await FulfillmentLine.filter(
         fulfillment_id__in=list(fulfillment_ids)).values_list("fulfillment_id", flat=True)}
     for fulfillment in await Fulfillment.filter(id__in=list(fulfillment_ids - still_used)):
-        transition(fulfillment, FulfillmentStatus.CANCELLED, order.delivery_method)
+        previous = transition(fulfillment, FulfillmentStatus.CANCELLED, order.delivery_method)
         fulfillment.reason = f"cancelled: {reason.strip()}"
-        await fulfillment.save(update_fields=["status", "reason", "updated_at"])
+        await FULFILLMENT.persist(fulfillment, previous, "reason")

@@ -15,7 +15,7 @@ from oms.enums import FulfillmentStatus as FS
 from oms.enums import OrderStatus
 from oms.errors import ErrorCode, Problems
 from oms.fulfillment.lookup import find_fulfillment
-from oms.fulfillment.transitions import transition
+from oms.fulfillment.transitions import FULFILLMENT, transition
 from oms.models import Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.history import record_event
 from oms.uow import UnitOfWork
@@ -73,8 +73,9 @@ async def advance(uow: UnitOfWork, principal: Principal, fulfillment_id: str,
 
 
 async def move(work: Work, target: FS, *fields: str) -> None:
-    transition(work.fulfillment, target, work.order.delivery_method)
-    await work.fulfillment.save(update_fields=["status", "updated_at", *fields])
+    """Move the fulfillment along the table and store it (refused if it moved meanwhile)."""
+    previous = transition(work.fulfillment, target, work.order.delivery_method)
+    await FULFILLMENT.persist(work.fulfillment, previous, *fields)
 
 
 async def ship(uow: UnitOfWork, principal: Principal, fulfillment_id: str, carrier: str,

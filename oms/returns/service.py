@@ -11,10 +11,17 @@ from oms import inventory, payments
 from oms.auth import Principal
 from oms.enums import ReturnDisposition, ReturnStatus, StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
-from oms.fulfillment.lookup import channel_code, find_node, find_order, may_see_order, parse_uuid
+from oms.fulfillment.lookup import (
+    channel_code,
+    find_node,
+    find_order,
+    lock_order,
+    may_see_order,
+    parse_uuid,
+)
 from oms.models import Channel, Order, OrderLine, Return, ReturnLine
 from oms.orders.history import record_event
-from oms.returns.transitions import transition
+from oms.returns.transitions import RETURN, transition
 from oms.sequences import next_number
 from oms.uow import UnitOfWork
 
@@ -138,25 +145,36 @@ def _check_request(spec: ReturnRequest, lines: dict[str, OrderLine], left: dict[
     problems.raise_if_any()
 
 
-async def find_return(principal: Principal, return_id: str, *field: str) -> Return:
-    """The return with this id if the caller may see its order or the channel it came in by."""
+async def find_return(principal: Principal, return_id: str, *field: str,
+                      lock: bool = True) -> tuple[Return, Order]:
+    """The return and its order (locked unless `lock` is False), if the caller may see the
+    order or the channel the return came in by; else NOT_FOUND."""
     key = parse_uuid(return_id)
-    found = await Return.get_or_none(id=key) if key else None
-    if found is not None:
-        order = await Order.get(id=found.order_id)
-        via = await Channel.filter(id=found.channel_id).values_list("code", flat=True) \
-            if found.channel_id else []
-        if may_see_order(principal, order, await channel_code(order)) or (
-                via and principal.sees_channel(via[0]) and not principal.own_orders_only):
-            return found
+    order_id = await Return.filter(id=key).first().values_list("order_id", flat=True) \
+        if key else None
+    order = None
+    if order_id:
+        order = await lock_order(order_id) if lock else await Order.get_or_none(id=order_id)
+    found = await Return.get_or_none(id=key) if order else None
+    if order is not None and found is not None and await _may_see(principal, found, order):
+        return found, order
     raise DomainError.of(ErrorCode.NOT_FOUND, f"no return {return_id}", *field)
+
+
+async def _may_see(principal: Principal, rma: Return, order: Order) -> bool:
+    if may_see_order(principal, order, await channel_code(order)):
+        return True
+    if rma.channel_id is None or principal.own_orders_only:
+        return False
+    via = await Channel.filter(id=rma.channel_id).first().values_list("code", flat=True)
+    return via is not None and principal.sees_channel(str(via))
 
 
 async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt) -> Return:
     """Record what arrived at a node and where each unit goes (sellable or held)."""
-    rma = await find_return(principal, receipt.return_id, "returnId")
+    rma, order = await find_return(principal, receipt.return_id, "returnId")
     node = await find_node(principal, receipt.node_code, "nodeCode")
-    transition(rma, ReturnStatus.RECEIVED)
+    previous = transition(rma, ReturnStatus.RECEIVED)
     by_line = {str(rl.order_line_id): rl for rl in await ReturnLine.filter(return__id=rma.id)}
     _check_receipt(receipt, by_line)
     order_lines = {str(ol.id): ol for ol in await OrderLine.filter(order_id=rma.order_id)}
@@ -170,8 +188,7 @@ async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt
         order_line.returned_quantity += spec.quantity
         await order_line.save(update_fields=["returned_quantity"])
     rma.received_node_id = node.id
-    await rma.save(update_fields=["status", "received_node_id", "updated_at"])
-    order = await Order.get(id=rma.order_id)
+    await RETURN.persist(rma, previous, "received_node_id")
     await record_event(uow, order, "RETURN_RECEIVED", f"return {rma.number} received at {node.code}",
                        {"return_id": str(rma.id), "number": rma.number, "node": node.code,
                         "lines": [{"sku": by_line[_key(s.order_line_id)].sku,
@@ -209,16 +226,15 @@ def _check_receipt(receipt: Receipt, by_line: dict[str, ReturnLine]) -> None:
 
 async def refund_return(uow: UnitOfWork, principal: Principal, return_id: str) -> Return:
     """Refund unit price x received quantity of a received return, once."""
-    rma = await find_return(principal, return_id, "returnId")
-    transition(rma, ReturnStatus.REFUNDED)
-    order = await Order.get(id=rma.order_id)
+    rma, order = await find_return(principal, return_id, "returnId")
+    previous = transition(rma, ReturnStatus.REFUNDED)
     prices = dict(await OrderLine.filter(order_id=order.id).values_list("id", "unit_price"))
     amount = payments.money(sum(
         (Decimal(prices[line.order_line_id]) * line.received_quantity
          for line in await ReturnLine.filter(return__id=rma.id)), Decimal(0)))
     refunded = await payments.refund(uow, order, amount)
     rma.refund_amount = amount
-    await rma.save(update_fields=["status", "refund_amount", "updated_at"])
+    await RETURN.persist(rma, previous, "refund_amount")
     await record_event(uow, order, "REFUNDED",
                        f"return {rma.number}: refunded {amount} {order.currency}",
                        {"return_id": str(rma.id), "number": rma.number, "amount": str(amount),
