@@ -293,3 +293,22 @@ async def test_the_same_parcel_shipped_twice_at_once_leaves_the_node_once(api: A
     final = await order(api, placed["id"])
     assert events(final).count("FULFILLMENT_SHIPPED") == 1
     assert events(final).count("PAYMENT_CAPTURED") == 1
+
+
+async def test_stock_arriving_serves_a_rejected_backorder_but_never_at_the_rejecting_node(
+        api: Any) -> None:
+    await network(api, ("MIL", "TOR"))
+    await stock(api, ("A", "MIL", 1))
+    placed = await place_paid(api, ("A", 1))
+    waiting = (await ok(await reject(api, fulfillment_at(placed, "MIL")["id"], "broken")))
+    assert waiting["order"]["status"] == "BACKORDERED"
+    await stock(api, ("A", "MIL", 9))
+    assert (await order(api, placed["id"]))["status"] == "BACKORDERED"
+    await stock(api, ("A", "TOR", 1))
+    served = await order(api, placed["id"])
+    assert served["status"] == "ALLOCATED"
+    tor = fulfillment_at(served, "TOR")
+    final = (await walk(api, tor["id"], "accept", "pick", "pack", "ship", "deliver"))["order"]
+    assert final["status"] == "DELIVERED"
+    assert events(final)[:6] == ["ORDER_CREATED", "ALLOCATED", "FULFILLMENT_REJECTED",
+                                 "BACKORDERED", "BACKORDER_RELEASED", "FULFILLMENT_ACCEPTED"]

@@ -21,6 +21,7 @@ JOURNEYS: list[Journey] = [
     fulfillment.test_cancelling_a_whole_order_cancels_its_fulfillments_and_voids,
     fulfillment.test_a_shipped_partially_order_cancels_only_what_is_left,
     fulfillment.test_every_illegal_transition_is_refused_and_changes_nothing,
+    fulfillment.test_stock_arriving_serves_a_rejected_backorder_but_never_at_the_rejecting_node,
     returns.test_return_in_store_restocks_there_scraps_the_rest_and_refunds_once,
     returns.test_a_partial_return_refunds_what_came_back_and_numbers_go_on,
     returns.test_bad_returns_are_refused_with_stable_codes_and_write_nothing,
