@@ -43,7 +43,7 @@ def reasons(found: dict[str, Any]) -> dict[str, list[str]]:
 
 async def test_nearest_node_wins_by_distance(api: Any) -> None:
     await network(api)
-    await stock(api, ("A", "ROM", 5), ("A", "TOR", 5), ("A", "NAP", 5))
+    await stock(api, ("A", "ROM", 5), ("A", "TOR", 5), ("A", "NAP", 5), ("A", "MIL", 0))
     order = await place(api, ("A", 1))
     assert sources(order) == {"TOR": {"A": 1}}
     found = await decision(api, order)

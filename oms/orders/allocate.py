@@ -30,7 +30,8 @@ class Sourced(NamedTuple):
 
 async def simulate(channel: Channel, request: SourcingRequest, rule: Rule) -> Decision:
     """The decision the engine would make now (reads only)."""
-    network = await load_snapshot(channel, request.demand(), rule)
+    network = await load_snapshot(channel, request.demand(), rule,
+                                  pickup_code=request.pickup_node_code)
     return decide(request, rule, network.nodes)
 
 
@@ -39,7 +40,8 @@ async def source_and_hold(uow: UnitOfWork, channel: Channel, request: SourcingRe
                           count_expired: bool = True) -> Sourced:
     """Decide and hold every allocation; what cannot be held is backordered."""
     for attempt in range(1, ATTEMPTS + 1):
-        network = await load_snapshot(channel, request.demand(), rule, count_expired)
+        network = await load_snapshot(channel, request.demand(), rule, count_expired,
+                                      request.pickup_node_code)
         decision = decide(request, rule, network.nodes)
         held, missed = await _hold(uow, decision, network.ids, reference, reason)
         if not missed:

@@ -4,6 +4,10 @@ Stock per node is the channel-promisable amount (`oms.availability`): on-hand le
 reserved, safety stock and holds already expired, then the channel's buffer and
 share. Visibility (excluded nodes, node types, inactive nodes) is left to the
 engine so that each exclusion is explained in the decision.
+
+The candidates are the nodes holding a stock position for any SKU of the order
+(plus the pickup node): a node that never stocked them has nothing to explain,
+and a retailer's hundreds of nodes would otherwise be screened on every order.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from oms.availability import channel_share, expired_holds
@@ -48,8 +53,9 @@ async def promisable(channel: Channel, skus: Iterable[str],
     for node_id, sku, on_hand, reserved, safety in rows:
         held = reserved - expired.get((sku, node_id), 0)
         share = channel_share(channel, max(0, on_hand - held - safety))
+        at_node = stock[node_id]
         if share:
-            stock[node_id][sku] = share
+            at_node[sku] = share
     return stock
 
 
@@ -62,12 +68,14 @@ class Network:
 
 
 async def load_snapshot(channel: Channel, skus: Iterable[str], rule: Rule,
-                        count_expired: bool = True) -> Network:
-    """Every node as the engine sees it for an order of `skus` on `channel` under `rule`."""
-    nodes = await Node.all().values(*NODE_FIELDS)
+                        count_expired: bool = True, pickup_code: str | None = None) -> Network:
+    """The candidate nodes as the engine sees them for `skus` on `channel` under `rule`."""
     stock = await promisable(channel, skus, count_expired)
+    wanted = Q(id__in=list(stock)) | Q(code=pickup_code) if pickup_code else Q(id__in=list(stock))
+    nodes = await Node.filter(wanted).order_by("id").values(*NODE_FIELDS) if stock or pickup_code \
+        else []
     today = await _fulfillments_today(nodes) if rule.respect_capacity else {}
-    backlog = await _backlog() if rule.weights.backlog > 0 else {}
+    backlog = await _backlog([n["id"] for n in nodes]) if rule.weights.backlog > 0 else {}
     return Network(
         [_snapshot(node, stock.get(node["id"], {}), today, backlog) for node in nodes],
         {node["code"]: node["id"] for node in nodes},
@@ -101,9 +109,9 @@ async def _fulfillments_today(nodes: list[dict]) -> dict[int, int]:
     return dict(rows)
 
 
-async def _backlog() -> dict[int, int]:
+async def _backlog(node_ids: list[int]) -> dict[int, int]:
     rows = await (
-        Fulfillment.filter(status__in=OPEN_FULFILLMENT)
+        Fulfillment.filter(status__in=OPEN_FULFILLMENT, node_id__in=node_ids)
         .annotate(count=Count("id")).group_by("node_id").values_list("node_id", "count")
     )
     return dict(rows)
