@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from tortoise import connections
 from tortoise.expressions import F
 
 from oms.enums import StockBucket
@@ -182,13 +183,11 @@ async def _write_ledger(entries: list[StockLedgerEntry]) -> None:
 async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                    reference: str | None = None) -> bool:
     """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell)."""
-    updated = await InventoryPosition.filter(
-        sku=sku, node_id=node_id,
-        on_hand__gte=F("reserved") + (F("safety_stock") + quantity),
-    ).update(reserved=F("reserved") + quantity)
-    if not updated:
+    level = await _add_reserved(sku, node_id, quantity, guarded=True)
+    if level is None:
         return False
-    await _log_level(uow, sku, node_id, StockBucket.RESERVED, quantity, reason, reference)
+    await _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, quantity, level, reason,
+                        reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
     return True
 
@@ -196,11 +195,28 @@ async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reaso
 async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                        reference: str | None = None) -> None:
     """Give back reserved units (cancelled, expired, rejected, moved)."""
-    await InventoryPosition.filter(sku=sku, node_id=node_id).update(
-        reserved=F("reserved") - quantity
-    )
-    await _log_level(uow, sku, node_id, StockBucket.RESERVED, -quantity, reason, reference)
+    level = await _add_reserved(sku, node_id, -quantity, guarded=False)
+    await _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, level or 0, reason,
+                        reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
+
+
+async def _add_reserved(sku: str, node_id: int, delta: int, guarded: bool) -> int | None:
+    """Add `delta` to reserved in one round trip; the new level, or None when nothing matched.
+
+    `guarded`: only while on_hand - reserved - safety_stock >= delta (the no-oversell rule).
+    """
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    marks = iter(["$1", "$2", "$3", "$4"] if postgres else ["?"] * 4)
+    values: list[object] = [delta, sku, node_id]
+    sql = (f'UPDATE "inventory_position" SET "reserved" = "reserved" + {next(marks)} '
+           f'WHERE "sku" = {next(marks)} AND "node_id" = {next(marks)}')
+    if guarded:
+        sql += f' AND "on_hand" >= "reserved" + "safety_stock" + {next(marks)}'
+        values.append(delta)
+    rows = await conn.execute_query_dict(sql + ' RETURNING "reserved"', values)
+    return rows[0]["reserved"] if rows else None
 
 
 async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
@@ -245,8 +261,13 @@ async def _log_level(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucke
     level = await InventoryPosition.filter(sku=sku, node_id=node_id).first().values_list(
         column, flat=True
     )
+    await _ledger_entry(uow, sku, node_id, bucket, delta, level or 0, reason, reference)
+
+
+async def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
+                        resulting: int, reason: str, reference: str | None) -> None:
     await StockLedgerEntry.create(
-        sku=sku, node_id=node_id, bucket=bucket, delta=delta, resulting=level or 0,
+        sku=sku, node_id=node_id, bucket=bucket, delta=delta, resulting=resulting,
         reason=reason, actor=uow.actor, reference=reference,
     )
 

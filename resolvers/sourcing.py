@@ -6,7 +6,7 @@ import strawberry
 from oms.errors import DomainError
 from oms.orders import queries
 from oms.orders.simulation import simulate_order
-from oms.sourcing import rules
+from oms.routing import rules
 from resolvers.base import mutate, refusal
 from schema.context import Info
 from schema.orders import PlaceOrderInput

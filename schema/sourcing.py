@@ -7,8 +7,8 @@ import strawberry
 
 from oms import models
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.routing.rules import RuleSpec
 from oms.sourcing import Decision, Rule
-from oms.sourcing.rules import RuleSpec
 from schema import loaders
 from schema.catalog import FulfillmentNode
 from schema.common import UserError

@@ -11,9 +11,9 @@ from oms.enums import DeliveryMethod, FulfillmentStatus
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine, RoutingRule
 from oms.orders.allocate import source_and_hold
 from oms.orders.writing import fulfil, record_decision, save_fulfilled
+from oms.routing.rules import engine_rule
+from oms.routing.snapshot import channel_view
 from oms.sourcing import DEFAULT_RULE, Decision, Destination, Rule, SourcingRequest
-from oms.sourcing.rules import engine_rule
-from oms.sourcing.snapshot import channel_view
 from oms.uow import UnitOfWork
 
 

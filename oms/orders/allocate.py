@@ -15,8 +15,8 @@ from typing import NamedTuple
 from oms import inventory
 from oms.enums import SplitPolicy
 from oms.models import Channel
+from oms.routing.snapshot import load_snapshot
 from oms.sourcing import Allocation, Decision, Rule, SourcingRequest, decide
-from oms.sourcing.snapshot import load_snapshot
 from oms.uow import UnitOfWork
 
 ATTEMPTS = 3

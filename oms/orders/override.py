@@ -20,7 +20,7 @@ from oms.fulfillment.transitions import OPEN, transition
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.history import record_event
 from oms.orders.queries import find_order
-from oms.sourcing.snapshot import promisable
+from oms.routing.snapshot import promisable
 from oms.uow import UnitOfWork
 
 

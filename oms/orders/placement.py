@@ -19,10 +19,10 @@ from oms.orders.history import record_event
 from oms.orders.inputs import OrderSpec
 from oms.orders.validation import CheckedOrder, check_order
 from oms.orders.writing import OrderDraft, write_allocation
+from oms.routing.rules import engine_rules
+from oms.routing.snapshot import channel_view
 from oms.sequences import next_number
 from oms.sourcing import Destination, SourcingRequest, select_rule
-from oms.sourcing.rules import engine_rules
-from oms.sourcing.snapshot import channel_view
 from oms.uow import UnitOfWork
 
 

@@ -21,9 +21,9 @@ from oms.models import Channel, Reservation, ReservationLine
 from oms.orders.allocate import source_and_hold
 from oms.orders.inputs import ReserveSpec
 from oms.orders.validation import check_lines
+from oms.routing.rules import engine_rules
+from oms.routing.snapshot import channel_view
 from oms.sourcing import SourcingRequest, select_rule
-from oms.sourcing.rules import engine_rules
-from oms.sourcing.snapshot import channel_view
 from oms.uow import UnitOfWork
 
 MAX_TTL_SECONDS = 7 * 24 * 3600

@@ -7,8 +7,8 @@ from oms.orders.allocate import simulate
 from oms.orders.inputs import OrderSpec
 from oms.orders.placement import sourcing_request
 from oms.orders.validation import check_order
+from oms.routing.rules import engine_rules
 from oms.sourcing import Decision, select_rule
-from oms.sourcing.rules import engine_rules
 
 
 async def simulate_order(principal: Principal | None, spec: OrderSpec) -> Decision:
