@@ -20,7 +20,7 @@ ORDER_FIELDS = """
   lines { id sku quantity unitPrice { amount currency } allocatedQuantity backorderedQuantity
           shippedQuantity cancelledQuantity }
   fulfillments { id status node { code } lines { sku quantity orderLine { id sku } } }
-  events { id type status message data }
+  events { id type status message data } returns { number }
 """
 PLACE = (
     "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { "

@@ -34,6 +34,7 @@ async def test_order_is_allocated_held_numbered_and_recorded(api: Any) -> None:
     assert order["total"] == {"amount": "30.00", "currency": "EUR"}
     assert sources(order) == {"MIL": {"A": 2, "B": 1}}
     assert [f["status"] for f in order["fulfillments"]] == ["PENDING"]
+    assert order["returns"] == []
     assert [(e["type"], e["status"]) for e in order["events"]] == [
         ("ORDER_CREATED", "ALLOCATED"), ("ALLOCATED", "ALLOCATED")]
     held = await positions(api, "A")
