@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import F
@@ -258,10 +259,10 @@ _BUCKET_COLUMN = {
 async def _log_level(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
                      reason: str, reference: str | None) -> None:
     column = _BUCKET_COLUMN[bucket]
-    level = await InventoryPosition.filter(sku=sku, node_id=node_id).first().values_list(
+    level: Any = await InventoryPosition.filter(sku=sku, node_id=node_id).first().values_list(
         column, flat=True
     )
-    await _ledger_entry(uow, sku, node_id, bucket, delta, level or 0, reason, reference)
+    await _ledger_entry(uow, sku, node_id, bucket, delta, int(level or 0), reason, reference)
 
 
 async def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,

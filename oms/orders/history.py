@@ -39,7 +39,7 @@ async def record_event(
                                     message=message, data=data)
     if channel_code is None:
         codes = await Channel.filter(id=order.channel_id).values_list("code", flat=True)
-        channel_code = codes[0]
+        channel_code = str(codes[0])
     uow.record(ORDER_EVENT, order_event(str(order.id), event.id, str(channel_code),
                                         order.customer_ref, type, str(status)))
     return event

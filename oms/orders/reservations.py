@@ -154,12 +154,12 @@ async def sweep_expired(uow: UnitOfWork, skus: Iterable[str] | None = None,
     if skus is not None:
         query = query.filter(lines__sku__in=set(skus))
     candidates = list(dict.fromkeys(await query.limit(limit).values_list("id", flat=True)))
-    expired = []
+    expired: list[uuid.UUID] = []
     for reservation_id in candidates:
         won = await Reservation.filter(id=reservation_id, status=ReservationStatus.ACTIVE) \
             .update(status=ReservationStatus.EXPIRED)
         if won:
-            expired.append(reservation_id)
+            expired.append(uuid.UUID(str(reservation_id)))
     if expired:
         await _give_back(uow, expired, "EXPIRE")
     return len(expired)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.errors import DomainError, ErrorCode, Problems
@@ -57,7 +58,7 @@ async def _check(spec: RuleSpec) -> None:
 async def upsert_rule(uow: UnitOfWork, spec: RuleSpec) -> RoutingRule:
     """Create a rule (no id) or replace the one with `spec.id`. Takes effect for the next order."""
     await _check(spec)
-    values = dict(
+    values: dict[str, Any] = dict(
         name=spec.name.strip(), rank=spec.rank, active=spec.active,
         channels=sorted(set(spec.channels)),
         delivery_methods=[str(m) for m in dict.fromkeys(spec.delivery_methods)],

@@ -21,7 +21,7 @@ from tortoise.functions import Count
 
 from oms.availability import channel_share, expired_holds
 from oms.clock import now
-from oms.enums import FulfillmentStatus
+from oms.enums import FulfillmentStatus, NodeType
 from oms.models import Channel, Fulfillment, InventoryPosition, Node
 from oms.sourcing.model import ChannelView, NodeSnapshot, Rule
 
@@ -39,7 +39,7 @@ NODE_FIELDS = (
 def channel_view(channel: Channel) -> ChannelView:
     """What the engine needs of a channel."""
     return ChannelView(channel.code, frozenset(channel.excluded_node_codes),
-                       frozenset(channel.node_types))
+                       frozenset(NodeType(t) for t in channel.node_types))
 
 
 async def promisable(channel: Channel, skus: Iterable[str],
