@@ -3,7 +3,7 @@
 Each order runs the real domain path (`place_order` in one unit of work): checks,
 sourcing over a snapshot, conditional holds, rows, history, outbox, number.
 
-Run: .venv/bin/python bench/order_placement.py [--seconds 20] [--concurrency 20]
+Run: .venv/bin/python bench/order_placement.py [--seconds 20] [--concurrency 10]
      [--processes 2] [--url postgres://postgres@127.0.0.1:5432/omsbench]
 The database is wiped (public schema dropped) and migrated first.
 """
@@ -103,7 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default=os.environ.get("OMS_BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--concurrency", type=int, default=20, help="orders in flight per process")
+    parser.add_argument("--concurrency", type=int, default=10, help="orders in flight per process")
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
     asyncio.run(prepare(args.url))
