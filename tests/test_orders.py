@@ -173,3 +173,19 @@ async def test_orders_page_newest_first_filtered_and_scoped(api: Any) -> None:
     nobody = await make_token(["inventory:write"])
     body = await api.raw(page, {}, token=nobody)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_channel_scoped_tokens_see_and_place_only_on_their_channels(api: Any) -> None:
+    await network(api)
+    await api("""mutation { upsertChannel(input: {code: "app", name: "app", type: APP,
+                 currency: "EUR"}) { userErrors { code } } }""")
+    await stock(api, ("A", "MIL", 10))
+    on_app = await place(api, ("A", 1), channel_code="app")
+    assert on_app["number"] == "APP-000001"
+    web_clerk = await make_token(["orders:write", "orders:read"], channels=["web"])
+    mine = await place(api.as_(web_clerk), ("A", 1))
+    assert mine["number"] == "WEB-000001"
+    seen = (await api.as_(web_clerk)("{ orders { totalCount edges { node { number } } } }"))
+    assert seen["orders"]["totalCount"] == 1
+    assert (await api.as_(web_clerk)(ORDER, {"id": on_app["id"]}))["order"] is None
+    assert (await api(ORDER, {"id": "not-a-uuid"}))["order"] is None
