@@ -7,18 +7,23 @@ subscription completes: it resubscribes with `after` and misses nothing.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterable
 
 import strawberry
 
 from oms import catalog
-from oms.errors import ErrorCode
+from oms.errors import DomainError, ErrorCode
+from oms.events import order_watch
+from oms.events.feeds import OrderFeed, SubscriberTooSlow
 from oms.events.hub import Hub
+from oms.models import OrderEvent
+from oms.orders.queries import find_order
 from resolvers.base import refusal
-from schema.context import Info
-from schema.realtime import StockUpdate
+from schema.context import Info, fresh_loaders_for_event
+from schema.realtime import OrderUpdate, StockUpdate
 
 STOCK_WATCHERS = ("availability:read", "orders:write", "orders:read")
+ORDER_WATCHERS = ("orders:read", "orders:read:own", "orders:write")
 
 
 def hub_of(info: Info) -> Hub:
@@ -47,6 +52,34 @@ class Subscription:
         await check_channel(info, channel, who.sees_channel(channel))
         return _stock_updates(hub_of(info), channel, skus)
 
+    @strawberry.subscription(description=(
+        "Every event of one order, pushed as it happens. After a reconnect pass `after`, the "
+        "id of the last event received: the missed events come first, then live ones, none twice."
+    ))
+    async def order_updates(self, info: Info, order_id: strawberry.ID,
+                            after: strawberry.ID | None = None) -> AsyncGenerator[OrderUpdate, None]:
+        who = await info.context.require(*ORDER_WATCHERS)
+        try:
+            since = order_watch.parse_event_id(after)
+        except DomainError as exc:
+            raise refusal(ErrorCode.INVALID_INPUT, str(exc)) from None
+        order = await find_order(who, str(order_id))
+        if order is None:
+            raise refusal(ErrorCode.NOT_FOUND, f"no order {order_id}")
+        return _order_updates(hub_of(info), str(order.id), since)
+
+    @strawberry.subscription(description=(
+        "Every order event in the given channels (empty = all the token may see): for "
+        "dashboards. A customer token sees its own orders only."
+    ))
+    async def order_events(self, info: Info,
+                           channels: list[str] | None = None) -> AsyncGenerator[OrderUpdate, None]:
+        who = await info.context.require(*ORDER_WATCHERS)
+        for code in channels or []:
+            await check_channel(info, code, who.is_admin or who.sees_channel(code))
+        accepts = order_watch.event_filter(who, frozenset(channels or ()))
+        return _order_events(hub_of(info), accepts)
+
 
 async def _stock_updates(hub: Hub, channel: str,
                          skus: list[str] | None) -> AsyncGenerator[StockUpdate, None]:
@@ -55,3 +88,51 @@ async def _stock_updates(hub: Hub, channel: str,
             feed.baseline(await hub.current_totals(channel, feed.skus))
         async for value in feed:
             yield StockUpdate.of(value)  # reads nothing of the viewer: no loaders to refresh
+
+
+async def _order_updates(hub: Hub, order_id: str,
+                         after: int | None) -> AsyncGenerator[OrderUpdate, None]:
+    # Listen first, then read the history: an event committed in between is in both,
+    # and the id check below drops the second copy.
+    with hub.order_feed(order_id, lambda _: True) as feed:
+        last = after
+        if after is not None:
+            for row in await order_watch.events_between(order_id, after):
+                yield _update(row)
+                last = row.id
+        async for payload in _guarded(feed):
+            event_id = int(payload["event_id"])
+            if last is not None and event_id <= last:
+                continue
+            # Live events may arrive out of order (several relays): fill any gap from the table.
+            rows = await (order_watch.events_between(order_id, last, event_id)
+                          if last is not None else _one(event_id))
+            for row in rows:
+                yield _update(row)
+                last = row.id
+
+
+async def _order_events(hub: Hub, accepts: order_watch.EventFilter,
+                        ) -> AsyncGenerator[OrderUpdate, None]:
+    with hub.order_feed(None, accepts) as feed:
+        async for payload in _guarded(feed):
+            for row in await _one(int(payload["event_id"])):
+                yield _update(row)
+
+
+async def _one(event_id: int) -> list[OrderEvent]:
+    row = await order_watch.event_by_id(event_id)
+    return [row] if row is not None else []
+
+
+def _update(row: OrderEvent) -> OrderUpdate:
+    fresh_loaders_for_event()
+    return OrderUpdate.of(row)
+
+
+async def _guarded(feed: OrderFeed) -> AsyncIterable[order_watch.OrderPayload]:
+    try:
+        async for payload in feed:
+            yield payload
+    except SubscriberTooSlow as exc:
+        raise refusal("SUBSCRIBER_TOO_SLOW", str(exc)) from None

@@ -7,7 +7,11 @@ from weakref import WeakKeyDictionary
 
 import strawberry
 
+from oms import models
 from oms.events.feeds import StockValue
+from schema.context import Info
+from schema.order_loaders import orders_by_id
+from schema.orders import Order, OrderEvent
 
 
 @strawberry.type(description="A channel's new promisable total for one SKU.")
@@ -29,3 +33,18 @@ class StockUpdate:
 
 
 _stock_updates: WeakKeyDictionary[StockValue, StockUpdate] = WeakKeyDictionary()
+
+
+@strawberry.type(description="One event of an order, with the order as it is when the event is sent.")
+class OrderUpdate:
+    event: OrderEvent
+    order_id_: strawberry.Private[str]
+
+    @strawberry.field(description="Read afresh for each event, never from a socket-long cache.")
+    async def order(self, info: Info) -> Order:
+        row = await info.context.loaders(orders_by_id).load(self.order_id_)
+        return Order.of(row)
+
+    @classmethod
+    def of(cls, row: models.OrderEvent) -> OrderUpdate:
+        return cls(event=OrderEvent.of(row), order_id_=str(row.order_id))
