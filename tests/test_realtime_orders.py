@@ -173,3 +173,38 @@ async def test_slow_dashboard_is_cut_off_and_can_resume(server):
             await sub.drain(1.0)
         assert cut.value.errors[0]["extensions"]["code"] == "SUBSCRIBER_TOO_SLOW"
         await server.wait_for_feeds(0)
+
+
+RESERVE = """
+mutation($input: ReserveInput!) {
+  reserve(input: $input) { reservation { id } userErrors { code message } }
+}"""
+RELEASE = """
+mutation($id: ID!) { releaseReservation(id: $id) { userErrors { code message } } }"""
+CANCEL = """
+mutation($input: CancelOrderInput!) {
+  cancelOrder(input: $input) { order { status } userErrors { code message } }
+}"""
+STOCK_UPDATES = """
+subscription { stockUpdates(channel: "web", skus: ["A"]) { sku available } }"""
+
+
+async def test_holds_placements_and_cancellations_push_stock(server):
+    await given_shop(server)  # A: 10 at MIL + 10 at TOR
+    async with ws_session(server.ws_url, server.api.token) as ws:
+        sub = ws.subscribe(STOCK_UPDATES)
+        await server.wait_for_feeds(1)
+
+        async def total() -> int:
+            return (await sub.next())["stockUpdates"]["available"]
+
+        held = await server.api(RESERVE, {"input": {"channel": "web",
+                                                    "lines": [{"sku": "A", "quantity": 4}]}})
+        assert held["reserve"]["userErrors"] == [] and await total() == 16
+        await server.api(RELEASE, {"id": held["reserve"]["reservation"]["id"]})
+        assert await total() == 20
+        order = await place(server.api, ("A", 5))
+        assert await total() == 15
+        cancelled = await server.api(CANCEL, {"input": {"orderId": order["id"], "reason": "test"}})
+        assert cancelled["cancelOrder"]["userErrors"] == []
+        assert await total() == 20
