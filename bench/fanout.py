@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 ROOT = Path(__file__).resolve().parent.parent
 SKU, CHANNEL, NODE = "BENCH-SKU", "web", "WH1"
@@ -60,7 +61,7 @@ def rss_mb(pid: int) -> float:
 
 async def open_subscriber(url: str, token: str, gate: asyncio.Semaphore) -> websockets.ClientConnection:
     async with gate:
-        ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"], open_timeout=120,
+        ws = await websockets.connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=120,
                                       ping_interval=None, max_queue=None)
         await ws.send(json.dumps({"type": "connection_init",
                                   "payload": {"Authorization": f"Bearer {token}"}}))
