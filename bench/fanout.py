@@ -61,8 +61,8 @@ def rss_mb(pid: int) -> float:
 
 async def open_subscriber(url: str, token: str, gate: asyncio.Semaphore) -> websockets.ClientConnection:
     async with gate:
-        ws = await websockets.connect(url, subprotocols=[Subprotocol("graphql-transport-ws")], open_timeout=120,
-                                      ping_interval=None, max_queue=None)
+        ws = await websockets.connect(url, subprotocols=[Subprotocol("graphql-transport-ws")],
+                                      open_timeout=120, ping_interval=None, max_queue=None)
         await ws.send(json.dumps({"type": "connection_init",
                                   "payload": {"Authorization": f"Bearer {token}"}}))
         ack = json.loads(await asyncio.wait_for(ws.recv(), 120))
