@@ -5,7 +5,7 @@ import asyncio
 from typing import Any
 
 from tests.conftest import make_token
-from tests.helpers import node, positions
+from tests.helpers import channel, node, positions
 from tests.journeys import (
     cancel,
     codes,
@@ -261,6 +261,10 @@ async def test_unknown_ids_and_other_nodes_fulfillments_are_not_found(api: Any) 
     assert codes(await cancel(api, placed["id"], lines=["nope"])) == ["NOT_FOUND"]
     tor_only = api.as_(await make_token(["fulfillment:write"], nodes=["TOR"]))
     assert codes(await step(tor_only, "accept", fid)) == ["NOT_FOUND"]
+    await channel(api, "app", type="APP")
+    app_only = api.as_(await make_token(["fulfillment:write", "orders:write"], channels=["app"]))
+    assert codes(await step(app_only, "accept", fid)) == ["NOT_FOUND"]
+    assert codes(await cancel(app_only, placed["id"])) == ["NOT_FOUND"]
     mil_only = api.as_(await make_token(["fulfillment:write"], nodes=["MIL"]))
     assert (await ok(await step(mil_only, "accept", fid)))["fulfillment"]["status"] == "ACCEPTED"
     body = await api.raw("mutation($id: ID!) { acceptFulfillment(fulfillmentId: $id) "

@@ -29,7 +29,7 @@ async def rejected_by(order_lines: Sequence[OrderLine]) -> set[str]:
         order_line_id__in=[line.id for line in order_lines],
         fulfillment__status=FulfillmentStatus.REJECTED,
     ).values_list("fulfillment__node_id", flat=True)
-    return set(await Node.filter(id__in=set(ids)).values_list("code", flat=True))
+    return {str(code) for code in await Node.filter(id__in=set(ids)).values_list("code", flat=True)}
 
 
 async def _request(order: Order, channel: Channel, wanted: Sequence[tuple[OrderLine, int]],
