@@ -316,3 +316,28 @@ async def test_stock_arriving_serves_a_rejected_backorder_but_never_at_the_rejec
     assert final["status"] == "DELIVERED"
     assert events(final)[:6] == ["ORDER_CREATED", "ALLOCATED", "FULFILLMENT_REJECTED",
                                  "BACKORDERED", "BACKORDER_RELEASED", "FULFILLMENT_ACCEPTED"]
+
+
+async def test_an_uncollected_pickup_is_cancelled_and_its_store_hold_released(api: Any) -> None:
+    await bopis_network(api)
+    placed = await place_paid(api, ("A", 2), deliveryMethod="PICKUP_IN_STORE",
+                              pickupNodeCode="MIL")
+    store = fulfillment_at(placed, "MIL")
+    await walk(api, store["id"], "accept", "pick", "pack", "ready")
+    final = (await ok(await cancel(api, placed["id"], "not collected in 7 days")))["order"]
+    assert (final["status"], final["paymentStatus"]) == ("CANCELLED", "VOIDED")
+    assert fulfillment_at(final, "MIL")["status"] == "CANCELLED"
+    assert {k: (await positions(api, "A"))["MIL"][k] for k in ("onHand", "reserved")} == {
+        "onHand": 2, "reserved": 0}
+    assert codes(await step(api, "pickedUp", store["id"])) == ["INVALID_TRANSITION"]
+    assert events(final)[-3:] == ["FULFILLMENT_READY_FOR_PICKUP", "CANCELLED", "PAYMENT_VOIDED"]
+
+
+async def test_a_pickup_store_rejecting_leaves_the_order_waiting_for_that_store(api: Any) -> None:
+    await bopis_network(api)
+    placed = await place_paid(api, ("A", 1), deliveryMethod="PICKUP_IN_STORE",
+                              pickupNodeCode="MIL")
+    waiting = (await ok(await reject(api, fulfillment_at(placed, "MIL")["id"], "damaged")))
+    assert waiting["order"]["status"] == "BACKORDERED"
+    assert [f["node"]["code"] for f in waiting["order"]["fulfillments"]] == ["MIL"]
+    assert (await positions(api, "A"))["TOR"]["reserved"] == 0
