@@ -33,4 +33,21 @@ mutation Receive {
     userErrors { code message field }
   }
 }
+
+mutation ShipFulfillment {
+  shipFulfillment(input: {fulfillmentId: "<from order.fulfillments>", carrier: "BRT",
+                          trackingNumber: "BRT-0001"}) {
+    fulfillment { status carrier trackingNumber node { code } }
+    order { status paymentStatus events { type message } }
+    userErrors { code message field }
+  }
+}
+
+mutation ReturnInStore {
+  requestReturn(input: {orderId: "<order id>", channel: "store-pickup",
+                        lines: [{orderLineId: "<order line id>", quantity: 1, reason: "too small"}]}) {
+    return { id number status }
+    userErrors { code message field }
+  }
+}
 """
