@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from oms.uow import clear_commit_hooks, on_commit
 
 log = logging.getLogger(__name__)
 Job = Callable[["Runtime"], Awaitable[None]]
+STOP_TIMEOUT_SECONDS = 5.0
 
 # Periodic jobs every process runs (e.g. sweeping expired reservations); see `periodic`.
 JOBS: list[tuple[str, Job]] = []
@@ -63,9 +63,9 @@ class Runtime:
         clear_commit_hooks()
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        _, stuck = await asyncio.wait(self.tasks, timeout=STOP_TIMEOUT_SECONDS)
+        for task in stuck:
+            log.warning("background task %s did not stop in time", task.get_name())
         self.tasks.clear()
         await self.broker.close()
         if close_db:

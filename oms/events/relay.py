@@ -31,8 +31,10 @@ class OutboxRelay:
     async def run(self) -> None:
         backoff = self.poll_seconds
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                async with asyncio.timeout(backoff):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.drain()
