@@ -61,15 +61,24 @@ class Runtime:
 
     async def stop(self, *, close_db: bool = True) -> None:
         clear_commit_hooks()
-        for task in self.tasks:
-            task.cancel()
-        _, stuck = await asyncio.wait(self.tasks, timeout=STOP_TIMEOUT_SECONDS)
-        for task in stuck:
-            log.warning("background task %s did not stop in time", task.get_name())
+        await _cancel_all(self.tasks)
         self.tasks.clear()
         await self.broker.close()
         if close_db:
             await db.close_db()
+
+
+async def _cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel until done: a library that swallows one CancelledError (seen in a pool release
+    during shutdown) must not leave a task running on after its runtime stopped."""
+    pending = set(tasks)
+    deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT_SECONDS
+    while pending and asyncio.get_running_loop().time() < deadline:
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=0.2)
+    for task in pending:
+        log.warning("background task %s did not stop in time", task.get_name())
 
 
 def _log_crash(task: asyncio.Task[None]) -> None:
