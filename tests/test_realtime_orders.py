@@ -208,3 +208,19 @@ async def test_holds_placements_and_cancellations_push_stock(server):
         cancelled = await server.api(CANCEL, {"input": {"orderId": order["id"], "reason": "test"}})
         assert cancelled["cancelOrder"]["userErrors"] == []
         assert await total() == 20
+
+
+async def test_each_event_reads_the_order_afresh(server):
+    """One socket, one operation: a socket-long loader cache would serve ALLOCATED again."""
+    await given_shop(server)
+    order = await place(server.api, ("A", 2))
+    async with ws_session(server.ws_url, server.api.token) as ws:
+        sub = ws.subscribe(ORDER_UPDATES, {"orderId": order["id"]})
+        await server.wait_for_feeds(1)
+        await override(server.api, order["id"], "TOR")
+        first = (await sub.next())["orderUpdates"]
+        await server.api(CANCEL, {"input": {"orderId": order["id"], "reason": "changed mind"}})
+        later = [r["orderUpdates"] for r in await sub.drain(1.0)]
+    assert first["order"]["status"] == "ALLOCATED"
+    assert later and later[-1]["event"]["status"] == "CANCELLED"
+    assert later[-1]["order"]["status"] == "CANCELLED"
