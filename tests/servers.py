@@ -83,10 +83,12 @@ async def _outbox_empty() -> bool:
 
 
 @contextlib.asynccontextmanager
-async def live_server(settings: Settings, admin_token: str) -> AsyncIterator[LiveServer]:
+async def live_server(settings: Settings, admin_token: str,
+                      **uvicorn_options: Any) -> AsyncIterator[LiveServer]:
     app = create_app(settings, manage_db=False)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning",
+                            **uvicorn_options)
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:

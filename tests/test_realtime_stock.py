@@ -172,3 +172,20 @@ async def test_closed_subscription_leaves_the_hub(server):
         ws.subscribe(STOCK_UPDATES, {"channel": "web"})
         await server.wait_for_feeds(2)
     await server.wait_for_feeds(0)
+
+
+async def test_a_dead_socket_is_noticed_and_its_subscription_dropped(database, admin_token):
+    # uvicorn pings every socket (20 s by default); here every 0.3 s.
+    async with live_server(database, admin_token, ws_ping_interval=0.3,
+                           ws_ping_timeout=0.3) as server:
+        await given_shop(server)
+        async with websockets.connect(server.ws_url, subprotocols=["graphql-transport-ws"],
+                                      ping_interval=None) as ws:
+            await ws.send(json.dumps({"type": "connection_init",
+                                      "payload": {"Authorization": f"Bearer {admin_token}"}}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+                "query": STOCK_UPDATES, "variables": {"channel": "web"}}}))
+            await server.wait_for_feeds(1)
+            ws.transport.pause_reading()  # the client hangs: no pong will come back
+            await server.wait_for_feeds(0)
