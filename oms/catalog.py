@@ -114,7 +114,7 @@ async def _check_channel(spec: ChannelSpec) -> None:
 async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
     """Create or update the channel with this code. Its availability view changes at once."""
     await _check_channel(spec)
-    values = dict(
+    values: dict[str, Any] = dict(
         name=spec.name.strip(), type=spec.type, currency=spec.currency, active=spec.active,
         buffer=spec.buffer, excluded_node_codes=sorted(set(spec.excluded_node_codes)),
         node_types=sorted({str(t) for t in spec.node_types}),

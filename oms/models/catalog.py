@@ -1,6 +1,8 @@
 """Where stock lives (nodes), who sells it (channels), and what is sold (SKUs)."""
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -13,7 +15,7 @@ class Node(Model):
     name = fields.CharField(max_length=200)
     type = fields.CharEnumField(NodeType, max_length=32)
     active = fields.BooleanField(default=True)
-    address = fields.JSONField(null=True)
+    address: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
     priority = fields.IntField(default=100)

@@ -1,6 +1,8 @@
 """Orders, their lines, the fulfillments sent to nodes, order history, payments and cart holds."""
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -36,7 +38,7 @@ class Order(Model):
     customer_email = fields.CharField(max_length=320, db_index=True)
     customer_ref = fields.CharField(max_length=200, null=True, db_index=True)
     delivery_method = fields.CharEnumField(DeliveryMethod, max_length=24)
-    shipping_address = fields.JSONField(null=True)
+    shipping_address: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     pickup_node: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "oms.Node", related_name="pickup_orders", null=True, on_delete=fields.RESTRICT
     )
@@ -127,7 +129,7 @@ class OrderEvent(Model):
     type = fields.CharField(max_length=48)
     status = fields.CharEnumField(OrderStatus, max_length=24)
     message = fields.CharField(max_length=1000, null=True)
-    data = fields.JSONField(null=True)
+    data: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
