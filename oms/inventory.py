@@ -58,6 +58,20 @@ async def lock_positions(keys: Iterable[Key]) -> dict[Key, InventoryPosition]:
     return {(p.sku, p.node_id): p for p in rows if (p.sku, p.node_id) in wanted}
 
 
+async def lock_levels(skus: Iterable[str]) -> list[tuple[int, str, int, int, int]]:
+    """Lock every position of `skus` (FOR UPDATE on PostgreSQL, in (sku, node) order) and
+    return (node id, sku, on_hand, reserved, safety_stock) for each.
+
+    Sourcing reads its figures this way, so the holds it then takes cannot fail and
+    concurrent orders queue on the same rows in the same order (no deadlock).
+    """
+    rows = await (
+        InventoryPosition.filter(sku__in=set(skus)).select_for_update()
+        .order_by("sku", "node_id")
+    )  # model rows: Tortoise drops FOR UPDATE from values_list() queries
+    return [(p.node_id, p.sku, p.on_hand, p.reserved, p.safety_stock) for p in rows]
+
+
 def _ledger(uow: UnitOfWork, pos: InventoryPosition, bucket: StockBucket, delta: int,
             resulting: int, reason: str, note: str | None = None,
             reference: str | None = None) -> StockLedgerEntry:
@@ -129,7 +143,7 @@ async def adjust_inventory(uow: UnitOfWork,
                          "adjustments", i, "sku")
     problems.raise_if_any()
     keys = {(a.sku, nodes[a.node_code].id) for a in adjustments}
-    positions = await _lock_or_create({k: None for k in keys})
+    positions = await _lock_or_create(keys)
     ledger: list[StockLedgerEntry] = []
     for i, adj in enumerate(adjustments):
         pos = positions[(adj.sku, nodes[adj.node_code].id)]
@@ -159,9 +173,10 @@ async def _ensure_skus(skus: Iterable[str]) -> None:
         await Sku.bulk_create([Sku(code=c) for c in sorted(missing)], ignore_conflicts=True)
 
 
-async def _lock_or_create(keys: dict[Key, object]) -> dict[Key, InventoryPosition]:
-    positions = await lock_positions(keys)
-    missing = [k for k in sorted(keys) if k not in positions]
+async def _lock_or_create(keys: Iterable[Key]) -> dict[Key, InventoryPosition]:
+    wanted = set(keys)
+    positions = await lock_positions(wanted)
+    missing = [k for k in sorted(wanted) if k not in positions]
     if missing:
         await InventoryPosition.bulk_create(
             [InventoryPosition(sku=s, node_id=n) for s, n in missing], ignore_conflicts=True
@@ -234,7 +249,7 @@ async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reas
 async def receive_returned(uow: UnitOfWork, sku: str, node_id: int, quantity: int,
                            bucket: StockBucket, reference: str | None = None) -> None:
     """Returned units arrive at a node: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR)."""
-    await _lock_or_create({(sku, node_id): None})
+    await _lock_or_create([(sku, node_id)])
     column = {
         StockBucket.ON_HAND: "on_hand",
         StockBucket.SCRAPPED: "scrapped",
@@ -295,7 +310,8 @@ async def require_known_skus(skus: Iterable[str], *path: str) -> None:
 
 
 __all__ = [
-    "Adjustment", "DomainError", "InventoryRecord", "adjust_inventory", "lock_positions",
+    "Adjustment", "DomainError", "InventoryRecord", "adjust_inventory", "lock_levels",
+    "lock_positions",
     "positions_for_node", "positions_for_sku", "receive_returned", "release_hold",
     "require_known_skus", "ship_held", "sync_inventory", "try_hold",
 ]

@@ -6,16 +6,21 @@ relay is woken to publish them. On rollback both the change and its events vanis
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.transactions import in_transaction
 
 from oms.models import OutboxEvent
 
 _after_commit_hooks: list[Callable[[], None]] = []
+T = TypeVar("T")
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+"Serialization failure and deadlock: the database rolled back, running again is safe."
 
 
 def on_commit(hook: Callable[[], None]) -> None:
@@ -49,3 +54,27 @@ async def unit_of_work(actor: str | None = None) -> AsyncIterator[UnitOfWork]:
     if uow.events:
         for hook in list(_after_commit_hooks):
             hook()
+
+
+def is_retryable(exc: BaseException | None) -> bool:
+    """Whether `exc` (or what caused it) is a deadlock or serialization failure."""
+    while exc is not None:
+        if getattr(exc, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return True
+        exc = exc.__cause__
+    return False
+
+
+async def run_in_unit_of_work(actor: str | None, work: Callable[[UnitOfWork], Awaitable[T]],
+                              attempts: int = 4) -> T:
+    """Run `work` in one unit of work; when PostgreSQL picks it as a deadlock victim (or a
+    serialization failure), everything was rolled back, so it runs again from the start."""
+    for attempt in range(1, attempts + 1):
+        try:
+            async with unit_of_work(actor) as uow:
+                return await work(uow)
+        except Exception as exc:
+            if attempt == attempts or not is_retryable(exc):
+                raise
+            await asyncio.sleep(random.uniform(0, 0.01 * attempt))
+    raise AssertionError("unreachable")

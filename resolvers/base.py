@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 from oms.auth import Principal
 from oms.errors import DomainError
-from oms.uow import UnitOfWork, unit_of_work
+from oms.uow import UnitOfWork, run_in_unit_of_work
 from schema.common import UserError
 from schema.context import Info
 
@@ -28,11 +28,12 @@ async def mutate(
     info: Info, scopes: tuple[str, ...],
     work: Callable[[UnitOfWork, Principal], Awaitable[T]],
 ) -> Outcome[T]:
-    """Run `work` in one transaction as the caller; a DomainError rolls back into userErrors."""
+    """Run `work` in one transaction as the caller (again if it was a deadlock victim);
+    a DomainError rolls back into userErrors."""
     principal = await info.context.require(*scopes)
     try:
-        async with unit_of_work(actor=principal.name) as uow:
-            return Outcome(value=await work(uow, principal))
+        value = await run_in_unit_of_work(principal.name, lambda uow: work(uow, principal))
+        return Outcome(value=value)
     except DomainError as exc:
         return Outcome(user_errors=[UserError.of(p) for p in exc.problems])
 

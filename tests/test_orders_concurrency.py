@@ -50,3 +50,28 @@ async def _stock_matches_ledger(units: dict[str, int]) -> None:
     for pos in positions:
         assert pos.on_hand == units[pos.node.code] == ledger[(pos.node_id, StockBucket.ON_HAND)]
         assert pos.reserved == pos.on_hand == ledger[(pos.node_id, StockBucket.RESERVED)]
+
+
+async def test_two_line_orders_racing_stock_arrivals_stay_consistent(api: Any) -> None:
+    await network(api)
+    await stock(api, *[(sku, code, 5) for sku in ("A", "B") for code in UNITS])
+    adjust = """mutation($a: [InventoryAdjustmentInput!]!) {
+      adjustInventory(adjustments: $a) { userErrors { code } } }"""
+    placements = [api.raw(PLACE, {"input": order_input(*(("B", 1), ("A", 2))[:: 1 - 2 * (i % 2)])})
+                  for i in range(60)]
+    arrivals = [api.raw(adjust, {"a": [{"sku": sku, "nodeCode": code, "delta": 3}]})
+                for sku in ("A", "B") for code in UNITS]
+    bodies = await asyncio.gather(*placements, *arrivals)
+    assert all(not b.get("errors") for b in bodies), [b["errors"] for b in bodies if b.get("errors")]
+    allocated: dict[str, int] = defaultdict(int)
+    query = "{ orders(first: 100) { edges { node { lines { sku allocatedQuantity } } } } }"
+    for edge in (await api(query))["orders"]["edges"]:
+        for line in edge["node"]["lines"]:
+            allocated[line["sku"]] += line["allocatedQuantity"]
+    for sku in ("A", "B"):
+        rows = await InventoryPosition.filter(sku=sku)
+        assert sum(p.reserved for p in rows) == allocated[sku]
+        assert all(0 <= p.reserved <= p.on_hand for p in rows)
+        ledger = await StockLedgerEntry.filter(sku=sku, bucket=StockBucket.RESERVED)
+        assert sum(e.delta for e in ledger) == allocated[sku]
+        assert allocated[sku] == sum(p.on_hand for p in rows) == 32

@@ -1,10 +1,12 @@
 """Source a request and hold the stock it was given, without ever overselling.
 
-The decision is made on a snapshot read without locks; each pick is then held
-with the inventory module's conditional update, in (sku, node) order. When a
-concurrent order took the stock first, the picks held so far are given back and
-the request is decided again on fresh figures; after the last attempt whatever
-could not be held is backordered.
+The stock rows of the request's SKUs are read locked, in (sku, node) order
+(`inventory.lock_levels`), so concurrent orders for the same SKUs queue rather than
+deadlock, and the decision made on those figures can be held. Each pick is still
+held with the inventory module's conditional update; should one fail all the same
+(e.g. holds of an expired cart not yet swept), the picks held so far are given
+back and the request is decided again; after the last attempt whatever could not
+be held is backordered.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ async def source_and_hold(uow: UnitOfWork, channel: Channel, request: SourcingRe
     """Decide and hold every allocation; what cannot be held is backordered."""
     for attempt in range(1, ATTEMPTS + 1):
         network = await load_snapshot(channel, request.demand(), rule, count_expired,
-                                      request.pickup_node_code)
+                                      request.pickup_node_code, lock=True)
         decision = decide(request, rule, network.nodes)
         held, missed = await _hold(uow, decision, network.ids, reference, reason)
         if not missed:

@@ -15,6 +15,16 @@ from oms.orders.writing import allocation_data
 from oms.uow import UnitOfWork
 
 
+async def skus_waiting_with(skus: Iterable[str]) -> set[str]:
+    """Every SKU still backordered on the orders waiting for any of `skus`."""
+    waiting = await OrderLine.filter(sku__in=set(skus), backordered_quantity__gt=0) \
+        .values_list("order_id", flat=True)
+    if not waiting:
+        return set()
+    return set(await OrderLine.filter(order_id__in=set(waiting), backordered_quantity__gt=0)
+               .values_list("sku", flat=True))
+
+
 async def release_backorders(uow: UnitOfWork, skus: Iterable[str]) -> int:
     """Source again every order waiting for any of `skus`; returns how many got units."""
     waiting = await OrderLine.filter(sku__in=set(skus), backordered_quantity__gt=0) \

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from oms import payments
+from oms import inventory, payments
 from oms.auth import Principal
 from oms.clock import now
 from oms.enums import DeliveryMethod, OrderStatus
@@ -35,6 +35,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     checked = await check_order(spec, principal)
     channel = checked.channel
     if spec.reservation_id:
+        await inventory.lock_levels(line.sku for line in spec.lines)
         await reservations.consume(uow, spec.reservation_id, channel)
     await reservations.sweep_expired(uow, [line.sku for line in spec.lines])
     order = _new_order(checked)

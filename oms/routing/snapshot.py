@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
@@ -22,6 +23,7 @@ from tortoise.functions import Count
 from oms.availability import channel_share, expired_holds
 from oms.clock import now
 from oms.enums import FulfillmentStatus, NodeType
+from oms.inventory import lock_levels
 from oms.models import Channel, Fulfillment, InventoryPosition, Node
 from oms.sourcing.model import ChannelView, NodeSnapshot, Rule
 
@@ -42,12 +44,18 @@ def channel_view(channel: Channel) -> ChannelView:
                        frozenset(NodeType(t) for t in channel.node_types))
 
 
-async def promisable(channel: Channel, skus: Iterable[str],
-                     count_expired: bool = True) -> dict[int, dict[str, int]]:
-    """Per node id, per SKU: units `channel` may promise there now."""
+async def promisable(channel: Channel, skus: Iterable[str], count_expired: bool = True,
+                     lock: bool = False) -> dict[int, dict[str, int]]:
+    """Per node id, per SKU: units `channel` may promise there now.
+
+    `lock`: read through `inventory.lock_levels`, so the figures hold until commit.
+    """
     wanted = set(skus)
-    rows = await InventoryPosition.filter(sku__in=wanted).values_list(
-        "node_id", "sku", "on_hand", "reserved", "safety_stock")
+    if lock:
+        rows: list[Any] = await lock_levels(wanted)
+    else:
+        rows = await InventoryPosition.filter(sku__in=wanted).values_list(
+            "node_id", "sku", "on_hand", "reserved", "safety_stock")
     expired = await expired_holds(wanted) if rows and count_expired else {}
     stock: dict[int, dict[str, int]] = defaultdict(dict)
     for node_id, sku, on_hand, reserved, safety in rows:
@@ -68,9 +76,11 @@ class Network:
 
 
 async def load_snapshot(channel: Channel, skus: Iterable[str], rule: Rule,
-                        count_expired: bool = True, pickup_code: str | None = None) -> Network:
-    """The candidate nodes as the engine sees them for `skus` on `channel` under `rule`."""
-    stock = await promisable(channel, skus, count_expired)
+                        count_expired: bool = True, pickup_code: str | None = None,
+                        lock: bool = False) -> Network:
+    """The candidate nodes as the engine sees them for `skus` on `channel` under `rule`
+    (`lock`: their stock rows stay locked until commit, see `promisable`)."""
+    stock = await promisable(channel, skus, count_expired, lock)
     wanted = Q(id__in=list(stock)) | Q(code=pickup_code) if pickup_code else Q(id__in=list(stock))
     nodes = await Node.filter(wanted).order_by("id").values(*NODE_FIELDS) if stock or pickup_code \
         else []
