@@ -17,11 +17,9 @@ from schema.orders import (
     OrderFilter,
     OrderPayload,
     PlaceOrderInput,
-    Reservation,
-    ReservationPayload,
-    ReserveInput,
     RoutingOverrideInput,
 )
+from schema.reservations import Reservation, ReservationPayload, ReserveInput
 
 ORDER_READERS = ("orders:read", "orders:read:own", "orders:write")
 

@@ -13,7 +13,7 @@ from schema import loaders
 from schema.catalog import FulfillmentNode
 from schema.common import UserError
 from schema.context import Info
-from schema.orders import ReservationLine
+from schema.reservations import ReservationLine
 
 
 @strawberry.type
