@@ -6,9 +6,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from oms.catalog import check_channel_codes
 from oms.clock import now
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
-from oms.models import ApiToken, Channel
+from oms.models import ApiToken
 from oms.uow import UnitOfWork
 
 SCOPES = frozenset({
@@ -124,10 +125,7 @@ async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
     for i, scope in enumerate(spec.scopes):
         if scope not in SCOPES:
             problems.add(ErrorCode.INVALID_SCOPE, f"unknown scope {scope!r}", "scopes", i)
-    known = set(await Channel.filter(code__in=spec.channels).values_list("code", flat=True))
-    for i, code in enumerate(spec.channels):
-        if code not in known:
-            problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channels", i)
+    await check_channel_codes(problems, spec.channels, "channels")
     if "orders:read:own" in spec.scopes and not spec.customer_ref:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
     if spec.expires_at is not None and spec.expires_at <= now():

@@ -104,10 +104,7 @@ async def _check_channel(spec: ChannelSpec) -> None:
     if not 0 <= spec.allocation_percent <= 100:
         problems.add(ErrorCode.INVALID_PERCENT, "allocationPercent must be 0-100",
                      "allocationPercent")
-    known = set(await Node.filter(code__in=spec.excluded_node_codes).values_list("code", flat=True))
-    for i, code in enumerate(spec.excluded_node_codes):
-        if code not in known:
-            problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", "excludedNodeCodes", i)
+    await check_node_codes(problems, spec.excluded_node_codes, "excludedNodeCodes")
     problems.raise_if_any()
 
 
@@ -127,6 +124,22 @@ async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
         await channel.update_from_dict(values).save()
     uow.record("channel.changed", {"code": spec.code})
     return channel
+
+
+async def check_channel_codes(problems: Problems, codes: list[str], *path: str) -> None:
+    """An UNKNOWN_CHANNEL problem for each code that names no channel, at path + index."""
+    known = set(await Channel.filter(code__in=set(codes)).values_list("code", flat=True))
+    for i, code in enumerate(codes):
+        if code not in known:
+            problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", *path, i)
+
+
+async def check_node_codes(problems: Problems, codes: list[str], *path: str) -> None:
+    """An UNKNOWN_NODE problem for each code that names no node, at path + index."""
+    known = set(await Node.filter(code__in=set(codes)).values_list("code", flat=True))
+    for i, code in enumerate(codes):
+        if code not in known:
+            problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", *path, i)
 
 
 def _prefix(code: str) -> str:

@@ -12,8 +12,8 @@ from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, Order
 from oms.orders.allocate import source_and_hold
 from oms.orders.writing import fulfil, record_decision, save_fulfilled
 from oms.routing.rules import engine_rule
-from oms.routing.snapshot import channel_view
-from oms.sourcing import DEFAULT_RULE, Decision, Destination, Rule, SourcingRequest
+from oms.routing.snapshot import channel_view, destination
+from oms.sourcing import DEFAULT_RULE, Decision, Rule, SourcingRequest
 from oms.uow import UnitOfWork
 
 
@@ -34,15 +34,10 @@ async def rejected_by(order_lines: Sequence[OrderLine]) -> set[str]:
 
 async def _request(order: Order, channel: Channel, wanted: Sequence[tuple[OrderLine, int]],
                    excluded: set[str]) -> SourcingRequest:
-    address = order.shipping_address or {}
-    location = address.get("location") or {}
-    destination = None
-    if order.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS:
-        destination = Destination(location.get("latitude"), location.get("longitude"),
-                                  address.get("country"))
+    method = DeliveryMethod(order.delivery_method)
     pickup = await Node.get_or_none(id=order.pickup_node_id) if order.pickup_node_id else None
-    return SourcingRequest(channel_view(channel), DeliveryMethod(order.delivery_method),
-                           destination, pickup.code if pickup else None,
+    return SourcingRequest(channel_view(channel), method,
+                           destination(method, order.shipping_address), pickup.code if pickup else None,
                            tuple((line.sku, units) for line, units in wanted),
                            excluded_node_codes=frozenset(excluded))
 

@@ -21,8 +21,9 @@ async def skus_waiting_with(skus: Iterable[str]) -> set[str]:
         .values_list("order_id", flat=True)
     if not waiting:
         return set()
-    return set(await OrderLine.filter(order_id__in=set(waiting), backordered_quantity__gt=0)
-               .values_list("sku", flat=True))
+    rows = await OrderLine.filter(order_id__in=set(waiting), backordered_quantity__gt=0) \
+        .values("sku")
+    return {row["sku"] for row in rows}
 
 
 async def release_backorders(uow: UnitOfWork, skus: Iterable[str]) -> int:

@@ -11,7 +11,7 @@ import uuid
 from oms import inventory, payments
 from oms.auth import Principal
 from oms.clock import now
-from oms.enums import DeliveryMethod, OrderStatus
+from oms.enums import OrderStatus
 from oms.models import Order
 from oms.orders import idempotency, reservations
 from oms.orders.allocate import source_and_hold
@@ -20,9 +20,9 @@ from oms.orders.inputs import OrderSpec
 from oms.orders.validation import CheckedOrder, check_order
 from oms.orders.writing import OrderDraft, write_allocation
 from oms.routing.rules import engine_rules
-from oms.routing.snapshot import channel_view
+from oms.routing.snapshot import channel_view, destination
 from oms.sequences import next_number
-from oms.sourcing import Destination, SourcingRequest, select_rule
+from oms.sourcing import SourcingRequest, select_rule
 from oms.uow import UnitOfWork
 
 
@@ -60,15 +60,10 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
 def sourcing_request(checked: CheckedOrder) -> SourcingRequest:
     """What the engine is asked for this order."""
     spec = checked.spec
-    address = spec.shipping_address or {}
-    location = address.get("location") or {}
-    destination = None
-    if spec.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS:
-        destination = Destination(location.get("latitude"), location.get("longitude"),
-                                  address.get("country"))
     pickup = checked.pickup_node.code if checked.pickup_node else None
-    return SourcingRequest(channel_view(checked.channel), spec.delivery_method, destination,
-                           pickup, tuple((line.sku, line.quantity) for line in spec.lines))
+    return SourcingRequest(channel_view(checked.channel), spec.delivery_method,
+                           destination(spec.delivery_method, spec.shipping_address), pickup,
+                           tuple((line.sku, line.quantity) for line in spec.lines))
 
 
 def _new_order(checked: CheckedOrder) -> Order:

@@ -20,7 +20,7 @@ from oms.errors import DomainError, ErrorCode, Problems
 from oms.models import Channel, Reservation, ReservationLine
 from oms.orders.allocate import source_and_hold
 from oms.orders.inputs import ReserveSpec
-from oms.orders.validation import check_lines
+from oms.orders.validation import check_channel, check_lines
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view
 from oms.sourcing import SourcingRequest, select_rule
@@ -72,13 +72,7 @@ async def reserve(uow: UnitOfWork, principal: Principal | None, spec: ReserveSpe
 async def _check(spec: ReserveSpec, principal: Principal | None) -> Channel:
     problems = Problems()
     channel = await Channel.get_or_none(code=spec.channel)
-    if channel is None:
-        problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {spec.channel!r}", "channel")
-    elif not channel.active:
-        problems.add(ErrorCode.CHANNEL_INACTIVE, f"channel {spec.channel} is inactive", "channel")
-    if principal is not None and not principal.sees_channel(spec.channel):
-        problems.add(ErrorCode.CHANNEL_NOT_ALLOWED,
-                     f"this token may not act on channel {spec.channel}", "channel")
+    check_channel(problems, spec.channel, channel, principal)
     await check_lines(problems, [(line.sku, line.quantity) for line in spec.lines])
     if not 1 <= spec.ttl_seconds <= MAX_TTL_SECONDS:
         problems.add(ErrorCode.INVALID_INPUT,

@@ -22,7 +22,7 @@ async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOr
     """The order's channel and pickup node, or a DomainError listing every problem."""
     problems = Problems()
     channel = await Channel.get_or_none(code=spec.channel)
-    _check_channel(problems, spec, channel, principal)
+    check_channel(problems, spec.channel, channel, principal)
     if "@" not in spec.customer_email.strip():
         problems.add(ErrorCode.INVALID_INPUT, "customerEmail is not an e-mail address",
                      "customerEmail")
@@ -34,15 +34,16 @@ async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOr
     return CheckedOrder(spec, channel, pickup)
 
 
-def _check_channel(problems: Problems, spec: OrderSpec, channel: Channel | None,
-                   principal: Principal | None) -> None:
+def check_channel(problems: Problems, code: str, channel: Channel | None,
+                  principal: Principal | None) -> None:
+    """The sales channel exists, is active, and the caller may act on it."""
     if channel is None:
-        problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {spec.channel!r}", "channel")
+        problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channel")
     elif not channel.active:
-        problems.add(ErrorCode.CHANNEL_INACTIVE, f"channel {spec.channel} is inactive", "channel")
-    if principal is not None and not principal.sees_channel(spec.channel):
+        problems.add(ErrorCode.CHANNEL_INACTIVE, f"channel {code} is inactive", "channel")
+    if principal is not None and not principal.sees_channel(code):
         problems.add(ErrorCode.CHANNEL_NOT_ALLOWED,
-                     f"this token may not place orders on channel {spec.channel}", "channel")
+                     f"this token may not act on channel {code}", "channel")
 
 
 async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, int]]) -> None:

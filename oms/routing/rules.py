@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from oms.catalog import check_channel_codes
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.errors import DomainError, ErrorCode, Problems
-from oms.models import Channel, RoutingRule
+from oms.models import RoutingRule
 from oms.sourcing.model import Rule, Weights
 from oms.uow import UnitOfWork
 
@@ -48,10 +49,7 @@ async def _check(spec: RuleSpec) -> None:
             and spec.effective_from >= spec.effective_to):
         problems.add(ErrorCode.INVALID_RULE, "effectiveFrom must be before effectiveTo",
                      "effectiveTo")
-    known = set(await Channel.filter(code__in=spec.channels).values_list("code", flat=True))
-    for i, code in enumerate(spec.channels):
-        if code not in known:
-            problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channels", i)
+    await check_channel_codes(problems, spec.channels, "channels")
     problems.raise_if_any()
 
 

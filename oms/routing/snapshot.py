@@ -22,10 +22,10 @@ from tortoise.functions import Count
 
 from oms.availability import channel_share, expired_holds
 from oms.clock import now
-from oms.enums import FulfillmentStatus, NodeType
+from oms.enums import DeliveryMethod, FulfillmentStatus, NodeType
 from oms.inventory import lock_levels
 from oms.models import Channel, Fulfillment, InventoryPosition, Node
-from oms.sourcing.model import ChannelView, NodeSnapshot, Rule
+from oms.sourcing.model import ChannelView, Destination, NodeSnapshot, Rule
 
 OPEN_FULFILLMENT = (
     FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKED,
@@ -42,6 +42,15 @@ def channel_view(channel: Channel) -> ChannelView:
     """What the engine needs of a channel."""
     return ChannelView(channel.code, frozenset(channel.excluded_node_codes),
                        frozenset(NodeType(t) for t in channel.node_types))
+
+
+def destination(method: DeliveryMethod, address: dict[str, Any] | None) -> Destination | None:
+    """Where a ship-to-address order goes (coordinates, else its country); None for pickup."""
+    if method is not DeliveryMethod.SHIP_TO_ADDRESS:
+        return None
+    address = address or {}
+    location = address.get("location") or {}
+    return Destination(location.get("latitude"), location.get("longitude"), address.get("country"))
 
 
 async def promisable(channel: Channel, skus: Iterable[str], count_expired: bool = True,
