@@ -55,6 +55,9 @@ class RoutingRule:
         "processing time."))
     respect_capacity: bool = strawberry.field(
         description="Skip nodes at or over their daily capacity.")
+    allow_backorder: bool = strawberry.field(description=(
+        "Units no node can take wait as backorders; when false, placeOrder refuses the order "
+        "with INSUFFICIENT_STOCK instead."))
 
     @classmethod
     def of(cls, row: models.RoutingRule) -> RoutingRule:
@@ -66,6 +69,7 @@ class RoutingRule:
             split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
             prefer_node_types=[NodeType(t) for t in row.prefer_node_types],
             weights=RoutingWeights.of(row.weights), respect_capacity=row.respect_capacity,
+            allow_backorder=row.allow_backorder,
         )
 
     @classmethod
@@ -78,7 +82,7 @@ class RoutingRule:
             effective_to=rule.effective_to, split_policy=rule.split_policy,
             max_splits=rule.max_splits, prefer_node_types=list(rule.prefer_node_types),
             weights=RoutingWeights.of(rule.weights.to_mapping()),
-            respect_capacity=rule.respect_capacity,
+            respect_capacity=rule.respect_capacity, allow_backorder=rule.allow_backorder,
         )
 
 
@@ -112,6 +116,7 @@ class RoutingRuleInput:
     prefer_node_types: list[NodeType] | None = strawberry.field(default_factory=list)
     weights: RoutingWeightsInput | None = None
     respect_capacity: bool | None = True
+    allow_backorder: bool | None = True
 
     def to_spec(self) -> RuleSpec:
         weights = (self.weights or RoutingWeightsInput()).to_mapping()
@@ -124,6 +129,7 @@ class RoutingRuleInput:
             max_splits=3 if self.max_splits is None else self.max_splits,
             prefer_node_types=list(self.prefer_node_types or []), weights=weights,
             respect_capacity=self.respect_capacity is not False,
+            allow_backorder=self.allow_backorder is not False,
         )
 
 

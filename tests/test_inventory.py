@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from oms.models import StockLedgerEntry
-from tests.helpers import ADJUST, SYNC, node, positions, stock
+from tests.helpers import ADJUST, SYNC, channel, node, positions, stock
 
 
 async def two_nodes(api) -> None:
@@ -103,3 +103,18 @@ async def test_node_inventory_field_lists_positions(api):
                      'some: inventory(skus: ["B"]) { sku onHand } } }')
     assert data["node"]["inventory"] == [{"sku": "A", "onHand": 1}, {"sku": "B", "onHand": 2}]
     assert data["node"]["some"] == [{"sku": "B", "onHand": 2}]
+
+
+async def test_shrink_below_what_carts_hold_is_refused(api):
+    await node(api, "WH1")
+    await channel(api, "web")
+    await stock(api, ("A", "WH1", 5))
+    held = await api("""mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 3}]}) {
+        userErrors { code } } }""")
+    assert held["reserve"]["userErrors"] == []
+    refused = await api(ADJUST, {"adjustments": [{"sku": "A", "nodeCode": "WH1", "delta": -3}]})
+    assert [e["code"] for e in refused["adjustInventory"]["userErrors"]] == ["BELOW_RESERVED"]
+    allowed = await api(ADJUST, {"adjustments": [{"sku": "A", "nodeCode": "WH1", "delta": -2}]})
+    assert allowed["adjustInventory"]["userErrors"] == []
+    pos = (await positions(api, "A"))["WH1"]
+    assert (pos["onHand"], pos["reserved"], pos["available"]) == (3, 3, 0)

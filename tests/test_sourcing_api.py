@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.conftest import make_token
-from tests.helpers import positions
+from tests.helpers import available, positions
 from tests.order_helpers import (
     DECISION_FIELDS,
+    PLACE,
     RULE,
     network,
     order_input,
@@ -205,3 +206,18 @@ async def test_backorders_are_served_oldest_first_when_stock_arrives(api: Any) -
     assert (await api(query, {"id": second["id"]}))["order"]["status"] == "ALLOCATED"
     held = await positions(api, "A")
     assert sum(p["reserved"] for p in held.values()) == 5
+
+
+async def test_rule_without_backorders_refuses_what_it_cannot_source(api):
+    await network(api)
+    await stock(api, ("A", "MIL", 2))
+    await rule(api, name="no backorders", rank=1, allowBackorder=False)
+    body = await api(PLACE, {"input": order_input(("A", 3))})
+    errors = body["placeOrder"]["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("INSUFFICIENT_STOCK", ["lines", "0", "quantity"])]
+    assert body["placeOrder"]["order"] is None
+    assert (await api("{ orders { totalCount } }"))["orders"]["totalCount"] == 0
+    assert (await available(api, "web", "A"))["available"] == 2
+    placed = await place(api, ("A", 2))
+    assert placed["status"] == "ALLOCATED"

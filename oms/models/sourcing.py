@@ -23,6 +23,7 @@ class RoutingRule(Model):
     "distance, cost, priority, backlog, processing_time"
     weights: fields.Field[dict[str, float]] = fields.JSONField(default=dict)
     respect_capacity = fields.BooleanField(default=True)
+    allow_backorder = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

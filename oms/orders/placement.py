@@ -12,6 +12,7 @@ from oms import inventory, payments
 from oms.auth import Principal
 from oms.clock import now
 from oms.enums import OrderStatus
+from oms.errors import DomainError, ErrorCode, Problem
 from oms.models import Order
 from oms.orders import idempotency, reservations
 from oms.orders.allocate import source_and_hold
@@ -44,6 +45,8 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
         uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER",
         count_expired=False,
     )
+    if decision.backordered and not rule.allow_backorder:
+        raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
     await draft.save()
     await record_event(uow, order, "ORDER_CREATED", f"placed on channel {channel.code}",
@@ -55,6 +58,13 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     order.number = await next_number(uow, channel.order_prefix)
     await Order.filter(id=order.id).update(number=order.number)
     return order
+
+
+def _short(spec: OrderSpec, sku: str, units: int) -> Problem:
+    index = next(i for i, line in enumerate(spec.lines) if line.sku == sku)
+    return Problem(ErrorCode.INSUFFICIENT_STOCK,
+                   f"{units} of {sku} cannot be sourced now and the rule allows no backorder",
+                   ("lines", str(index), "quantity"))
 
 
 def sourcing_request(checked: CheckedOrder) -> SourcingRequest:

@@ -31,6 +31,7 @@ class RuleSpec:
     prefer_node_types: list[NodeType] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=lambda: Weights().to_mapping())
     respect_capacity: bool = True
+    allow_backorder: bool = True
 
 
 async def _check(spec: RuleSpec) -> None:
@@ -64,7 +65,7 @@ async def upsert_rule(uow: UnitOfWork, spec: RuleSpec) -> RoutingRule:
         split_policy=spec.split_policy, max_splits=spec.max_splits,
         prefer_node_types=[str(t) for t in dict.fromkeys(spec.prefer_node_types)],
         weights={**Weights().to_mapping(), **spec.weights},
-        respect_capacity=spec.respect_capacity,
+        respect_capacity=spec.respect_capacity, allow_backorder=spec.allow_backorder,
     )
     if spec.id is None:
         rule = await RoutingRule.create(**values)
@@ -108,6 +109,7 @@ def engine_rule(row: RoutingRule) -> Rule:
         split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
         prefer_node_types=tuple(NodeType(t) for t in row.prefer_node_types),
         weights=Weights.from_mapping(row.weights), respect_capacity=row.respect_capacity,
+        allow_backorder=row.allow_backorder,
     )
 
 

@@ -59,6 +59,7 @@ class Rule:
     prefer_node_types: tuple[NodeType, ...] = ()
     weights: Weights = field(default_factory=Weights)
     respect_capacity: bool = True
+    allow_backorder: bool = True
 
     def __post_init__(self) -> None:
         if self.max_splits < 1:
@@ -90,6 +91,7 @@ class Rule:
             "prefer_node_types": [str(node_type) for node_type in self.prefer_node_types],
             "weights": self.weights.to_mapping(),
             "respect_capacity": self.respect_capacity,
+            "allow_backorder": self.allow_backorder,
         }
 
     @classmethod
@@ -109,6 +111,7 @@ class Rule:
             prefer_node_types=tuple(NodeType(t) for t in data.get("prefer_node_types", ())),
             weights=Weights.from_mapping(data.get("weights", {})),
             respect_capacity=data.get("respect_capacity", True),
+            allow_backorder=data.get("allow_backorder", True),
         )
 
 
