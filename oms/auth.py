@@ -9,6 +9,7 @@ from datetime import datetime
 from oms.catalog import check_channel_codes
 from oms.clock import now
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
+from oms.events.topics import TOKEN_REVOKED
 from oms.models import ApiToken
 from oms.uow import UnitOfWork
 
@@ -150,6 +151,7 @@ async def revoke_token(uow: UnitOfWork, token_id: str) -> ApiToken:
         raise DomainError.of(ErrorCode.ALREADY_REVOKED, "token already revoked", "id")
     token.revoked_at = now()
     await token.save(update_fields=["revoked_at"])
+    uow.record(TOKEN_REVOKED, {"token_id": str(token.id)})
     return token
 
 

@@ -8,6 +8,7 @@ subscription completes: it resubscribes with `after` and misses nothing.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterable
+from dataclasses import dataclass
 
 import strawberry
 
@@ -50,7 +51,7 @@ class Subscription:
                             skus: list[str] | None = None) -> AsyncGenerator[StockUpdate, None]:
         who = await info.context.require(*STOCK_WATCHERS)
         await check_channel(info, channel, who.sees_channel(channel))
-        return _stock_updates(hub_of(info), channel, skus)
+        return _stock_updates(Watch(hub_of(info), who.token_id), channel, skus)
 
     @strawberry.subscription(description=(
         "Every event of one order, pushed as it happens. After a reconnect pass `after`, the "
@@ -66,7 +67,7 @@ class Subscription:
         order = await find_order(who, str(order_id))
         if order is None:
             raise refusal(ErrorCode.NOT_FOUND, f"no order {order_id}")
-        return _order_updates(hub_of(info), str(order.id), since)
+        return _order_updates(Watch(hub_of(info), who.token_id), str(order.id), since)
 
     @strawberry.subscription(description=(
         "Every order event in the given channels (empty = all the token may see): for "
@@ -78,29 +79,44 @@ class Subscription:
         for code in channels or []:
             await check_channel(info, code, who.is_admin or who.sees_channel(code))
         accepts = order_watch.event_filter(who, frozenset(channels or ()))
-        return _order_events(hub_of(info), accepts)
+        return _order_events(Watch(hub_of(info), who.token_id), accepts)
 
 
-async def _stock_updates(hub: Hub, channel: str,
+@dataclass(frozen=True)
+class Watch:
+    """The hub, and the token a subscription runs under: revoking it ends the subscription."""
+
+    hub: Hub
+    token_id: str
+
+    def check(self) -> None:
+        if self.hub.revoked(self.token_id):
+            raise refusal("UNAUTHENTICATED", "token revoked")
+
+
+async def _stock_updates(watch: Watch, channel: str,
                          skus: list[str] | None) -> AsyncGenerator[StockUpdate, None]:
+    hub = watch.hub
     with hub.stock_feed(channel, skus) as feed:
         if feed.skus:
             feed.baseline(await hub.current_totals(channel, feed.skus))
         async for value in feed:
+            watch.check()
             yield StockUpdate.of(value)  # reads nothing of the viewer: no loaders to refresh
 
 
-async def _order_updates(hub: Hub, order_id: str,
+async def _order_updates(watch: Watch, order_id: str,
                          after: int | None) -> AsyncGenerator[OrderUpdate, None]:
     # Listen first, then read the history: an event committed in between is in both,
     # and the id check below drops the second copy.
-    with hub.order_feed(order_id, lambda _: True) as feed:
+    with watch.hub.order_feed(order_id, lambda _: True) as feed:
         last = after
         if after is not None:
             for row in await order_watch.events_between(order_id, after):
                 yield _update(row)
                 last = row.id
         async for payload in _guarded(feed):
+            watch.check()
             event_id = int(payload["event_id"])
             if last is not None and event_id <= last:
                 continue
@@ -112,10 +128,11 @@ async def _order_updates(hub: Hub, order_id: str,
                 last = row.id
 
 
-async def _order_events(hub: Hub, accepts: order_watch.EventFilter,
+async def _order_events(watch: Watch, accepts: order_watch.EventFilter,
                         ) -> AsyncGenerator[OrderUpdate, None]:
-    with hub.order_feed(None, accepts) as feed:
+    with watch.hub.order_feed(None, accepts) as feed:
         async for payload in _guarded(feed):
+            watch.check()
             for row in await _one(int(payload["event_id"])):
                 yield _update(row)
 

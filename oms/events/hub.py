@@ -24,7 +24,7 @@ from oms.clock import now
 from oms.events.broker import RESUMED, Broker, Message
 from oms.events.feeds import OrderFeed, OrderPayload, RecentIds, StockFeed, StockValue
 from oms.events.relay import message_of
-from oms.events.topics import ORDER_EVENT, STOCK_CHANGED
+from oms.events.topics import ORDER_EVENT, STOCK_CHANGED, TOKEN_REVOKED
 from oms.models import Channel, OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class Hub:
         self._dirty_skus: set[str] = set()
         self._stock_due = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
+        self._revoked_tokens: set[str] = set()
 
     async def run(self) -> None:
         """Listen until cancelled (the runtime starts this once per process)."""
@@ -83,10 +84,16 @@ class Hub:
         if topic == STOCK_CHANGED:
             self._dirty_skus.update(payload.get("skus", ()))
             self._stock_due.set()
+        elif topic == TOKEN_REVOKED:
+            self._revoked_tokens.add(str(payload.get("token_id")))
         elif topic == ORDER_EVENT:
             feeds = self._orders.get(payload.get("order_id"), set()) | self._orders.get(ALL, set())
             for feed in feeds:
                 feed.offer(payload)
+
+    def revoked(self, token_id: str) -> bool:
+        """Whether the token was revoked while this process ran (open subscriptions then end)."""
+        return token_id in self._revoked_tokens
 
     @contextmanager
     def stock_feed(self, channel: str, skus: Iterable[str] | None) -> Iterator[StockFeed]:

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 STOCK_CHANGED = "stock.changed"
 ORDER_EVENT = "order.event"
+TOKEN_REVOKED = "token.revoked"
 
 
 def stock_changed(skus: Iterable[str]) -> dict[str, list[str]]:
