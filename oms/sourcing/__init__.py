@@ -5,7 +5,8 @@ store `Decision.to_record()`.
 """
 from __future__ import annotations
 
-from oms.sourcing.engine import (
+from oms.sourcing.engine import decide, select_rule
+from oms.sourcing.model import (
     DEFAULT_RULE,
     Allocation,
     CandidateResult,
@@ -16,8 +17,6 @@ from oms.sourcing.engine import (
     Rule,
     SourcingRequest,
     Weights,
-    decide,
-    select_rule,
 )
 
 __all__ = [

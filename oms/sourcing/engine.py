@@ -1,6 +1,6 @@
 """The sourcing engine: pick a rule, then decide which nodes fulfil which units.
 
-Pure: frozen dataclasses in (see `oms.sourcing.model`, re-exported here), a
+Pure: frozen dataclasses in (see `oms.sourcing.model`), a
 `Decision` out; no ORM, no I/O, no `await`. Steps: screen every node with the
 exclusion checks, rank the eligible ones by preferred type and weighted score
 (`oms.sourcing.ranking`), then allocate the fewest nodes first
@@ -18,20 +18,14 @@ from oms.sourcing.model import (
     DEFAULT_RULE,
     Allocation,
     CandidateResult,
-    ChannelView,
     Decision,
-    Destination,
     NodeSnapshot,
     Rule,
     SourcingRequest,
-    Weights,
 )
 from oms.sourcing.ranking import Excluded, Ranking, rank, screen
 
-__all__ = [
-    "DEFAULT_RULE", "Allocation", "CandidateResult", "ChannelView", "Decision", "Destination",
-    "NodeSnapshot", "Rule", "SourcingRequest", "Weights", "decide", "select_rule",
-]
+__all__ = ["decide", "select_rule"]
 
 def select_rule(
     rules: Sequence[Rule], channel_code: str, delivery_method: DeliveryMethod, now: datetime
