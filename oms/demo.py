@@ -12,9 +12,10 @@ from typing import Any
 
 from oms.auth import NewToken, create_token
 from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
-from oms.enums import ChannelType, NodeType
+from oms.enums import ChannelType, DeliveryMethod, NodeType, SplitPolicy
 from oms.inventory import InventoryRecord, sync_inventory
-from oms.uow import unit_of_work
+from oms.routing.rules import RuleSpec, list_rules, upsert_rule
+from oms.uow import UnitOfWork, unit_of_work
 
 SKU_COUNT = 300
 FEATURED_SKUS = ("SKU-0001", "SKU-0002")  # used by the GraphiQL examples: stocked everywhere
@@ -210,8 +211,28 @@ async def seed_demo(seed: int = 7) -> str:
         for channel in DEMO_CHANNELS:
             await upsert_channel(uow, channel)
         await sync_inventory(uow, records, note="demo seed")
+        await _seed_rules(uow)
     async with unit_of_work(actor="demo-seed") as uow:
         _, secret = await create_token(
             uow, NewToken(name="demo admin", scopes=["admin"], channels=[], nodes=[])
         )
     return secret
+
+
+DEMO_RULES = [
+    RuleSpec(name="marketplace: warehouses, ship complete", rank=10, channels=["marketplace"],
+             split_policy=SplitPolicy.SHIP_COMPLETE,
+             prefer_node_types=[NodeType.WAREHOUSE, NodeType.DISTRIBUTION_CENTER],
+             weights={"distance": 1.0, "cost": 1.0, "priority": 0.5}),
+    RuleSpec(name="web and app: stores first, nearest", rank=20, channels=["web", "app"],
+             delivery_methods=[DeliveryMethod.SHIP_TO_ADDRESS], max_splits=2,
+             prefer_node_types=[NodeType.STORE], weights={"distance": 1.0, "backlog": 0.5}),
+]
+
+
+async def _seed_rules(uow: UnitOfWork) -> None:
+    """The demo's routing rules, created once (a rule with the same name is left as it is)."""
+    existing = {rule.name for rule in await list_rules()}
+    for spec in DEMO_RULES:
+        if spec.name not in existing:
+            await upsert_rule(uow, spec)

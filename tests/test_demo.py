@@ -1,0 +1,20 @@
+"""`oms seed --demo`: a believable retailer that GraphiQL's examples work against, seeded twice."""
+from __future__ import annotations
+
+from oms.demo import seed_demo
+from tests.helpers import available
+
+
+async def test_demo_seed_serves_the_graphiql_examples_and_can_run_again(api):
+    first = await seed_demo()
+    again = await seed_demo()
+    assert first != again
+    web = await available(api.as_(again), "web", "SKU-0001")
+    assert web["available"] > 0 and len(web["byNode"]) > 10
+    pickup = await available(api, "store-pickup", "SKU-0001", method="PICKUP_IN_STORE",
+                             near={"latitude": 45.4642, "longitude": 9.19}, limit=3)
+    assert len(pickup["byNode"]) == 3 and pickup["byNode"][0]["distanceKm"] < 10
+    data = await api("{ nodes { code } channels { code } routingRules { name } }")
+    assert len(data["nodes"]) == 40
+    assert {c["code"] for c in data["channels"]} == {"web", "app", "marketplace", "store-pickup"}
+    assert len(data["routingRules"]) == 2
