@@ -72,15 +72,6 @@ async def lock_levels(skus: Iterable[str]) -> list[tuple[int, str, int, int, int
     return [(p.node_id, p.sku, p.on_hand, p.reserved, p.safety_stock) for p in rows]
 
 
-def _ledger(uow: UnitOfWork, pos: InventoryPosition, bucket: StockBucket, delta: int,
-            resulting: int, reason: str, note: str | None = None,
-            reference: str | None = None) -> StockLedgerEntry:
-    return StockLedgerEntry(
-        sku=pos.sku, node_id=pos.node_id, bucket=bucket, delta=delta, resulting=resulting,
-        reason=reason, note=note, actor=uow.actor, reference=reference,
-    )
-
-
 def _check_sync(records: Sequence[InventoryRecord], nodes: dict[str, Node]) -> None:
     problems = Problems()
     seen: set[tuple[str, str]] = set()
@@ -112,7 +103,6 @@ async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
     await _ensure_skus(r.sku for r in records)
     keys = {(r.sku, nodes[r.node_code].id): r for r in records}
     positions = await _lock_or_create(keys)
-    ledger: list[StockLedgerEntry] = []
     for key, rec in keys.items():
         pos = positions[key]
         delta = rec.on_hand - pos.on_hand
@@ -120,9 +110,9 @@ async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
         if rec.safety_stock is not None:
             pos.safety_stock = rec.safety_stock
         if delta:
-            ledger.append(_ledger(uow, pos, StockBucket.ON_HAND, delta, pos.on_hand, "SYNC", note))
+            _ledger_entry(uow, pos.sku, pos.node_id, StockBucket.ON_HAND, delta, pos.on_hand,
+                          "SYNC", note=note)
     await _save(positions.values(), ["on_hand", "safety_stock", "updated_at"])
-    await _write_ledger(ledger)
     uow.record(STOCK_CHANGED, stock_changed(r.sku for r in records))
     return list(positions.values())
 
@@ -144,7 +134,6 @@ async def adjust_inventory(uow: UnitOfWork,
     problems.raise_if_any()
     keys = {(a.sku, nodes[a.node_code].id) for a in adjustments}
     positions = await _lock_or_create(keys)
-    ledger: list[StockLedgerEntry] = []
     for i, adj in enumerate(adjustments):
         pos = positions[(adj.sku, nodes[adj.node_code].id)]
         level = pos.on_hand + adj.delta
@@ -156,11 +145,10 @@ async def adjust_inventory(uow: UnitOfWork,
             )
             continue
         pos.on_hand = level
-        ledger.append(_ledger(uow, pos, StockBucket.ON_HAND, adj.delta, level, "ADJUST",
-                              adj.reason))
+        _ledger_entry(uow, pos.sku, pos.node_id, StockBucket.ON_HAND, adj.delta, level, "ADJUST",
+                      note=adj.reason)
     problems.raise_if_any()
     await _save(positions.values(), ["on_hand", "updated_at"])
-    await _write_ledger(ledger)
     uow.record(STOCK_CHANGED, stock_changed(a.sku for a in adjustments))
     return list(positions.values())
 
@@ -191,19 +179,13 @@ async def _save(positions: Iterable[InventoryPosition], fields: list[str]) -> No
         await InventoryPosition.bulk_update(rows, fields=fields, batch_size=500)
 
 
-async def _write_ledger(entries: list[StockLedgerEntry]) -> None:
-    if entries:
-        await StockLedgerEntry.bulk_create(entries, batch_size=500)
-
-
 async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                    reference: str | None = None) -> bool:
     """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell)."""
     level = await _add_reserved(sku, node_id, quantity, guarded=True)
     if level is None:
         return False
-    await _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, quantity, level, reason,
-                        reference)
+    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, quantity, level, reason, reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
     return True
 
@@ -212,8 +194,8 @@ async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, r
                        reference: str | None = None) -> None:
     """Give back reserved units (cancelled, expired, rejected, moved)."""
     level = await _add_reserved(sku, node_id, -quantity, guarded=False)
-    await _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, level or 0, reason,
-                        reference)
+    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, level or 0, reason,
+                  reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
 
 
@@ -277,15 +259,17 @@ async def _log_level(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucke
     level: Any = await InventoryPosition.filter(sku=sku, node_id=node_id).first().values_list(
         column, flat=True
     )
-    await _ledger_entry(uow, sku, node_id, bucket, delta, int(level or 0), reason, reference)
+    _ledger_entry(uow, sku, node_id, bucket, delta, int(level or 0), reason, reference)
 
 
-async def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
-                        resulting: int, reason: str, reference: str | None) -> None:
-    await StockLedgerEntry.create(
+def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
+                  resulting: int, reason: str, reference: str | None = None,
+                  note: str | None = None) -> None:
+    """Stage a ledger entry: it is inserted with the unit of work's commit."""
+    uow.stage(StockLedgerEntry(
         sku=sku, node_id=node_id, bucket=bucket, delta=delta, resulting=resulting,
-        reason=reason, actor=uow.actor, reference=reference,
-    )
+        reason=reason, note=note, actor=uow.actor, reference=reference,
+    ))
 
 
 async def positions_for_sku(sku: str) -> list[InventoryPosition]:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from oms.models import OutboxEvent
@@ -36,9 +37,27 @@ def clear_commit_hooks() -> None:
 class UnitOfWork:
     actor: str | None = None
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    staged: list[Model] = field(default_factory=list)
 
     def record(self, topic: str, payload: dict[str, Any]) -> None:
         self.events.append((topic, payload))
+
+    def stage(self, row: Model) -> None:
+        """Insert `row` with the commit (append-only rows nobody reads back in the same work,
+        e.g. ledger entries): one bulk insert per model instead of one per row."""
+        self.staged.append(row)
+
+    async def flush(self) -> None:
+        by_model: dict[type[Model], list[Model]] = {}
+        for row in self.staged:
+            by_model.setdefault(type(row), []).append(row)
+        for model, rows in by_model.items():
+            await model.bulk_create(rows, batch_size=500)
+        self.staged.clear()
+        if self.events:
+            await OutboxEvent.bulk_create(
+                [OutboxEvent(topic=topic, payload=payload) for topic, payload in self.events]
+            )
 
 
 @asynccontextmanager
@@ -47,10 +66,7 @@ async def unit_of_work(actor: str | None = None) -> AsyncIterator[UnitOfWork]:
     uow = UnitOfWork(actor=actor)
     async with in_transaction():
         yield uow
-        if uow.events:
-            await OutboxEvent.bulk_create(
-                [OutboxEvent(topic=topic, payload=payload) for topic, payload in uow.events]
-            )
+        await uow.flush()
     if uow.events:
         for hook in list(_after_commit_hooks):
             hook()
