@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oms.enums import ChannelType, NodeType
-from oms.errors import DomainError, ErrorCode, Problems
+from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Node
 from oms.uow import UnitOfWork
 
@@ -145,20 +145,6 @@ async def check_node_codes(problems: Problems, codes: list[str], *path: str) -> 
 def _prefix(code: str) -> str:
     letters = re.sub(r"[^A-Za-z0-9]", "", code).upper()
     return (letters or "ORD")[:8]
-
-
-async def node_by_code(code: str) -> Node:
-    node = await Node.get_or_none(code=code)
-    if node is None:
-        raise DomainError.of(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", "nodeCode")
-    return node
-
-
-async def channel_by_code(code: str) -> Channel:
-    channel = await Channel.get_or_none(code=code)
-    if channel is None:
-        raise DomainError.of(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channel")
-    return channel
 
 
 async def list_nodes(type: NodeType | None = None, active: bool | None = None) -> list[Node]:

@@ -276,26 +276,9 @@ async def positions_for_sku(sku: str) -> list[InventoryPosition]:
     return await InventoryPosition.filter(sku=sku).order_by("node_id")
 
 
-async def positions_for_node(node_id: int, skus: Sequence[str] | None) -> list[InventoryPosition]:
-    query = InventoryPosition.filter(node_id=node_id)
-    if skus is not None:
-        query = query.filter(sku__in=skus)
-    return await query.order_by("sku")
-
-
-async def require_known_skus(skus: Iterable[str], *path: str) -> None:
-    wanted = list(skus)
-    known = set(await Sku.filter(code__in=set(wanted)).values_list("code", flat=True))
-    problems = Problems()
-    for i, sku in enumerate(wanted):
-        if sku not in known:
-            problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {sku!r}", *path, i)
-    problems.raise_if_any()
-
-
 __all__ = [
     "Adjustment", "DomainError", "InventoryRecord", "adjust_inventory", "lock_levels",
     "lock_positions",
-    "positions_for_node", "positions_for_sku", "receive_returned", "release_hold",
-    "require_known_skus", "ship_held", "sync_inventory", "try_hold",
+    "positions_for_sku", "receive_returned", "release_hold",
+    "ship_held", "sync_inventory", "try_hold",
 ]

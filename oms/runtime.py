@@ -50,6 +50,7 @@ class Runtime:
         on_commit(self.relay.wake)
         self.spawn("event-hub", self.hub.run())
         self.spawn("outbox-relay", self.relay.run())
+        self.spawn("outbox-prune", self.relay.prune_forever())
         for name, job in JOBS:
             self.spawn(name, job(self))
 

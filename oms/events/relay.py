@@ -66,8 +66,17 @@ class OutboxRelay:
             await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=now())
         return len(rows)
 
-    async def prune(self) -> None:
-        await OutboxEvent.filter(published_at__lt=now() - self.keep_published).delete()
+    async def prune(self) -> int:
+        """Delete events published longer ago than `keep_published`."""
+        return await OutboxEvent.filter(published_at__lt=now() - self.keep_published).delete()
+
+    async def prune_forever(self, every_seconds: float = 3600) -> None:
+        while True:
+            try:
+                await self.prune()
+            except Exception as exc:  # the database may be away for a while: try next time
+                log.warning("outbox prune failed (%s)", exc)
+            await asyncio.sleep(every_seconds)
 
 
 def message_of(row: OutboxEvent) -> Message:
