@@ -5,6 +5,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tortoise import connections
+
+from oms.availability import read_model
 from oms.enums import ChannelType, NodeType
 from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Node
@@ -86,9 +89,17 @@ async def upsert_node(uow: UnitOfWork, spec: NodeSpec) -> Node:
         can_pickup=spec.can_pickup, daily_capacity=spec.daily_capacity,
         processing_time_hours=spec.processing_time_hours,
     )
+    before = await Node.get_or_none(code=spec.code)
     node, _ = await Node.update_or_create(defaults=values, code=spec.code)
+    if before is not None and _visibility(before) != _visibility(node):
+        await read_model.rebuild()
     uow.record("node.changed", {"code": spec.code})
     return node
+
+
+def _visibility(node: Node) -> tuple[object, ...]:
+    """What decides which channels see a node's stock (see `oms.availability.rules`)."""
+    return (str(node.type), node.active, node.can_ship, node.can_pickup)
 
 
 async def _check_channel(spec: ChannelSpec) -> None:
@@ -122,6 +133,7 @@ async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
         channel = await Channel.create(code=spec.code, order_prefix=_prefix(spec.code), **values)
     else:
         await channel.update_from_dict(values).save()
+    await read_model.rebuild([channel.id])
     uow.record("channel.changed", {"code": spec.code})
     return channel
 
@@ -168,6 +180,20 @@ async def find_channel(code: str) -> Channel | None:
     return await Channel.get_or_none(code=code)
 
 
+_nodes: tuple[tuple[Any, ...], dict[int, Node]] | None = None
+
+
 async def nodes_by_id() -> dict[int, Node]:
-    """Every node, by id (a retailer has hundreds, not millions)."""
-    return {n.id: n for n in await Node.all()}
+    """Every node, by id (a retailer has hundreds, not millions): a per-process copy,
+    read again whenever a node was added or changed (one small query tells)."""
+    global _nodes
+    version = await _nodes_version()
+    if _nodes is None or _nodes[0] != version:
+        _nodes = (version, {n.id: n for n in await Node.all()})
+    return _nodes[1]
+
+
+async def _nodes_version() -> tuple[Any, ...]:
+    conn = connections.get("default")
+    rows = await conn.execute_query('SELECT COUNT(*), MAX("updated_at") FROM "node"')
+    return tuple(rows[1][0])

@@ -63,3 +63,16 @@ def __getattr__(name: str) -> Any:
     if name == "TORTOISE_ORM":
         return tortoise_config(Settings.from_env())
     raise AttributeError(name)
+
+
+def is_postgres(conn: Any) -> bool:
+    """Whether `conn` (a Tortoise client) talks to PostgreSQL, for the few statements whose
+    SQL differs by dialect (placeholders, arrays, GREATEST/MAX)."""
+    return bool(conn.capabilities.dialect == "postgres")
+
+
+def placeholders(conn: Any, count: int, start: int = 1) -> list[str]:
+    """Parameter marks for `conn`: $1, $2, ... on PostgreSQL, ? on SQLite."""
+    if is_postgres(conn):
+        return [f"${i}" for i in range(start, start + count)]
+    return ["?"] * count

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from tortoise import connections
-from tortoise.expressions import F
 
+from oms.availability import read_model
+from oms.availability.rules import node_available
+from oms.db import placeholders
 from oms.enums import StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.events.topics import STOCK_CHANGED, stock_changed
@@ -105,10 +107,12 @@ async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
     positions = await _lock_or_create(keys)
     for key, rec in keys.items():
         pos = positions[key]
+        before = _available(pos)
         delta = rec.on_hand - pos.on_hand
         pos.on_hand = rec.on_hand
         if rec.safety_stock is not None:
             pos.safety_stock = rec.safety_stock
+        read_model.track(uow, pos.sku, pos.node_id, before, _available(pos))
         if delta:
             _ledger_entry(uow, pos.sku, pos.node_id, StockBucket.ON_HAND, delta, pos.on_hand,
                           "SYNC", note=note)
@@ -144,7 +148,9 @@ async def adjust_inventory(uow: UnitOfWork,
                 f"below the {pos.reserved} reserved", "adjustments", i, "delta",
             )
             continue
+        before = _available(pos)
         pos.on_hand = level
+        read_model.track(uow, pos.sku, pos.node_id, before, _available(pos))
         _ledger_entry(uow, pos.sku, pos.node_id, StockBucket.ON_HAND, adj.delta, level, "ADJUST",
                       note=adj.reason)
     problems.raise_if_any()
@@ -179,13 +185,17 @@ async def _save(positions: Iterable[InventoryPosition], fields: list[str]) -> No
         await InventoryPosition.bulk_update(rows, fields=fields, batch_size=500)
 
 
+def _available(pos: InventoryPosition) -> int:
+    return node_available(pos.on_hand, pos.reserved, pos.safety_stock)
+
+
 async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                    reference: str | None = None) -> bool:
     """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell)."""
-    level = await _add_reserved(sku, node_id, quantity, guarded=True)
-    if level is None:
+    row = await _bump(uow, sku, node_id, "reserved", quantity, guarded=True)
+    if row is None:
         return False
-    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, quantity, level, reason, reference)
+    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, quantity, row.level, reason, reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
     return True
 
@@ -193,38 +203,60 @@ async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reaso
 async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                        reference: str | None = None) -> None:
     """Give back reserved units (cancelled, expired, rejected, moved)."""
-    level = await _add_reserved(sku, node_id, -quantity, guarded=False)
-    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, level or 0, reason,
-                  reference)
+    row = await _bump(uow, sku, node_id, "reserved", -quantity)
+    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, row.level if row else 0,
+                  reason, reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
 
 
-async def _add_reserved(sku: str, node_id: int, delta: int, guarded: bool) -> int | None:
-    """Add `delta` to reserved in one round trip; the new level, or None when nothing matched.
+class _Bumped(NamedTuple):
+    level: int
+    "The bumped column's new value."
+    on_hand: int
+    reserved: int
+
+
+async def _bump(uow: UnitOfWork, sku: str, node_id: int, column: str, delta: int,
+                guarded: bool = False, also_on_hand: bool = False) -> _Bumped | None:
+    """Add `delta` to `column` (and to on_hand too, with `also_on_hand`) in one round trip,
+    tell the read model, and return the new level; None when no row matched.
 
     `guarded`: only while on_hand - reserved - safety_stock >= delta (the no-oversell rule).
     """
     conn = connections.get("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    marks = iter(["$1", "$2", "$3", "$4"] if postgres else ["?"] * 4)
-    values: list[object] = [delta, sku, node_id]
-    sql = (f'UPDATE "inventory_position" SET "reserved" = "reserved" + {next(marks)} '
+    marks = iter(placeholders(conn, 5))
+    values: list[object] = [delta]
+    change = f'"{column}" = "{column}" + {next(marks)}'
+    if also_on_hand:
+        change += f', "on_hand" = "on_hand" + {next(marks)}'
+        values.append(delta)
+    sql = (f'UPDATE "inventory_position" SET {change} '
            f'WHERE "sku" = {next(marks)} AND "node_id" = {next(marks)}')
+    values += [sku, node_id]
     if guarded:
         sql += f' AND "on_hand" >= "reserved" + "safety_stock" + {next(marks)}'
         values.append(delta)
-    rows = await conn.execute_query_dict(sql + ' RETURNING "reserved"', values)
-    return rows[0]["reserved"] if rows else None
+    rows = await conn.execute_query_dict(
+        sql + f' RETURNING "on_hand", "reserved", "safety_stock", "{column}" AS level', values)
+    if not rows:
+        return None
+    row = rows[0]
+    on_hand_delta = delta if also_on_hand or column == "on_hand" else 0
+    reserved_delta = delta if column == "reserved" else 0
+    after = node_available(row["on_hand"], row["reserved"], row["safety_stock"])
+    before = node_available(row["on_hand"] - on_hand_delta, row["reserved"] - reserved_delta,
+                            row["safety_stock"])
+    read_model.track(uow, sku, node_id, before, after)
+    return _Bumped(row["level"], row["on_hand"], row["reserved"])
 
 
 async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                     reference: str | None = None) -> None:
-    """Units leave the node: on-hand and reserved both drop."""
-    await InventoryPosition.filter(sku=sku, node_id=node_id).update(
-        on_hand=F("on_hand") - quantity, reserved=F("reserved") - quantity
-    )
-    await _log_level(uow, sku, node_id, StockBucket.RESERVED, -quantity, reason, reference)
-    await _log_level(uow, sku, node_id, StockBucket.ON_HAND, -quantity, reason, reference)
+    """Units leave the node: on-hand and reserved both drop (what channels see does not move)."""
+    row = await _bump(uow, sku, node_id, "reserved", -quantity, also_on_hand=True)
+    reserved, on_hand = (row.reserved, row.on_hand) if row else (0, 0)
+    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, reserved, reason, reference)
+    _ledger_entry(uow, sku, node_id, StockBucket.ON_HAND, -quantity, on_hand, reason, reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
 
 
@@ -232,15 +264,9 @@ async def receive_returned(uow: UnitOfWork, sku: str, node_id: int, quantity: in
                            bucket: StockBucket, reference: str | None = None) -> None:
     """Returned units arrive at a node: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR)."""
     await _lock_or_create([(sku, node_id)])
-    column = {
-        StockBucket.ON_HAND: "on_hand",
-        StockBucket.SCRAPPED: "scrapped",
-        StockBucket.RETURN_TO_VENDOR: "return_to_vendor",
-    }[bucket]
-    await InventoryPosition.filter(sku=sku, node_id=node_id).update(
-        **{column: F(column) + quantity}
-    )
-    await _log_level(uow, sku, node_id, bucket, quantity, "RETURN", reference)
+    row = await _bump(uow, sku, node_id, _BUCKET_COLUMN[bucket], quantity)
+    _ledger_entry(uow, sku, node_id, bucket, quantity, row.level if row else 0, "RETURN",
+                  reference)
     if bucket is StockBucket.ON_HAND:
         uow.record(STOCK_CHANGED, stock_changed([sku]))
 
@@ -251,15 +277,6 @@ _BUCKET_COLUMN = {
     StockBucket.SCRAPPED: "scrapped",
     StockBucket.RETURN_TO_VENDOR: "return_to_vendor",
 }
-
-
-async def _log_level(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
-                     reason: str, reference: str | None) -> None:
-    column = _BUCKET_COLUMN[bucket]
-    level: Any = await InventoryPosition.filter(sku=sku, node_id=node_id).first().values_list(
-        column, flat=True
-    )
-    _ledger_entry(uow, sku, node_id, bucket, delta, int(level or 0), reason, reference)
 
 
 def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,

@@ -11,7 +11,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
@@ -20,6 +20,7 @@ from oms.models import OutboxEvent
 
 _after_commit_hooks: list[Callable[[], None]] = []
 T = TypeVar("T")
+S = TypeVar("S")
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 "Serialization failure and deadlock: the database rolled back, running again is safe."
 
@@ -38,6 +39,16 @@ class UnitOfWork:
     actor: str | None = None
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     staged: list[Model] = field(default_factory=list)
+    _states: dict[str, tuple[Any, Callable[[Any], Awaitable[None]]]] = field(default_factory=dict)
+
+    def state(self, key: str, make: Callable[[], S], flush: Callable[[S], Awaitable[None]]) -> S:
+        """Per-unit-of-work state of a module below (e.g. the stock changes the availability
+        read model applies), made on first use; `flush(state)` runs at commit, before the
+        staged rows and the events are written."""
+        found = self._states.get(key)
+        if found is None:
+            found = self._states[key] = (make(), cast(Callable[[Any], Awaitable[None]], flush))
+        return cast(S, found[0])
 
     def record(self, topic: str, payload: dict[str, Any]) -> None:
         self.events.append((topic, payload))
@@ -48,6 +59,9 @@ class UnitOfWork:
         self.staged.append(row)
 
     async def flush(self) -> None:
+        for state, flush in self._states.values():
+            await flush(state)
+        self._states.clear()
         by_model: dict[type[Model], list[Model]] = {}
         for row in self.staged:
             by_model.setdefault(type(row), []).append(row)

@@ -5,6 +5,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from strawberry.types.nodes import SelectedField
+
 from oms.auth import Principal
 from oms.errors import DomainError
 from oms.uow import UnitOfWork, run_in_unit_of_work
@@ -43,3 +45,18 @@ def refusal(code: str, message: str) -> Exception:
     from graphql import GraphQLError
 
     return GraphQLError(message, extensions={"code": code})
+
+
+def selects(info: Info, name: str) -> bool:
+    """Whether the query asks for the child field `name` (by its GraphQL name) of this field,
+    directly or through fragments: the domain then computes only what is shown."""
+    def walk(selections: list) -> bool:
+        for sel in selections:
+            if isinstance(sel, SelectedField):
+                if sel.name == name:
+                    return True
+            elif walk(sel.selections):
+                return True
+        return False
+
+    return any(walk(field.selections) for field in info.selected_fields)

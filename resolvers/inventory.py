@@ -4,7 +4,7 @@ import strawberry
 
 from oms import availability, catalog, inventory, stock
 from oms.errors import ErrorCode
-from resolvers.base import mutate, refusal
+from resolvers.base import mutate, refusal, selects
 from schema.common import GeoPointInput
 from schema.context import Info
 from schema.enums import DeliveryMethod
@@ -35,8 +35,10 @@ class InventoryQuery:
         if found is None or not who.sees_channel(channel):
             raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
         where = availability.Near(near.latitude, near.longitude, radius_km, limit) if near else None
+        with_nodes = selects(info, "byNode")
         result = await availability.channel_availability(
-            found, skus, await catalog.nodes_by_id(), delivery_method, where, include_empty
+            found, skus, delivery_method, where, include_empty, with_nodes,
+            await catalog.nodes_by_id() if with_nodes else None,
         )
         return [SkuAvailability.of(item) for item in result]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from oms import availability, catalog
+from oms import availability
 from oms.clock import now
 from oms.events.broker import RESUMED, Broker, Message
 from oms.events.feeds import OrderFeed, OrderPayload, RecentIds, StockFeed, StockValue
@@ -127,7 +127,7 @@ class Hub:
         """The promisable totals of `skus` in `channel` now (a new feed's baseline)."""
         asked = sorted(set(skus))
         channels = await Channel.filter(code=channel)
-        totals = await availability.channel_totals(channels, asked, await catalog.nodes_by_id())
+        totals = await availability.channel_totals(channels, asked)
         return {sku: total for (_, sku), total in totals.items()}
 
     async def _publish_stock_forever(self) -> None:
@@ -155,7 +155,7 @@ class Hub:
             return
         channels = await Channel.filter(code__in=list(wanted))
         asked_skus = sorted({sku for asked in wanted.values() for sku in asked})
-        totals = await availability.channel_totals(channels, asked_skus, await catalog.nodes_by_id())
+        totals = await availability.channel_totals(channels, asked_skus)
         at = now()
         for channel, asked in wanted.items():
             by_sku = self._stock.get(channel, {})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from oms.models.access import ApiToken
 from oms.models.catalog import Channel, Node, Sku
 from oms.models.events import OutboxEvent
-from oms.models.inventory import InventoryPosition, StockLedgerEntry
+from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
 from oms.models.orders import (
     Fulfillment,
     FulfillmentLine,
@@ -30,7 +30,7 @@ MODEL_MODULES = [
 ]
 
 __all__ = [
-    "ApiToken", "Channel", "Fulfillment", "FulfillmentLine", "InventoryPosition", "Node",
+    "ApiToken", "Channel", "ChannelStock", "Fulfillment", "FulfillmentLine", "InventoryPosition", "Node",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "MODEL_MODULES",

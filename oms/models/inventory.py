@@ -27,6 +27,28 @@ class InventoryPosition(Model):
         unique_together = (("sku", "node"),)
 
 
+class ChannelStock(Model):
+    """The availability read model: what a channel may promise of a SKU, across its nodes.
+
+    Kept by `oms.availability.read_model` in the transaction of every stock change;
+    never written anywhere else. One total per delivery method the API can ask for.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    channel: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "oms.Channel", related_name="stock", on_delete=fields.CASCADE
+    )
+    channel_id: int
+    sku = fields.CharField(max_length=64)
+    available = fields.IntField(default=0)
+    ship_available = fields.IntField(default=0)
+    pickup_available = fields.IntField(default=0)
+
+    class Meta:
+        table = "channel_stock"
+        unique_together = (("channel", "sku"),)
+
+
 class StockLedgerEntry(Model):
     id = fields.BigIntField(primary_key=True)
     sku = fields.CharField(max_length=64, db_index=True)

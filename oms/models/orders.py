@@ -168,6 +168,7 @@ class Reservation(Model):
 
     class Meta:
         table = "reservation"
+        indexes = (("status", "expires_at"),)
 
 
 class ReservationLine(Model):

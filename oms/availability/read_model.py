@@ -1,0 +1,182 @@
+"""The availability read model: what each channel may promise of each SKU, kept current.
+
+`channel_stock` holds, per (channel, SKU), the channel's promisable total for any
+delivery method, for shipping and for pickup. `oms.inventory`, the only writer of
+stock, reports each position's node-level available before and after a change
+(`track`); when the unit of work commits, the changes become per-channel deltas
+under the channel and node rules as they then stand, applied in (channel, SKU)
+order. Channel and node edits recompute the totals they affect from the positions
+(`rebuild`). On PostgreSQL the delta step takes a shared advisory lock and a rebuild
+an exclusive one, so a rebuild never misses, or counts twice, a concurrent change.
+
+The totals count every hold: cart holds that expired but were not swept yet are
+given back at read time (`oms.availability.queries`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from tortoise import connections
+
+from oms.availability.rules import channel_sees, channel_share
+from oms.db import is_postgres, placeholders
+from oms.enums import DeliveryMethod
+from oms.uow import UnitOfWork
+
+Key = tuple[str, int]  # (sku, node id)
+METHODS: tuple[DeliveryMethod | None, ...] = (
+    None, DeliveryMethod.SHIP_TO_ADDRESS, DeliveryMethod.PICKUP_IN_STORE,
+)
+COLUMNS = ("available", "ship_available", "pickup_available")
+"The read model's column for each of METHODS."
+LOCK_KEY = 0x0A5A11AB1E
+"PostgreSQL advisory lock between delta steps (shared) and rebuilds (exclusive)."
+
+
+class ChannelRow(NamedTuple):
+    id: int
+    code: str
+    active: bool
+    buffer: int
+    allocation_percent: int
+    excluded_node_codes: frozenset[str]
+    node_types: frozenset[str]
+
+
+class NodeRow(NamedTuple):
+    id: int
+    code: str
+    type: str
+    active: bool
+    can_ship: bool
+    can_pickup: bool
+
+
+def column(method: DeliveryMethod | None) -> str:
+    return COLUMNS[METHODS.index(method)]
+
+
+def track(uow: UnitOfWork, sku: str, node_id: int, before: int, after: int) -> None:
+    """Record that the node-level available of (sku, node) went from `before` to `after`."""
+    changes: dict[Key, list[int]] = uow.state("availability", dict, _apply)
+    seen = changes.get((sku, node_id))
+    if seen is None:
+        changes[(sku, node_id)] = [before, after]
+    else:
+        seen[1] = after
+
+
+async def load_channels(conn: Any, channel_ids: Iterable[int] | None = None) -> list[ChannelRow]:
+    sql = ('SELECT "id", "code", "active", "buffer", "allocation_percent", "excluded_node_codes", '
+           '"node_types" FROM "channel"')
+    rows = await conn.execute_query_dict(sql + ' ORDER BY "id"')
+    wanted = None if channel_ids is None else set(channel_ids)
+    return [_channel_row(r) for r in rows if wanted is None or r["id"] in wanted]
+
+
+def _channel_row(row: dict[str, Any]) -> ChannelRow:
+    import json
+
+    def listed(value: Any) -> frozenset[str]:
+        return frozenset(json.loads(value) if isinstance(value, str) else value or ())
+
+    return ChannelRow(row["id"], row["code"], bool(row["active"]), row["buffer"],
+                      row["allocation_percent"], listed(row["excluded_node_codes"]),
+                      listed(row["node_types"]))
+
+
+async def load_nodes(conn: Any, node_ids: Iterable[int] | None = None) -> dict[int, NodeRow]:
+    sql = 'SELECT "id", "code", "type", "active", "can_ship", "can_pickup" FROM "node"'
+    values: list[Any] = []
+    if node_ids is not None:
+        ids = sorted(set(node_ids))
+        sql += f' WHERE "id" IN ({", ".join(str(int(i)) for i in ids)})' if ids else " WHERE 1 = 0"
+    rows = await conn.execute_query_dict(sql, values)
+    return {r["id"]: NodeRow(r["id"], r["code"], str(r["type"]), bool(r["active"]),
+                             bool(r["can_ship"]), bool(r["can_pickup"])) for r in rows}
+
+
+def deltas(changes: dict[Key, list[int]], channels: Sequence[ChannelRow],
+           nodes: dict[int, NodeRow]) -> dict[tuple[int, str], list[int]]:
+    """Per (channel id, SKU): the change of each of COLUMNS that `changes` make."""
+    out: dict[tuple[int, str], list[int]] = {}
+    for (sku, node_id), (before, after) in changes.items():
+        node = nodes.get(node_id)
+        if before == after or node is None:
+            continue
+        for channel in channels:
+            delta = channel_share(channel, after) - channel_share(channel, before)
+            if not delta:
+                continue
+            row = out.setdefault((channel.id, sku), [0, 0, 0])
+            for i, method in enumerate(METHODS):
+                if channel_sees(channel, node, method):
+                    row[i] += delta
+    return {key: row for key, row in out.items() if any(row)}
+
+
+async def _apply(changes: dict[Key, list[int]]) -> None:
+    """Turn this unit of work's stock changes into read-model deltas (at commit)."""
+    moved = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+    if not moved:
+        return
+    conn = connections.get("default")
+    if is_postgres(conn):
+        await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1)", [LOCK_KEY])
+    channels = await load_channels(conn)
+    nodes = await load_nodes(conn, {node_id for _, node_id in moved})
+    await _add(conn, sorted(deltas(moved, channels, nodes).items()))
+
+
+async def _add(conn: Any, rows: list[tuple[tuple[int, str], list[int]]]) -> None:
+    if not rows:
+        return
+    update = ", ".join(f'"{c}" = "channel_stock"."{c}" + EXCLUDED."{c}"' for c in COLUMNS)
+    conflict = f' ON CONFLICT ("channel_id", "sku") DO UPDATE SET {update}'
+    insert = f'INSERT INTO "channel_stock" ("channel_id", "sku", {", ".join(COLUMNS)}) '
+    if is_postgres(conn):
+        columns = list(zip(*[(c, s, *d) for (c, s), d in rows], strict=True))
+        await conn.execute_query(
+            insert + "SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[])"
+            + conflict, [list(col) for col in columns])
+        return
+    marks = ", ".join(placeholders(conn, 5))
+    await conn.execute_many(insert + f"VALUES ({marks})" + conflict,
+                            [[c, s, *d] for (c, s), d in rows])
+
+
+async def rebuild(channel_ids: Iterable[int] | None = None, conn: Any = None) -> None:
+    """Recompute the totals of these channels (all when None) from the positions, in the
+    caller's transaction: after a channel's rules or a node's visibility changed."""
+    conn = conn or connections.get("default")
+    postgres = is_postgres(conn)
+    if postgres:
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY])
+    nodes = await load_nodes(conn)
+    for channel in await load_channels(conn, channel_ids):
+        await conn.execute_query(f'DELETE FROM "channel_stock" WHERE "channel_id" = {channel.id}')
+        sql = _rebuild_sql(channel, list(nodes.values()), "GREATEST" if postgres else "MAX")
+        if sql:
+            await conn.execute_query(sql)
+
+
+def _rebuild_sql(channel: ChannelRow, nodes: list[NodeRow], greatest: str) -> str | None:
+    """INSERT ... SELECT of one channel's totals (ids and numbers inlined: all integers)."""
+    seen = [sorted(n.id for n in nodes if channel_sees(channel, n, m)) for m in METHODS]
+    if not seen[0]:
+        return None
+    share = (f'{greatest}(0, {greatest}(0, "on_hand" - "reserved" - "safety_stock") '
+             f'- {int(channel.buffer)}) * {int(channel.allocation_percent)} / 100')
+
+    def total(ids: list[int]) -> str:
+        if not ids:
+            return "0"
+        return f'SUM(CASE WHEN "node_id" IN ({", ".join(map(str, ids))}) THEN s ELSE 0 END)'
+
+    return (
+        f'INSERT INTO "channel_stock" ("channel_id", "sku", {", ".join(COLUMNS)}) '
+        f'SELECT {int(channel.id)}, "sku", {", ".join(total(ids) for ids in seen)} FROM '
+        f'(SELECT "sku", "node_id", {share} AS s FROM "inventory_position" '
+        f'WHERE "node_id" IN ({", ".join(map(str, seen[0]))})) AS p GROUP BY "sku"'
+    )
