@@ -1,6 +1,7 @@
 """Database set-up: the Tortoise config, start/stop, and migrations (Tortoise's built-in ones)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -76,3 +77,8 @@ def placeholders(conn: Any, count: int, start: int = 1) -> list[str]:
     if is_postgres(conn):
         return [f"${i}" for i in range(start, start + count)]
     return ["?"] * count
+
+
+def json_list(value: Any) -> frozenset[str]:
+    """A JSON list column read with raw SQL (text on PostgreSQL's jsonb and on SQLite)."""
+    return frozenset(json.loads(value) if isinstance(value, str | bytes) else value or ())

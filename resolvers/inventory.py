@@ -31,15 +31,14 @@ class InventoryQuery:
         radius_km: float | None = None, limit: int | None = None, include_empty: bool = False,
     ) -> list[SkuAvailability]:
         who = await info.context.require("availability:read", "orders:write", "orders:read")
-        found = await catalog.find_channel(channel)
-        if found is None or not who.sees_channel(channel):
-            raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
         where = availability.Near(near.latitude, near.longitude, radius_km, limit) if near else None
         with_nodes = selects(info, "byNode")
-        result = await availability.channel_availability(
-            found, skus, delivery_method, where, include_empty, with_nodes,
+        result = None if not who.sees_channel(channel) else await availability.channel_availability(
+            channel, skus, delivery_method, where, include_empty, with_nodes,
             await catalog.nodes_by_id() if with_nodes else None,
         )
+        if result is None:
+            raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
         return [SkuAvailability.of(item) for item in result]
 
     @strawberry.field

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from tortoise import connections
 
 from oms.availability import read_model
-from oms.availability.rules import ChannelRules, channel_sees, channel_share, node_available
+from oms.availability.rules import ChannelRules, channel_sees, channel_share
 from oms.clock import now
 from oms.db import is_postgres, placeholders
 from oms.enums import DeliveryMethod, ReservationStatus
@@ -85,7 +85,8 @@ async def expired_holds(skus: Iterable[str], at: datetime | None = None) -> dict
 
 async def position_levels(skus: Iterable[str], node_ids: Iterable[int] | None = None
                           ) -> list[tuple[str, int, int]]:
-    """(sku, node id, node-level available) of the positions of `skus` (at `node_ids`)."""
+    """(sku, node id, on_hand - reserved - safety_stock) of the positions of `skus` (at
+    `node_ids`): the node-level available before it is floored at zero."""
     wanted = sorted(set(skus))
     if not wanted:
         return []
@@ -97,7 +98,7 @@ async def position_levels(skus: Iterable[str], node_ids: Iterable[int] | None = 
         ids = sorted(set(node_ids))
         sql += f' AND "node_id" IN ({", ".join(str(int(i)) for i in ids) or "NULL"})'
     rows = await conn.execute_query(sql, values)
-    return [(r[0], r[1], node_available(r[2], r[3], r[4])) for r in rows[1]]
+    return [(r[0], r[1], r[2] - r[3] - r[4]) for r in rows[1]]
 
 
 async def channel_totals(channels: Sequence[ChannelLike], skus: Sequence[str],
@@ -131,31 +132,37 @@ async def _expired_corrections(channels: Sequence[ChannelLike], skus: Sequence[s
     nodes = await read_model.load_nodes(conn, {node_id for _, node_id in expired})
     levels = await position_levels({sku for sku, _ in expired}, nodes)
     gains: dict[tuple[str, str], int] = defaultdict(int)
-    for sku, node_id, counted in levels:
+    for sku, node_id, free in levels:
         held = expired.get((sku, node_id))
         if not held:
             continue
         for channel in channels:
             if channel_sees(channel, nodes[node_id], method):
-                freed = channel_share(channel, counted + held) - channel_share(channel, counted)
+                freed = (channel_share(channel, max(0, free + held))
+                         - channel_share(channel, max(0, free)))
                 gains[(channel.code, sku)] += freed
     return gains
 
 
 async def channel_availability(
-    channel: ChannelLike, skus: Sequence[str], method: DeliveryMethod | None = None,
+    code: str, skus: Sequence[str], method: DeliveryMethod | None = None,
     near: Near | None = None, include_empty: bool = False, with_nodes: bool = True,
     nodes: dict[int, Node] | None = None,
-) -> list[SkuAvailable]:
-    """What `channel` may promise for each SKU, in the order asked. Per node only with
-    `with_nodes` (`nodes`: every node by id); `near` sorts and narrows byNode."""
+) -> list[SkuAvailable] | None:
+    """What channel `code` may promise for each SKU, in the order asked (None: no such
+    channel). Per node only with `with_nodes` (`nodes`: every node by id); `near` sorts
+    and narrows byNode."""
     asked = list(dict.fromkeys(skus))
-    totals = await channel_totals([channel], asked, method)
+    conn = connections.get("default")
+    channel, totals = await read_model.channel_with_totals(conn, code, asked, method)
+    if channel is None:
+        return None
+    for (_, sku), extra in (await _expired_corrections([channel], asked, method)).items():
+        totals[sku] = totals.get(sku, 0) + extra
     by_node: dict[str, list[NodeAvailable]] = {}
     if with_nodes:
         by_node = await _by_node(channel, asked, method, near, include_empty, nodes or {})
-    return [SkuAvailable(sku, channel.code, totals.get((channel.code, sku), 0),
-                         by_node.get(sku, [])) for sku in asked]
+    return [SkuAvailable(sku, code, totals.get(sku, 0), by_node.get(sku, [])) for sku in asked]
 
 
 async def _by_node(channel: ChannelLike, skus: list[str], method: DeliveryMethod | None,
@@ -170,14 +177,15 @@ async def _by_node(channel: ChannelLike, skus: list[str], method: DeliveryMethod
         step = len(ranked) if wanted is None else max(NEAREST_FIRST, 2 * wanted)
         chunk = ranked[start:start + step]
         start += step
-        place = {n.node.id: n for n in chunk}
-        for sku, node_id, counted in sorted(await position_levels(pending, place),
-                                            key=lambda r: (r[0], _order(place[r[1]]))):
-            node = place[node_id].node
-            counted += expired.get((sku, node_id), 0)
-            share = channel_share(channel, counted) if channel_sees(channel, node, method) else 0
+        place = {n.node.id: (rank, n) for rank, n in enumerate(chunk)}
+        rows = await position_levels(pending, place)
+        rows.sort(key=lambda r: (r[0], place[r[1]][0]))
+        for sku, node_id, free in rows:
+            at = place[node_id][1]
+            counted = max(0, free + expired.get((sku, node_id), 0))
+            share = channel_share(channel, counted) if at.available else 0
             if share or include_empty:
-                found[sku].append(NodeAvailable(node, share, place[node_id].distance_km))
+                found[sku].append(NodeAvailable(at.node, share, at.distance_km))
         if wanted is not None:
             pending = {sku for sku in pending if len(found[sku]) < wanted}
     return {sku: at[:wanted] if wanted is not None else at for sku, at in found.items()}
@@ -185,13 +193,15 @@ async def _by_node(channel: ChannelLike, skus: list[str], method: DeliveryMethod
 
 def _ranked(channel: ChannelLike, nodes: dict[int, Node], method: DeliveryMethod | None,
             near: Near | None, include_empty: bool) -> list[NodeAvailable]:
-    """The nodes byNode may list, in the order it lists them (distance, else code)."""
+    """The nodes byNode may list, in the order it lists them (distance, else code);
+    `available` is 1 where the channel sees the node, else 0."""
     origin = resolve_point(near.latitude, near.longitude, None) if near else None
-    places = [
-        NodeAvailable(node, 0, distance_km(node.latitude, node.longitude, None, origin)
-                      if origin else None)
-        for node in nodes.values() if include_empty or channel_sees(channel, node, method)
-    ]
+    places = []
+    for node in nodes.values():
+        sees = channel_sees(channel, node, method)
+        if sees or include_empty:
+            km = distance_km(node.latitude, node.longitude, None, origin) if origin else None
+            places.append(NodeAvailable(node, int(sees), km))
     if near is not None and near.radius_km is not None:
         places = [p for p in places if p.distance_km is not None
                   and p.distance_km <= near.radius_km]

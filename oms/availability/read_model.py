@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from tortoise import connections
 
 from oms.availability.rules import channel_sees, channel_share
-from oms.db import is_postgres, placeholders
+from oms.db import is_postgres, json_list, placeholders
 from oms.enums import DeliveryMethod
 from oms.uow import UnitOfWork
 
@@ -30,6 +30,9 @@ METHODS: tuple[DeliveryMethod | None, ...] = (
 )
 COLUMNS = ("available", "ship_available", "pickup_available")
 "The read model's column for each of METHODS."
+CHANNEL_COLUMNS = ", ".join(f'c."{name}"' for name in (
+    "id", "code", "active", "buffer", "allocation_percent", "excluded_node_codes", "node_types"))
+"What ChannelRow holds, as selected from `channel c`."
 LOCK_KEY = 0x0A5A11AB1E
 "PostgreSQL advisory lock between delta steps (shared) and rebuilds (exclusive)."
 
@@ -68,22 +71,34 @@ def track(uow: UnitOfWork, sku: str, node_id: int, before: int, after: int) -> N
 
 
 async def load_channels(conn: Any, channel_ids: Iterable[int] | None = None) -> list[ChannelRow]:
-    sql = ('SELECT "id", "code", "active", "buffer", "allocation_percent", "excluded_node_codes", '
-           '"node_types" FROM "channel"')
-    rows = await conn.execute_query_dict(sql + ' ORDER BY "id"')
+    sql = f'SELECT {CHANNEL_COLUMNS} FROM "channel" c'
+    rows = await conn.execute_query_dict(sql + ' ORDER BY c."id"')
     wanted = None if channel_ids is None else set(channel_ids)
     return [_channel_row(r) for r in rows if wanted is None or r["id"] in wanted]
 
 
 def _channel_row(row: dict[str, Any]) -> ChannelRow:
-    import json
-
-    def listed(value: Any) -> frozenset[str]:
-        return frozenset(json.loads(value) if isinstance(value, str) else value or ())
-
     return ChannelRow(row["id"], row["code"], bool(row["active"]), row["buffer"],
-                      row["allocation_percent"], listed(row["excluded_node_codes"]),
-                      listed(row["node_types"]))
+                      row["allocation_percent"], json_list(row["excluded_node_codes"]),
+                      json_list(row["node_types"]))
+
+
+async def channel_with_totals(conn: Any, code: str, skus: Sequence[str],
+                              method: DeliveryMethod | None) -> tuple[ChannelRow | None, dict[str, int]]:
+    """The channel named `code` and its stored totals for `skus`, in one round trip
+    (what every storefront availability read needs first)."""
+    col = column(method)
+    if is_postgres(conn):
+        match, name, values = "= ANY($2)", "$1", [code, list(skus)]
+    else:
+        match, name, values = f"IN ({', '.join('?' * len(skus))})", "?", [*skus, code]
+    rows = await conn.execute_query_dict(
+        f'SELECT {CHANNEL_COLUMNS}, s."sku" AS stock_sku, s."{col}" AS total FROM "channel" c '
+        f'LEFT JOIN "channel_stock" s ON s."channel_id" = c."id" AND s."sku" {match} '
+        f'WHERE c."code" = {name}', values)
+    if not rows:
+        return None, {}
+    return _channel_row(rows[0]), {r["stock_sku"]: r["total"] for r in rows if r["stock_sku"]}
 
 
 async def load_nodes(conn: Any, node_ids: Iterable[int] | None = None) -> dict[int, NodeRow]:
