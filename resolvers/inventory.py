@@ -5,6 +5,7 @@ import strawberry
 from oms import availability, catalog, inventory, stock
 from oms.errors import ErrorCode
 from resolvers.base import mutate, refusal, selects
+from schema.catalog import FulfillmentNode
 from schema.common import GeoPointInput
 from schema.context import Info
 from schema.enums import DeliveryMethod
@@ -39,7 +40,8 @@ class InventoryQuery:
         )
         if result is None:
             raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
-        return [SkuAvailability.of(item) for item in result]
+        nodes: dict[int, FulfillmentNode] = {}
+        return [SkuAvailability.of(item, nodes) for item in result]
 
     @strawberry.field
     async def inventory(self, info: Info, sku: str) -> list[InventoryPosition]:

@@ -95,13 +95,15 @@ class SkuAvailability:
     )
 
     @classmethod
-    def of(cls, item: SkuAvailable) -> SkuAvailability:
-        return cls(
-            sku=item.sku, channel=item.channel, available=item.available,
-            by_node=[
-                NodeAvailability(node=FulfillmentNode.of(n.node), available=n.available,
-                                 distance_km=None if n.distance_km is None
-                                 else round(n.distance_km, 1))
-                for n in item.by_node
-            ],
-        )
+    def of(cls, item: SkuAvailable, nodes: dict[int, FulfillmentNode] | None = None) -> SkuAvailability:
+        """`nodes`: FulfillmentNodes already made in this answer, by node id (the same few
+        nearest nodes recur across SKUs)."""
+        made = {} if nodes is None else nodes
+        by_node = []
+        for n in item.by_node:
+            node = made.get(n.node.id)
+            if node is None:
+                node = made[n.node.id] = FulfillmentNode.of(n.node)
+            km = None if n.distance_km is None else round(n.distance_km, 1)
+            by_node.append(NodeAvailability(node=node, available=n.available, distance_km=km))
+        return cls(sku=item.sku, channel=item.channel, available=item.available, by_node=by_node)

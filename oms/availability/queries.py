@@ -24,8 +24,9 @@ from oms.models import Node
 from oms.sourcing.geo import distance_km, resolve_point
 
 Key = tuple[str, int]  # (sku, node id)
-NEAREST_FIRST = 24
-"With `near` + `limit`: positions are read for this many nearest nodes first, then more."
+NEAREST_EXTRA = 3
+"""With `near` + `limit`: positions are read for the `limit` + this many nearest nodes, then
+for as many again where a SKU still has fewer than `limit` nodes to show."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ async def _by_node(channel: ChannelLike, skus: list[str], method: DeliveryMethod
     found: dict[str, list[NodeAvailable]] = defaultdict(list)
     pending, start = set(skus), 0
     while pending and start < len(ranked):
-        step = len(ranked) if wanted is None else max(NEAREST_FIRST, 2 * wanted)
+        step = len(ranked) if wanted is None else wanted + NEAREST_EXTRA
         chunk = ranked[start:start + step]
         start += step
         place = {n.node.id: (rank, n) for rank, n in enumerate(chunk)}
