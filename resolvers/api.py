@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import orjson
 import strawberry
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -78,6 +79,14 @@ class OmsGraphQL(GraphQL[Context, None]):
         except AccessDenied:
             raise ConnectionRejectionError() from None
         context.secret = secret or context.secret
+
+    def encode_json(self, data: object) -> str:
+        """orjson: several times faster than json.dumps on large answers. Text, so websocket
+        messages stay text frames."""
+        return orjson.dumps(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
 
     @property
     def graphql_ide_html(self) -> str:
