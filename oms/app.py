@@ -17,7 +17,8 @@ from starlette.routing import Route, WebSocketRoute
 
 from oms import db
 from oms.config import Settings
-from oms.runtime import Runtime
+from oms.orders.sweeper import sweep_reservations
+from oms.runtime import Job, Runtime
 
 API_FACTORY = "resolvers.api:graphql_app"
 
@@ -27,11 +28,21 @@ def load_api_factory(path: str = API_FACTORY) -> Callable[[], Any]:
     return getattr(importlib.import_module(module), attr)
 
 
+def background_jobs() -> list[tuple[str, Job]]:
+    """Everything a server process runs besides requests, in one place."""
+    return [
+        ("event-hub", lambda runtime: runtime.hub.run()),
+        ("outbox-relay", lambda runtime: runtime.relay.run()),
+        ("outbox-prune", lambda runtime: runtime.relay.prune_forever()),
+        ("reservation-sweeper", sweep_reservations),
+    ]
+
+
 def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                api_factory: str = API_FACTORY) -> Starlette:
     """Build the app. With `manage_db=False` the caller has initialised Tortoise (tests)."""
     settings = settings or Settings.from_env()
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, background_jobs())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

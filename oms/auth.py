@@ -60,10 +60,6 @@ class Principal:
     def sees_channel(self, code: str) -> bool:
         return not self.channels or code in self.channels
 
-    def require_channel(self, code: str) -> None:
-        if not self.sees_channel(code):
-            raise AccessDenied("FORBIDDEN", f"this token may not act on channel {code}")
-
     def sees_node(self, code: str) -> bool:
         return not self.nodes or code in self.nodes
 

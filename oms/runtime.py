@@ -11,29 +11,19 @@ from oms.config import Settings
 from oms.events.broker import Broker, broker_for
 from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
-from oms.uow import clear_commit_hooks, on_commit
 
 log = logging.getLogger(__name__)
 Job = Callable[["Runtime"], Awaitable[None]]
 STOP_TIMEOUT_SECONDS = 5.0
 
-# Periodic jobs every process runs (e.g. sweeping expired reservations); see `periodic`.
-JOBS: list[tuple[str, Job]] = []
-
-
-def periodic(name: str) -> Callable[[Job], Job]:
-    """Register `fn(runtime)` to run in the background of every server process."""
-
-    def register(fn: Job) -> Job:
-        JOBS.append((name, fn))
-        return fn
-
-    return register
-
 
 @dataclass
 class Runtime:
+    """One server process's broker, relay and hub, and the background jobs it was given
+    (the app factory lists them: `oms.app.background_jobs`)."""
+
     settings: Settings
+    jobs: list[tuple[str, Job]] = field(default_factory=list)
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
     hub: Hub = field(init=False)
@@ -44,14 +34,14 @@ class Runtime:
         self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds)
         self.hub = Hub(self.broker)
 
+    def after_commit(self) -> None:
+        """What a unit of work that wrote events calls once committed: publish them now."""
+        self.relay.wake()
+
     async def start(self, *, init_db: bool = True) -> None:
         if init_db:
             await db.init_db(self.settings)
-        on_commit(self.relay.wake)
-        self.spawn("event-hub", self.hub.run())
-        self.spawn("outbox-relay", self.relay.run())
-        self.spawn("outbox-prune", self.relay.prune_forever())
-        for name, job in JOBS:
+        for name, job in self.jobs:
             self.spawn(name, job(self))
 
     def spawn(self, name: str, coro: Awaitable[None]) -> None:
@@ -61,7 +51,6 @@ class Runtime:
         self.tasks.append(task)
 
     async def stop(self, *, close_db: bool = True) -> None:
-        clear_commit_hooks()
         await _cancel_all(self.tasks)
         self.tasks.clear()
         await self.broker.close()

@@ -18,20 +18,10 @@ from tortoise.transactions import in_transaction
 
 from oms.models import OutboxEvent
 
-_after_commit_hooks: list[Callable[[], None]] = []
 T = TypeVar("T")
 S = TypeVar("S")
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 "Serialization failure and deadlock: the database rolled back, running again is safe."
-
-
-def on_commit(hook: Callable[[], None]) -> None:
-    """Register a cheap synchronous callback run after every commit that wrote events."""
-    _after_commit_hooks.append(hook)
-
-
-def clear_commit_hooks() -> None:
-    _after_commit_hooks.clear()
 
 
 @dataclass
@@ -74,16 +64,20 @@ class UnitOfWork:
             )
 
 
+AfterCommit = Callable[[], None]
+"A cheap synchronous callback run after a commit that wrote events (the runtime's: wake its relay)."
+
+
 @asynccontextmanager
-async def unit_of_work(actor: str | None = None) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(actor: str | None = None,
+                       after_commit: AfterCommit | None = None) -> AsyncIterator[UnitOfWork]:
     """Open the one transaction of a mutation. `oms` functions below it never open their own."""
     uow = UnitOfWork(actor=actor)
     async with in_transaction():
         yield uow
         await uow.flush()
-    if uow.events:
-        for hook in list(_after_commit_hooks):
-            hook()
+    if uow.events and after_commit is not None:
+        after_commit()
 
 
 def is_retryable(exc: BaseException | None) -> bool:
@@ -96,12 +90,12 @@ def is_retryable(exc: BaseException | None) -> bool:
 
 
 async def run_in_unit_of_work(actor: str | None, work: Callable[[UnitOfWork], Awaitable[T]],
-                              attempts: int = 4) -> T:
+                              after_commit: AfterCommit | None = None, attempts: int = 4) -> T:
     """Run `work` in one unit of work; when PostgreSQL picks it as a deadlock victim (or a
     serialization failure), everything was rolled back, so it runs again from the start."""
     for attempt in range(1, attempts + 1):
         try:
-            async with unit_of_work(actor) as uow:
+            async with unit_of_work(actor, after_commit) as uow:
                 return await work(uow)
         except Exception as exc:
             if attempt == attempts or not is_retryable(exc):

@@ -34,7 +34,9 @@ async def mutate(
     a DomainError rolls back into userErrors."""
     principal = await info.context.require(*scopes)
     try:
-        value = await run_in_unit_of_work(principal.name, lambda uow: work(uow, principal))
+        runtime = info.context.runtime
+        value = await run_in_unit_of_work(principal.name, lambda uow: work(uow, principal),
+                                          runtime.after_commit if runtime else None)
         return Outcome(value=value)
     except DomainError as exc:
         return Outcome(user_errors=[UserError.of(p) for p in exc.problems])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import strawberry
 
-import oms.orders.sweeper  # noqa: F401  (registers the reservation sweeper with the runtime)
 from oms.orders import queries, reservations
 from oms.orders.override import OverrideSpec, override_routing
 from oms.orders.placement import place_order

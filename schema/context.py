@@ -81,9 +81,5 @@ class Context:
             raise access_error(exc) from None
         return principal
 
-    def fresh(self) -> Context:
-        """Same caller, new loaders: used per subscription event so nothing stale is served."""
-        return Context(self.runtime, self.secret, self.request, None, Loaders(), self._principal)
-
 
 Info = StrawberryInfo[Context, Any]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import cast
 
 from oms.enums import FulfillmentStatus
 from oms.models import Channel, Fulfillment, InventoryPosition, Node
@@ -32,7 +33,7 @@ async def backlog_by_node(node_ids: Sequence[int]) -> list[int]:
     rows = await Fulfillment.filter(node_id__in=set(node_ids), status__in=OPEN_FULFILLMENT) \
         .values_list("node_id", flat=True)
     counts: dict[int, int] = defaultdict(int)
-    for node_id in rows:
+    for node_id in cast(list[int], rows):
         counts[node_id] += 1
     return [counts[i] for i in node_ids]
 

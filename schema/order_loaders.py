@@ -12,7 +12,6 @@ from oms.models import (
     OrderEvent,
     OrderLine,
     Return,
-    SourcingDecisionRecord,
 )
 
 
@@ -62,10 +61,3 @@ async def events_by_order(order_ids: Sequence[str]) -> list[list[OrderEvent]]:
 async def returns_by_order(order_ids: Sequence[str]) -> list[list[Return]]:
     rows = await Return.filter(order_id__in=set(order_ids)).order_by("created_at")
     return _grouped(rows, "order_id", order_ids)
-
-
-async def decision_by_order(order_ids: Sequence[str]) -> list[SourcingDecisionRecord | None]:
-    latest: dict[str, SourcingDecisionRecord] = {}
-    for row in await SourcingDecisionRecord.filter(order_id__in=set(order_ids)).order_by("id"):
-        latest[str(row.order_id)] = row
-    return [latest.get(str(i)) for i in order_ids]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -119,7 +119,7 @@ class OrderEvent:
     @classmethod
     def of(cls, row: models.OrderEvent) -> OrderEvent:
         return cls(id=strawberry.ID(str(row.id)), type=row.type, status=row.status,
-                   message=row.message, data=row.data, at=row.at)
+                   message=row.message, data=cast(JSON, row.data), at=row.at)
 
 
 @strawberry.type

@@ -57,7 +57,11 @@ async def _tables() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-async def clean(database: Settings) -> None:
+async def clean(request: pytest.FixtureRequest) -> None:
+    """Empty every table before each test, except in modules marked `no_database`."""
+    if request.node.get_closest_marker("no_database"):
+        return
+    database: Settings = request.getfixturevalue("database")
     conn = connections.get("default")
     tables = await _tables()
     if database.is_postgres:

@@ -12,6 +12,7 @@ from oms.events.feeds import OrderFeed, RecentIds, StockFeed, StockValue, Subscr
 from oms.events.hub import Hub
 from oms.events.topics import ORDER_EVENT, order_event
 from oms.models import OutboxEvent
+from tests.servers import eventually
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -105,7 +106,7 @@ async def test_hub_listens_to_its_broker():
     task = asyncio.create_task(hub.run())
     try:
         with hub.order_feed(None, lambda _: True) as every:
-            await asyncio.sleep(0.01)  # the listener registers with the broker
+            await eventually(lambda: broker.listener_count() == 1)
             await broker.publish([message(7, "o-1", 13), message(7, "o-1", 13)])
             assert [p["event_id"] for p in await asyncio.wait_for(take(every, 1), 1)] == [13]
     finally:

@@ -31,6 +31,8 @@ from oms.sourcing import (
 )
 from oms.sourcing.criteria import CRITERIA
 
+pytestmark = pytest.mark.no_database
+
 SHIP = DeliveryMethod.SHIP_TO_ADDRESS
 PICKUP = DeliveryMethod.PICKUP_IN_STORE
 BERGAMO = Destination(45.70, 9.67, "IT")

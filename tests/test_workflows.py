@@ -13,6 +13,8 @@ from oms.payments.status import PAYMENT, PaymentTotals, derive_payment_status
 from oms.returns.transitions import RETURN
 from oms.workflow import Workflow
 
+pytestmark = pytest.mark.no_database
+
 FS = FulfillmentStatus
 SHIP, PICKUP = DeliveryMethod.SHIP_TO_ADDRESS, DeliveryMethod.PICKUP_IN_STORE
 

@@ -57,6 +57,9 @@ class InProcessBroker:
     async def ping(self) -> None:
         return None
 
+    def listener_count(self) -> int:
+        return len(self._listeners)
+
     async def close(self) -> None:
         self._listeners.clear()
 

@@ -3,21 +3,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from oms.orders.reservations import sweep_expired
-from oms.runtime import Runtime, periodic
 from oms.uow import unit_of_work
+
+if TYPE_CHECKING:
+    from oms.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-@periodic("reservation-sweeper")
 async def sweep_reservations(runtime: Runtime) -> None:
     """Expire holds past their time, forever (the runtime cancels it on shutdown)."""
     while True:
         await asyncio.sleep(runtime.settings.reservation_sweep_seconds)
         try:
-            async with unit_of_work(actor="reservation-sweeper") as uow:
+            async with unit_of_work("reservation-sweeper", runtime.after_commit) as uow:
                 swept = await sweep_expired(uow)
             if swept:
                 log.info("expired %d reservations", swept)
