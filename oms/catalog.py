@@ -172,11 +172,11 @@ async def list_channels() -> list[Channel]:
     return await Channel.all().order_by("code")
 
 
-async def find_node(code: str) -> Node | None:
+async def get_node(code: str) -> Node | None:
     return await Node.get_or_none(code=code)
 
 
-async def find_channel(code: str) -> Channel | None:
+async def get_channel(code: str) -> Channel | None:
     return await Channel.get_or_none(code=code)
 
 

@@ -61,6 +61,13 @@ class Workflow(Generic[S]):
             raise DomainError.of(ErrorCode.INVALID_TRANSITION,
                                  f"{self.name} is no longer {previous}: it changed meanwhile")
 
+    async def move_stored(self, model: Any, pk: Any, previous: S, target: S) -> bool:
+        """Move the stored row `pk` of `model` from `previous` to `target` without loading it
+        (a compare-and-set): False when it is no longer `previous`."""
+        self.require(previous, target)
+        return bool(await model.filter(pk=pk, **{self.column: previous})
+                    .update(**{self.column: target}))
+
     def reachable(self) -> set[S]:
         """Every state reachable from the initial one."""
         seen = {self.initial}

@@ -27,7 +27,7 @@ class CatalogQuery:
     @strawberry.field
     async def node(self, info: Info, code: str) -> FulfillmentNode | None:
         await info.context.principal()
-        node = await catalog.find_node(code)
+        node = await catalog.get_node(code)
         return FulfillmentNode.of(node) if node else None
 
     @strawberry.field
@@ -38,7 +38,7 @@ class CatalogQuery:
     @strawberry.field
     async def channel(self, info: Info, code: str) -> Channel | None:
         who = await info.context.principal()
-        found = await catalog.find_channel(code)
+        found = await catalog.get_channel(code)
         return Channel.of(found) if found and who.sees_channel(code) else None
 
 

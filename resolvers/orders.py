@@ -33,7 +33,7 @@ class OrderQuery:
     async def order(self, info: Info, id: strawberry.ID | None = None,
                     number: str | None = None) -> Order | None:
         who = await info.context.require(*ORDER_READERS)
-        found = await queries.find_order(who, id, number)
+        found = await queries.get_order(who, id, number)
         return Order.of(found) if found else None
 
     @strawberry.field

@@ -18,7 +18,7 @@ from oms.events import order_watch
 from oms.events.feeds import OrderFeed, SubscriberTooSlow
 from oms.events.hub import Hub
 from oms.models import OrderEvent
-from oms.orders.queries import find_order
+from oms.orders.queries import get_order
 from resolvers.base import refusal
 from schema.context import Info, fresh_loaders_for_event
 from schema.realtime import OrderUpdate, StockUpdate
@@ -34,7 +34,7 @@ def hub_of(info: Info) -> Hub:
 
 
 async def check_channel(info: Info, code: str, may_see: bool) -> None:
-    if await catalog.find_channel(code) is None:
+    if await catalog.get_channel(code) is None:
         raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}")
     if not may_see:
         raise refusal("FORBIDDEN", f"this token may not watch channel {code}")
@@ -64,7 +64,7 @@ class Subscription:
             since = order_watch.parse_event_id(after)
         except DomainError as exc:
             raise refusal(ErrorCode.INVALID_INPUT, str(exc)) from None
-        order = await find_order(who, str(order_id))
+        order = await get_order(who, str(order_id))
         if order is None:
             raise refusal(ErrorCode.NOT_FOUND, f"no order {order_id}")
         return _order_updates(Watch(hub_of(info), who.token_id), str(order.id), since)

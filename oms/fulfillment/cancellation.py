@@ -14,7 +14,7 @@ from oms import inventory, payments
 from oms.auth import Principal
 from oms.enums import FulfillmentStatus
 from oms.errors import DomainError, ErrorCode, Problems
-from oms.fulfillment.lookup import find_order
+from oms.fulfillment.lookup import lock_order
 from oms.fulfillment.transitions import FULFILLMENT, OPEN, transition
 from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine
 from oms.orders.history import record_event
@@ -37,7 +37,7 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
     """Cancel what is left of the whole order, or of the given lines."""
     if not spec.reason.strip():
         raise DomainError.of(ErrorCode.INVALID_INPUT, "give the reason", "reason")
-    order = await find_order(principal, spec.order_id, "orderId")
+    order = await lock_order(principal, spec.order_id, "orderId")
     lines = _chosen(list(await OrderLine.filter(order_id=order.id).order_by("position")), spec)
     open_ids = await Fulfillment.filter(order_id=order.id, status__in=list(OPEN)) \
         .values_list("id", "node_id")
@@ -49,7 +49,8 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
                                      "CANCEL", f"order:{order.id}")
     await FulfillmentLine.filter(id__in=[row.id for row in held]).delete()
     cancelled = await _cancel_lines(lines, held)
-    await _cancel_emptied(order, {str(row.fulfillment_id) for row in held}, spec.reason)
+    await cancel_emptied(order, {str(row.fulfillment_id) for row in held},
+                         f"cancelled: {spec.reason.strip()}")
     whole = spec.order_line_ids is None
     await record_event(uow, order, "CANCELLED" if whole else "LINES_CANCELLED", spec.reason.strip(),
                        {"reason": spec.reason.strip(),
@@ -100,10 +101,11 @@ async def _cancel_lines(lines: list[OrderLine],
     return cancelled
 
 
-async def _cancel_emptied(order: Order, fulfillment_ids: set[str], reason: str) -> None:
+async def cancel_emptied(order: Order, fulfillment_ids: set[str], reason: str) -> None:
+    """Cancel those of `fulfillment_ids` left without lines, saying `reason` (compare-and-set)."""
     still_used = {str(i) for i in await FulfillmentLine.filter(
         fulfillment_id__in=list(fulfillment_ids)).values_list("fulfillment_id", flat=True)}
     for fulfillment in await Fulfillment.filter(id__in=list(fulfillment_ids - still_used)):
         previous = transition(fulfillment, FulfillmentStatus.CANCELLED, order.delivery_method)
-        fulfillment.reason = f"cancelled: {reason.strip()}"
+        fulfillment.reason = reason
         await FULFILLMENT.persist(fulfillment, previous, "reason")

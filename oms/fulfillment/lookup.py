@@ -33,18 +33,18 @@ def may_see_order(principal: Principal, order: Order, channel: str) -> bool:
     return principal.sees_channel(channel)
 
 
-async def lock_order(order_id: object) -> Order | None:
+async def lock_order_row(order_id: object) -> Order | None:
     """The order row, locked until commit (PostgreSQL): every change to one order, its
     fulfillments, payments and returns is made one at a time, on fresh figures."""
     return await Order.filter(id=order_id).select_for_update().first()
 
 
-async def find_order(principal: Principal, order_id: str, *field: str,
+async def lock_order(principal: Principal, order_id: str, *field: str,
                      also_via_channel: str | None = None, own_only: bool = False) -> Order:
     """The order with this id if the caller may see it (or acts for `also_via_channel`);
     with `own_only`, only an order carrying the caller's customerRef."""
     key = parse_uuid(order_id)
-    order = await lock_order(key) if key else None
+    order = await lock_order_row(key) if key else None
     if order is not None and own_only:
         if order.customer_ref is not None and order.customer_ref == principal.customer_ref:
             return order
@@ -56,13 +56,13 @@ async def find_order(principal: Principal, order_id: str, *field: str,
     raise DomainError.of(ErrorCode.NOT_FOUND, f"no order {order_id}", *field)
 
 
-async def find_fulfillment(principal: Principal, fulfillment_id: str,
+async def lock_fulfillment(principal: Principal, fulfillment_id: str,
                            *field: str) -> tuple[Fulfillment, Order, Node]:
     """The fulfillment, its order and node, if the caller may work on it (channel and node)."""
     key = parse_uuid(fulfillment_id)
     order_id = await Fulfillment.filter(id=key).first().values_list("order_id", flat=True) \
         if key else None
-    order = await lock_order(order_id) if order_id else None
+    order = await lock_order_row(order_id) if order_id else None
     found = await Fulfillment.get_or_none(id=key) if order else None
     if order is not None and found is not None:
         node = await Node.get(id=found.node_id)
@@ -71,7 +71,7 @@ async def find_fulfillment(principal: Principal, fulfillment_id: str,
     raise DomainError.of(ErrorCode.NOT_FOUND, f"no fulfillment {fulfillment_id}", *field)
 
 
-async def find_node(principal: Principal, code: str, *field: str) -> Node:
+async def allowed_node(principal: Principal, code: str, *field: str) -> Node:
     """The node with this code, if the caller may act there."""
     node = await Node.get_or_none(code=code)
     if node is None:

@@ -14,7 +14,7 @@ from oms.auth import Principal
 from oms.enums import FulfillmentStatus as FS
 from oms.enums import OrderStatus
 from oms.errors import ErrorCode, Problems
-from oms.fulfillment.lookup import find_fulfillment
+from oms.fulfillment.lookup import lock_fulfillment
 from oms.fulfillment.transitions import FULFILLMENT, transition
 from oms.models import Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.history import record_event
@@ -42,7 +42,7 @@ class Work:
 
     @classmethod
     async def load(cls, principal: Principal, fulfillment_id: str) -> Work:
-        fulfillment, order, node = await find_fulfillment(principal, fulfillment_id,
+        fulfillment, order, node = await lock_fulfillment(principal, fulfillment_id,
                                                            "fulfillmentId")
         lines = await FulfillmentLine.filter(fulfillment_id=fulfillment.id).order_by("sku", "id")
         return cls(fulfillment, order, node, list(lines))

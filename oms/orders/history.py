@@ -12,7 +12,7 @@ from typing import Any
 from oms.clock import now
 from oms.events.topics import ORDER_EVENT, order_event
 from oms.models import Channel, Fulfillment, Order, OrderEvent, OrderLine
-from oms.orders.status import derive_status
+from oms.orders.status import apply_derived_status
 from oms.uow import UnitOfWork
 
 
@@ -30,11 +30,10 @@ async def record_event(
         lines = await OrderLine.filter(order_id=order.id)
     if fulfillments is None:
         fulfillments = await Fulfillment.filter(order_id=order.id)
-    status = derive_status(lines, fulfillments)
-    if status != order.status:
-        order.status = status
+    if apply_derived_status(order, lines, fulfillments):
         order.updated_at = now()
-        await Order.filter(id=order.id).update(status=status, updated_at=order.updated_at)
+        await Order.filter(id=order.id).update(status=order.status, updated_at=order.updated_at)
+    status = order.status
     event = await OrderEvent.create(order_id=order.id, type=type, status=status,
                                     message=message, data=data)
     if channel_code is None:

@@ -16,10 +16,11 @@ from oms.auth import Principal
 from oms.availability import channel_sees
 from oms.enums import FulfillmentStatus
 from oms.errors import DomainError, ErrorCode
-from oms.fulfillment.transitions import OPEN, transition
+from oms.fulfillment.cancellation import cancel_emptied
+from oms.fulfillment.lookup import lock_order
+from oms.fulfillment.transitions import OPEN
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.history import record_event
-from oms.orders.queries import find_order
 from oms.routing.snapshot import promisable
 from oms.uow import UnitOfWork
 
@@ -45,10 +46,10 @@ class Move:
         return sum(f.quantity for f in self.leaving) + self.backordered
 
 
-async def override_routing(uow: UnitOfWork, principal: Principal | None,
-                           spec: OverrideSpec) -> Order:
-    """Move the chosen lines' unshipped units to `spec.node_code`, recording why."""
-    order = await _order(principal, spec.order_id)
+async def override_routing(uow: UnitOfWork, principal: Principal, spec: OverrideSpec) -> Order:
+    """Move the chosen lines' unshipped units to `spec.node_code`, recording why. The order
+    row is locked first, like every change to an order."""
+    order = await lock_order(principal, spec.order_id, "orderId")
     channel = await Channel.get(id=order.channel_id)
     node = await _target(spec, order, channel)
     moves = await _moves(order, spec, node)
@@ -60,13 +61,6 @@ async def override_routing(uow: UnitOfWork, principal: Principal | None,
         "moved": [{"sku": m.line.sku, "quantity": m.units, "line": str(m.line.id)}
                   for m in moves],
     }, channel_code=channel.code)
-    return order
-
-
-async def _order(principal: Principal | None, order_id: str) -> Order:
-    order = await find_order(principal, order_id) if principal else None
-    if order is None:
-        raise DomainError.of(ErrorCode.NOT_FOUND, f"no order {order_id}", "orderId")
     return order
 
 
@@ -161,13 +155,6 @@ async def _rewrite(order: Order, node: Node, moves: list[Move], reason: str) -> 
         move.line.allocated_quantity += move.backordered
         move.line.backordered_quantity = 0
         await move.line.save(update_fields=["allocated_quantity", "backordered_quantity"])
-    await _cancel_emptied(order, touched, reason)
+    await cancel_emptied(order, touched, f"routing overridden: {reason}")
 
 
-async def _cancel_emptied(order: Order, fulfillment_ids: set[str], reason: str) -> None:
-    still_used = {str(i) for i in await FulfillmentLine.filter(
-        fulfillment_id__in=list(fulfillment_ids)).values_list("fulfillment_id", flat=True)}
-    for fulfillment in await Fulfillment.filter(id__in=list(fulfillment_ids - still_used)):
-        transition(fulfillment, FulfillmentStatus.CANCELLED, order.delivery_method)
-        fulfillment.reason = f"routing overridden: {reason}"
-        await fulfillment.save(update_fields=["status", "reason", "updated_at"])

@@ -44,7 +44,7 @@ def visible_orders(principal: Principal) -> QuerySet[Order]:
     return query
 
 
-async def find_order(principal: Principal, order_id: str | None = None,
+async def get_order(principal: Principal, order_id: str | None = None,
                      number: str | None = None) -> Order | None:
     """The order with this id or number, if the caller may see it."""
     query = visible_orders(principal)
@@ -105,7 +105,7 @@ def _decode(cursor: str) -> tuple[datetime, str]:
 
 async def latest_decision(principal: Principal, order_id: str) -> SourcingDecisionRecord | None:
     """The decision recorded when the order was last sourced (None when not visible)."""
-    order = await find_order(principal, order_id)
+    order = await get_order(principal, order_id)
     if order is None:
         return None
     return await SourcingDecisionRecord.filter(order_id=order.id).order_by("-id").first()

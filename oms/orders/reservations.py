@@ -25,8 +25,17 @@ from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view
 from oms.sourcing import SourcingRequest, select_rule
 from oms.uow import UnitOfWork
+from oms.workflow import Workflow
 
 MAX_TTL_SECONDS = 7 * 24 * 3600
+RESERVATION = Workflow("reservation", ReservationStatus.ACTIVE, {
+    ReservationStatus.ACTIVE: frozenset({ReservationStatus.CONSUMED, ReservationStatus.RELEASED,
+                                         ReservationStatus.EXPIRED}),
+    ReservationStatus.CONSUMED: frozenset(),
+    ReservationStatus.RELEASED: frozenset(),
+    ReservationStatus.EXPIRED: frozenset(),
+})
+"A hold ends once: consumed by an order, released, or expired."
 SHIP = DeliveryMethod.SHIP_TO_ADDRESS
 
 
@@ -123,14 +132,14 @@ async def find(reservation_id: str, principal: Principal | None,
 
 async def _end(uow: UnitOfWork, reservation: Reservation, status: ReservationStatus,
                reason: str, field: str = "id") -> None:
-    ended = await Reservation.filter(id=reservation.id, status=ReservationStatus.ACTIVE) \
-        .update(status=status)
+    ended = await RESERVATION.move_stored(Reservation, reservation.id, ReservationStatus.ACTIVE,
+                                          status)
     if not ended:
         fresh = await Reservation.get(id=reservation.id)
         code = (ErrorCode.RESERVATION_EXPIRED if fresh.status is ReservationStatus.EXPIRED
                 else ErrorCode.RESERVATION_NOT_ACTIVE)
         raise DomainError.of(code, f"reservation {reservation.id} is {fresh.status}", field)
-    reservation.status = status
+    RESERVATION.move(reservation, status)
     await _give_back(uow, [reservation.id], reason)
 
 
@@ -150,8 +159,8 @@ async def sweep_expired(uow: UnitOfWork, skus: Iterable[str] | None = None,
     candidates = list(dict.fromkeys(await query.limit(limit).values_list("id", flat=True)))
     expired: list[uuid.UUID] = []
     for reservation_id in candidates:
-        won = await Reservation.filter(id=reservation_id, status=ReservationStatus.ACTIVE) \
-            .update(status=ReservationStatus.EXPIRED)
+        won = await RESERVATION.move_stored(Reservation, reservation_id, ReservationStatus.ACTIVE,
+                                            ReservationStatus.EXPIRED)
         if won:
             expired.append(uuid.UUID(str(reservation_id)))
     if expired:

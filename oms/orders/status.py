@@ -32,6 +32,20 @@ class HasStatus(Protocol):
     status: FulfillmentStatus
 
 
+class OrderLike(Protocol):
+    status: OrderStatus
+
+
+def apply_derived_status(order: OrderLike, lines: Iterable[LineFigures],
+                         fulfillments: Iterable[HasStatus]) -> bool:
+    """Set `order.status` to what its lines and fulfillments say (the one writer of an
+    order's status; `oms.orders.history` stores it); whether it changed."""
+    status = derive_status(lines, fulfillments)
+    changed = status != order.status
+    order.status = status
+    return changed
+
+
 def derive_status(lines: Iterable[LineFigures], fulfillments: Iterable[HasStatus]) -> OrderStatus:
     """The contract's OrderStatus for these lines and fulfillments.
 

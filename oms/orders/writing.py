@@ -10,7 +10,7 @@ from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine, SourcingD
 from oms.orders.history import record_event
 from oms.orders.inputs import OrderSpec
 from oms.orders.lines import assign, by_node
-from oms.orders.status import derive_status
+from oms.orders.status import apply_derived_status
 from oms.sourcing import Decision
 from oms.uow import UnitOfWork
 
@@ -86,7 +86,7 @@ class OrderDraft:
             for i, line in enumerate(spec.lines)
         ]
         made = fulfil(order, lines, [line.quantity for line in lines], decision, node_ids)
-        order.status = derive_status(lines, made.created)
+        apply_derived_status(order, lines, made.created)
         order.rule_id = decision.rule.id
         return cls(order, lines, made.created, made, decision)
 

@@ -13,7 +13,7 @@ from oms.errors import DomainError, ErrorCode
 from oms.models import Order, PaymentTransaction
 from oms.orders.history import record_event
 from oms.payments.provider import PaymentRequest, PaymentResult, payment_provider
-from oms.payments.status import ZERO, PaymentTotals, derive_payment_status, transition
+from oms.payments.status import PAYMENT, ZERO, PaymentTotals, derive_payment_status, transition
 from oms.uow import UnitOfWork
 
 CENT = Decimal("0.01")
@@ -42,8 +42,7 @@ async def authorize(uow: UnitOfWork, order: Order, amount: Decimal, reference: s
     if not already_authorized:
         result = await provider.authorize(_request(order, reference, money(amount)))
     if not result.ok:
-        transition(order, PaymentStatus.FAILED)
-        await order.save(update_fields=["payment_status", "updated_at"])
+        await _store(order, PaymentStatus.FAILED)
         return order.payment_status
     order.payment_reference = result.reference or reference
     await _record(order, Kind.AUTHORIZE, money(amount), result.reference or reference)
@@ -102,5 +101,14 @@ async def _record(order: Order, kind: PaymentTransactionKind, amount: Decimal,
 
 
 async def _settle(order: Order, extra_fields: list[str] | None = None) -> None:
-    transition(order, derive_payment_status(await payment_totals(order)))
-    await order.save(update_fields=["payment_status", "updated_at", *(extra_fields or [])])
+    await _store(order, derive_payment_status(await payment_totals(order)), extra_fields or [])
+
+
+async def _store(order: Order, target: PaymentStatus, extra_fields: list[str] | None = None) -> None:
+    """Move the payment status to `target` through its table, compare-and-set; `extra_fields`
+    are saved with it (or alone when the status stays)."""
+    previous = order.payment_status
+    if transition(order, target):
+        await PAYMENT.persist(order, previous, *(extra_fields or []))
+    elif extra_fields:
+        await order.save(update_fields=[*extra_fields, "updated_at"])

@@ -12,10 +12,10 @@ from oms.auth import Principal
 from oms.enums import ReturnDisposition, ReturnStatus, StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import (
+    allowed_node,
     channel_code,
-    find_node,
-    find_order,
     lock_order,
+    lock_order_row,
     may_see_order,
     parse_uuid,
 )
@@ -83,7 +83,7 @@ async def request_return(uow: UnitOfWork, principal: Principal, spec: ReturnRequ
     A caller without returns:write (a customer token) may only return its own orders.
     """
     channel = await _return_channel(spec.channel_code)
-    order = await find_order(principal, spec.order_id, "orderId",
+    order = await lock_order(principal, spec.order_id, "orderId",
                              also_via_channel=spec.channel_code,
                              own_only=not principal.has("returns:write"))
     lines = {str(line.id): line for line in await OrderLine.filter(order_id=order.id)}
@@ -154,7 +154,7 @@ async def find_return(principal: Principal, return_id: str, *field: str,
         if key else None
     order = None
     if order_id:
-        order = await lock_order(order_id) if lock else await Order.get_or_none(id=order_id)
+        order = await lock_order_row(order_id) if lock else await Order.get_or_none(id=order_id)
     found = await Return.get_or_none(id=key) if order else None
     if order is not None and found is not None and await _may_see(principal, found, order):
         return found, order
@@ -173,7 +173,7 @@ async def _may_see(principal: Principal, rma: Return, order: Order) -> bool:
 async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt) -> Return:
     """Record what arrived at a node and where each unit goes (sellable or held)."""
     rma, order = await find_return(principal, receipt.return_id, "returnId")
-    node = await find_node(principal, receipt.node_code, "nodeCode")
+    node = await allowed_node(principal, receipt.node_code, "nodeCode")
     previous = transition(rma, ReturnStatus.RECEIVED)
     by_line = {str(rl.order_line_id): rl for rl in await ReturnLine.filter(return__id=rma.id)}
     _check_receipt(receipt, by_line)
