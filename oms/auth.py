@@ -14,19 +14,10 @@ from oms.db import json_list, placeholders
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
 from oms.events.topics import TOKEN_REVOKED
 from oms.models import ApiToken
+from oms.scopes import Scope
 from oms.uow import UnitOfWork
 
-SCOPES = frozenset({
-    "admin",
-    "availability:read",
-    "orders:read",
-    "orders:write",
-    "orders:read:own",
-    "inventory:write",
-    "fulfillment:write",
-    "returns:write",
-    "routing:write",
-})
+SCOPES = frozenset(Scope)
 TOKEN_PREFIX = "oms_"
 
 
@@ -47,7 +38,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return "admin" in self.scopes
+        return Scope.ADMIN in self.scopes
 
     def has(self, scope: str) -> bool:
         return self.is_admin or scope in self.scopes
@@ -55,7 +46,7 @@ class Principal:
     def require(self, *scopes: str) -> None:
         """Raise FORBIDDEN unless the token holds one of `scopes`."""
         if not any(self.has(s) for s in scopes):
-            raise AccessDenied("FORBIDDEN", f"this token lacks the scope {' or '.join(scopes)}")
+            raise AccessDenied(ErrorCode.FORBIDDEN, f"this token lacks the scope {' or '.join(scopes)}")
 
     def sees_channel(self, code: str) -> bool:
         return not self.channels or code in self.channels
@@ -66,8 +57,8 @@ class Principal:
     @property
     def own_orders_only(self) -> bool:
         """A customer token: it sees only orders carrying its customerRef."""
-        return not (self.has("orders:read") or self.has("orders:write")) and self.has(
-            "orders:read:own"
+        return not (self.has(Scope.ORDERS_READ) or self.has(Scope.ORDERS_WRITE)) and self.has(
+            Scope.ORDERS_READ_OWN
         )
 
 
@@ -88,20 +79,20 @@ async def authenticate(secret: str | None) -> Principal:
     Every request runs this, so it reads values with one prepared statement, not a model.
     """
     if not secret:
-        raise AccessDenied("UNAUTHENTICATED", "send Authorization: Bearer <token>")
+        raise AccessDenied(ErrorCode.UNAUTHENTICATED, "send Authorization: Bearer <token>")
     conn = connections.get("default")
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
         'SELECT "id", "name", "scopes", "channels", "nodes", "customer_ref", "expires_at", '
         f'"revoked_at" FROM "api_token" WHERE "secret_hash" = {mark}', [hash_secret(secret)])
     if not rows:
-        raise AccessDenied("UNAUTHENTICATED", "unknown token")
+        raise AccessDenied(ErrorCode.UNAUTHENTICATED, "unknown token")
     token = rows[0]
     if token["revoked_at"] is not None:
-        raise AccessDenied("UNAUTHENTICATED", "token revoked")
+        raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token revoked")
     expires_at = _moment(token["expires_at"])
     if expires_at is not None and expires_at <= now():
-        raise AccessDenied("UNAUTHENTICATED", "token expired")
+        raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token expired")
     return Principal(
         token_id=str(token["id"]), name=token["name"], scopes=json_list(token["scopes"]),
         channels=json_list(token["channels"]), nodes=json_list(token["nodes"]),
@@ -147,7 +138,7 @@ async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
         if scope not in SCOPES:
             problems.add(ErrorCode.INVALID_SCOPE, f"unknown scope {scope!r}", "scopes", i)
     await check_channel_codes(problems, spec.channels, "channels")
-    if "orders:read:own" in spec.scopes and not spec.customer_ref:
+    if Scope.ORDERS_READ_OWN in spec.scopes and not spec.customer_ref:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
     if spec.expires_at is not None and spec.expires_at <= now():
         problems.add(ErrorCode.INVALID_INPUT, "expiresAt is in the past", "expiresAt")

@@ -15,6 +15,7 @@ from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
 from oms.enums import ChannelType, DeliveryMethod, NodeType, SplitPolicy
 from oms.inventory import InventoryRecord, sync_inventory
 from oms.routing.rules import RuleSpec, list_rules, upsert_rule
+from oms.scopes import Scope
 from oms.uow import UnitOfWork, unit_of_work
 
 SKU_COUNT = 300
@@ -214,7 +215,7 @@ async def seed_demo(seed: int = 7) -> str:
         await _seed_rules(uow)
     async with unit_of_work(actor="demo-seed") as uow:
         _, secret = await create_token(
-            uow, NewToken(name="demo admin", scopes=["admin"], channels=[], nodes=[])
+            uow, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
         )
     return secret
 

@@ -38,6 +38,9 @@ class ErrorCode(StrEnum):
     PAYMENT_DECLINED = "PAYMENT_DECLINED"
     NODE_NOT_ALLOWED = "NODE_NOT_ALLOWED"
     ALREADY_REVOKED = "ALREADY_REVOKED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,6 @@ class Problems:
 class AccessDenied(Exception):
     """Missing (UNAUTHENTICATED) or insufficient (FORBIDDEN) credentials."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         self.code = code
         super().__init__(message)

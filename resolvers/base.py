@@ -5,10 +5,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField
 
 from oms.auth import Principal
-from oms.errors import DomainError
+from oms.errors import DomainError, ErrorCode
 from oms.uow import UnitOfWork, run_in_unit_of_work
 from schema.common import UserError
 from schema.context import Info
@@ -42,11 +43,23 @@ async def mutate(
         return Outcome(user_errors=[UserError.of(p) for p in exc.problems])
 
 
-def refusal(code: str, message: str) -> Exception:
-    """A query-level refusal (no payload to carry userErrors): a GraphQL error with a code."""
-    from graphql import GraphQLError
+def refusal(code: ErrorCode, message: str, field: tuple[str, ...] | None = None) -> GraphQLError:
+    """A query-level refusal (no payload to carry userErrors): a GraphQL error with a code
+    (and the input field it is about)."""
+    extensions: dict[str, object] = {"code": str(code)}
+    if field:
+        extensions["field"] = list(field)
+    return GraphQLError(message, extensions=extensions)
 
-    return GraphQLError(message, extensions={"code": code})
+
+async def answer(work: Awaitable[T]) -> T:
+    """Run a query's domain call: a DomainError becomes the one refusal shape of queries,
+    a GraphQL error coded with its first problem. (Something absent is null, not an error.)"""
+    try:
+        return await work
+    except DomainError as exc:
+        first = exc.problems[0]
+        raise refusal(first.code, str(exc), first.field) from None
 
 
 def selects(info: Info, name: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import strawberry
 
 from oms import catalog
+from oms.scopes import Scope
 from resolvers.base import mutate
 from schema.catalog import (
     Channel,
@@ -46,11 +47,11 @@ class CatalogQuery:
 class CatalogMutation:
     @strawberry.mutation
     async def upsert_node(self, info: Info, input: NodeInput) -> NodePayload:
-        out = await mutate(info, ("admin",), lambda uow, _: catalog.upsert_node(uow, input.to_spec()))
+        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: catalog.upsert_node(uow, input.to_spec()))
         return NodePayload(node=out.map(FulfillmentNode.of), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def upsert_channel(self, info: Info, input: ChannelInput) -> ChannelPayload:
-        out = await mutate(info, ("admin",),
+        out = await mutate(info, (Scope.ADMIN,),
                            lambda uow, _: catalog.upsert_channel(uow, input.to_spec()))
         return ChannelPayload(channel=out.map(Channel.of), user_errors=out.user_errors)

@@ -6,12 +6,13 @@ import strawberry
 from oms.enums import FulfillmentStatus
 from oms.fulfillment import cancellation, rejection, work
 from oms.fulfillment.work import Work
+from oms.scopes import Scope
 from resolvers.base import Outcome, mutate
 from schema.context import Info
 from schema.fulfillment import CancelOrderInput, FulfillmentPayload, ShipFulfillmentInput
 from schema.orders import Fulfillment, Order, OrderPayload
 
-NODE_WORK = ("fulfillment:write",)
+NODE_WORK = (Scope.FULFILLMENT_WRITE,)
 
 
 def _payload(out: Outcome[Work]) -> FulfillmentPayload:
@@ -73,6 +74,6 @@ class FulfillmentMutation:
     @strawberry.mutation
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderPayload:
         spec = input.to_spec()
-        out = await mutate(info, ("orders:write",),
+        out = await mutate(info, (Scope.ORDERS_WRITE,),
                            lambda uow, who: cancellation.cancel_order(uow, who, spec))
         return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import strawberry
 
-from oms import availability, catalog, inventory, stock
+from oms import availability, catalog, inventory, scopes, stock
 from oms.errors import ErrorCode
+from oms.scopes import Scope
 from resolvers.base import mutate, refusal, selects
 from schema.catalog import FulfillmentNode
 from schema.common import GeoPointInput
@@ -17,8 +18,6 @@ from schema.inventory import (
     SkuAvailability,
 )
 
-STOCK_READERS = ("inventory:write", "fulfillment:write", "orders:read")
-
 
 @strawberry.type
 class InventoryQuery:
@@ -31,7 +30,7 @@ class InventoryQuery:
         delivery_method: DeliveryMethod | None = None, near: GeoPointInput | None = None,
         radius_km: float | None = None, limit: int | None = None, include_empty: bool = False,
     ) -> list[SkuAvailability]:
-        who = await info.context.require("availability:read", "orders:write", "orders:read")
+        who = await info.context.require(*scopes.READ_AVAILABILITY)
         where = availability.Near(near.latitude, near.longitude, radius_km, limit) if near else None
         with_nodes = selects(info, "byNode")
         result = None if not who.sees_channel(channel) else await availability.channel_availability(
@@ -45,7 +44,7 @@ class InventoryQuery:
 
     @strawberry.field
     async def inventory(self, info: Info, sku: str) -> list[InventoryPosition]:
-        await info.context.require(*STOCK_READERS)
+        await info.context.require(*scopes.READ_STOCK)
         return [InventoryPosition.of(p) for p in await inventory.positions_for_sku(sku)]
 
 
@@ -57,7 +56,7 @@ class InventoryMutation:
     async def sync_inventory(self, info: Info,
                              records: list[InventoryRecordInput]) -> InventorySyncPayload:
         specs = [r.to_record() for r in records]
-        out = await mutate(info, ("inventory:write",),
+        out = await mutate(info, (Scope.INVENTORY_WRITE,),
                            lambda uow, _: stock.receive_sync(uow, specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
 
@@ -65,6 +64,6 @@ class InventoryMutation:
     async def adjust_inventory(self, info: Info,
                                adjustments: list[InventoryAdjustmentInput]) -> InventorySyncPayload:
         specs = [a.to_adjustment() for a in adjustments]
-        out = await mutate(info, ("inventory:write",),
+        out = await mutate(info, (Scope.INVENTORY_WRITE,),
                            lambda uow, _: stock.receive_adjustments(uow, specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import strawberry
 
+from oms import scopes
 from oms.orders import queries, reservations
 from oms.orders.override import OverrideSpec, override_routing
 from oms.orders.placement import place_order
-from resolvers.base import mutate
+from oms.scopes import Scope
+from resolvers.base import answer, mutate
 from schema.common import PageInfo
 from schema.context import Info
 from schema.orders import (
@@ -20,8 +22,6 @@ from schema.orders import (
 )
 from schema.reservations import Reservation, ReservationPayload, ReserveInput
 
-ORDER_READERS = ("orders:read", "orders:read:own", "orders:write")
-
 
 def _reservation(hold: reservations.Hold) -> Reservation:
     return Reservation.of(hold.reservation, hold.channel_code, hold.lines)
@@ -32,16 +32,16 @@ class OrderQuery:
     @strawberry.field
     async def order(self, info: Info, id: strawberry.ID | None = None,
                     number: str | None = None) -> Order | None:
-        who = await info.context.require(*ORDER_READERS)
+        who = await info.context.require(*scopes.READ_ORDERS)
         found = await queries.get_order(who, id, number)
         return Order.of(found) if found else None
 
     @strawberry.field
     async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = 50,
                      after: str | None = None) -> OrderConnection:
-        who = await info.context.require(*ORDER_READERS)
+        who = await info.context.require(*scopes.READ_ORDERS)
         wanted = filter.to_query() if filter else queries.OrderQuery()
-        page = await queries.list_orders(who, wanted, 50 if first is None else first, after)
+        page = await answer(queries.list_orders(who, wanted, 50 if first is None else first, after))
         edges = [OrderEdge(cursor=cursor, node=Order.of(order))
                  for order, cursor in zip(page.orders, page.cursors, strict=True)]
         return OrderConnection(
@@ -56,19 +56,19 @@ class OrderMutation:
     @strawberry.mutation
     async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
         spec = input.to_spec()
-        out = await mutate(info, ("orders:write",), lambda uow, who: place_order(uow, who, spec))
+        out = await mutate(info, (Scope.ORDERS_WRITE,), lambda uow, who: place_order(uow, who, spec))
         return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def reserve(self, info: Info, input: ReserveInput) -> ReservationPayload:
         spec = input.to_spec()
-        out = await mutate(info, ("orders:write",),
+        out = await mutate(info, (Scope.ORDERS_WRITE,),
                            lambda uow, who: reservations.reserve(uow, who, spec))
         return ReservationPayload(reservation=out.map(_reservation), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def release_reservation(self, info: Info, id: strawberry.ID) -> ReservationPayload:
-        out = await mutate(info, ("orders:write",),
+        out = await mutate(info, (Scope.ORDERS_WRITE,),
                            lambda uow, who: reservations.release_reservation(uow, who, str(id)))
         return ReservationPayload(reservation=out.map(_reservation), user_errors=out.user_errors)
 
@@ -78,6 +78,6 @@ class OrderMutation:
         spec = OverrideSpec(str(input.order_id), input.node_code, input.reason,
                             [str(i) for i in input.order_line_ids]
                             if input.order_line_ids is not None else None)
-        out = await mutate(info, ("routing:write",),
+        out = await mutate(info, (Scope.ROUTING_WRITE,),
                            lambda uow, who: override_routing(uow, who, spec))
         return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import strawberry
 
+from oms import scopes
 from oms.errors import DomainError
 from oms.returns import service
+from oms.scopes import Scope
 from resolvers.base import Outcome, mutate
 from schema.context import Info
 from schema.returns import ReceiveReturnInput, RequestReturnInput, Return, ReturnPayload
-
-RETURN_READERS = ("returns:write", "orders:read", "orders:write", "orders:read:own")
 
 
 def _payload(out: Outcome) -> ReturnPayload:
@@ -20,7 +20,7 @@ def _payload(out: Outcome) -> ReturnPayload:
 class ReturnsQuery:
     @strawberry.field(name="return")
     async def return_(self, info: Info, id: strawberry.ID) -> Return | None:
-        who = await info.context.require(*RETURN_READERS)
+        who = await info.context.require(*scopes.READ_RETURNS)
         try:
             found, _ = await service.find_return(who, str(id), lock=False)
             return Return.of(found)
@@ -34,17 +34,17 @@ class ReturnsMutation:
                                      "return its own orders.")
     async def request_return(self, info: Info, input: RequestReturnInput) -> ReturnPayload:
         spec = input.to_spec()
-        return _payload(await mutate(info, ("returns:write", "orders:read:own"),
+        return _payload(await mutate(info, scopes.REQUEST_RETURNS,
                                      lambda uow, who: service.request_return(uow, who, spec)))
 
     @strawberry.mutation
     async def receive_return(self, info: Info, input: ReceiveReturnInput) -> ReturnPayload:
         spec = input.to_spec()
-        return _payload(await mutate(info, ("returns:write",),
+        return _payload(await mutate(info, (Scope.RETURNS_WRITE,),
                                      lambda uow, who: service.receive_return(uow, who, spec)))
 
     @strawberry.mutation
     async def refund_return(self, info: Info, return_id: strawberry.ID) -> ReturnPayload:
-        return _payload(await mutate(info, ("returns:write",),
+        return _payload(await mutate(info, (Scope.RETURNS_WRITE,),
                                      lambda uow, who: service.refund_return(uow, who,
                                                                             str(return_id))))

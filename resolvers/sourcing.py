@@ -3,38 +3,32 @@ from __future__ import annotations
 
 import strawberry
 
-from oms.errors import DomainError
+from oms import scopes
 from oms.orders import queries
 from oms.orders.simulation import simulate_order
 from oms.routing import rules
-from resolvers.base import mutate, refusal
+from oms.scopes import Scope
+from resolvers.base import answer, mutate
 from schema.context import Info
 from schema.orders import PlaceOrderInput
 from schema.sourcing import RoutingRule, RoutingRuleInput, RoutingRulePayload, SourcingDecision
-
-RULE_READERS = ("routing:write", "orders:read", "orders:write")
 
 
 @strawberry.type
 class SourcingQuery:
     @strawberry.field
     async def routing_rules(self, info: Info) -> list[RoutingRule]:
-        await info.context.require(*RULE_READERS)
+        await info.context.require(*scopes.READ_RULES)
         return [RoutingRule.of(row) for row in await rules.list_rules()]
 
     @strawberry.field(description="Dry run: how this order would be sourced now, changing nothing.")
     async def simulate_sourcing(self, info: Info, input: PlaceOrderInput) -> SourcingDecision:
-        who = await info.context.require("orders:write", "routing:write")
-        try:
-            decision = await simulate_order(who, input.to_spec())
-        except DomainError as exc:
-            first = exc.problems[0]
-            raise refusal(first.code, str(exc)) from None
-        return SourcingDecision.of(decision)
+        who = await info.context.require(*scopes.SIMULATE)
+        return SourcingDecision.of(await answer(simulate_order(who, input.to_spec())))
 
     @strawberry.field(description="The decision recorded when the order was last sourced.")
     async def sourcing_decision(self, info: Info, order_id: strawberry.ID) -> SourcingDecision | None:
-        who = await info.context.require("orders:read", "orders:write", "routing:write")
+        who = await info.context.require(*scopes.READ_DECISIONS)
         record = await queries.latest_decision(who, str(order_id))
         return SourcingDecision.of_record(record) if record else None
 
@@ -44,10 +38,10 @@ class SourcingMutation:
     @strawberry.mutation
     async def upsert_routing_rule(self, info: Info, input: RoutingRuleInput) -> RoutingRulePayload:
         spec = input.to_spec()
-        out = await mutate(info, ("routing:write",), lambda uow, _: rules.upsert_rule(uow, spec))
+        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.upsert_rule(uow, spec))
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def delete_routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRulePayload:
-        out = await mutate(info, ("routing:write",), lambda uow, _: rules.delete_rule(uow, str(id)))
+        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.delete_rule(uow, str(id)))
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)

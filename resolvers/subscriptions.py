@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import strawberry
 
-from oms import catalog
+from oms import catalog, scopes
 from oms.errors import DomainError, ErrorCode
 from oms.events import order_watch
 from oms.events.feeds import OrderFeed, SubscriberTooSlow
@@ -22,9 +22,6 @@ from oms.orders.queries import get_order
 from resolvers.base import refusal
 from schema.context import Info, fresh_loaders_for_event
 from schema.realtime import OrderUpdate, StockUpdate
-
-STOCK_WATCHERS = ("availability:read", "orders:write", "orders:read")
-ORDER_WATCHERS = ("orders:read", "orders:read:own", "orders:write")
 
 
 def hub_of(info: Info) -> Hub:
@@ -37,7 +34,7 @@ async def check_channel(info: Info, code: str, may_see: bool) -> None:
     if await catalog.get_channel(code) is None:
         raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}")
     if not may_see:
-        raise refusal("FORBIDDEN", f"this token may not watch channel {code}")
+        raise refusal(ErrorCode.FORBIDDEN, f"this token may not watch channel {code}")
 
 
 @strawberry.type
@@ -49,7 +46,7 @@ class Subscription:
     ))
     async def stock_updates(self, info: Info, channel: str,
                             skus: list[str] | None = None) -> AsyncGenerator[StockUpdate, None]:
-        who = await info.context.require(*STOCK_WATCHERS)
+        who = await info.context.require(*scopes.READ_AVAILABILITY)
         await check_channel(info, channel, who.sees_channel(channel))
         return _stock_updates(Watch(hub_of(info), who.token_id), channel, skus)
 
@@ -59,7 +56,7 @@ class Subscription:
     ))
     async def order_updates(self, info: Info, order_id: strawberry.ID,
                             after: strawberry.ID | None = None) -> AsyncGenerator[OrderUpdate, None]:
-        who = await info.context.require(*ORDER_WATCHERS)
+        who = await info.context.require(*scopes.READ_ORDERS)
         try:
             since = order_watch.parse_event_id(after)
         except DomainError as exc:
@@ -75,7 +72,7 @@ class Subscription:
     ))
     async def order_events(self, info: Info,
                            channels: list[str] | None = None) -> AsyncGenerator[OrderUpdate, None]:
-        who = await info.context.require(*ORDER_WATCHERS)
+        who = await info.context.require(*scopes.READ_ORDERS)
         for code in channels or []:
             await check_channel(info, code, who.is_admin or who.sees_channel(code))
         accepts = order_watch.event_filter(who, frozenset(channels or ()))
@@ -91,7 +88,7 @@ class Watch:
 
     def check(self) -> None:
         if self.hub.revoked(self.token_id):
-            raise refusal("UNAUTHENTICATED", "token revoked")
+            raise refusal(ErrorCode.UNAUTHENTICATED, "token revoked")
 
 
 async def _stock_updates(watch: Watch, channel: str,
@@ -152,4 +149,4 @@ async def _guarded(feed: OrderFeed) -> AsyncIterable[order_watch.OrderPayload]:
         async for payload in feed:
             yield payload
     except SubscriberTooSlow as exc:
-        raise refusal("SUBSCRIBER_TOO_SLOW", str(exc)) from None
+        raise refusal(ErrorCode.SUBSCRIBER_TOO_SLOW, str(exc)) from None

@@ -44,7 +44,7 @@ def fresh_loaders_for_event() -> None:
 
 
 def access_error(exc: AccessDenied) -> GraphQLError:
-    return GraphQLError(str(exc), extensions={"code": exc.code})
+    return GraphQLError(str(exc), extensions={"code": str(exc.code)})
 
 
 @dataclass

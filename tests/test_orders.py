@@ -189,3 +189,12 @@ async def test_channel_scoped_tokens_see_and_place_only_on_their_channels(api: A
     assert seen["orders"]["totalCount"] == 1
     assert (await api.as_(web_clerk)(ORDER, {"id": on_app["id"]}))["order"] is None
     assert (await api(ORDER, {"id": "not-a-uuid"}))["order"] is None
+
+
+async def test_a_refused_query_is_a_coded_graphql_error(api: Any) -> None:
+    too_many = await api.raw(LIST, {"first": 100_000})
+    assert too_many["data"] is None
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in too_many["errors"]] == [
+        ("INVALID_INPUT", ["first"])]
+    bad_cursor = await api.raw('query { orders(after: "nope") { totalCount } }')
+    assert [e["extensions"]["code"] for e in bad_cursor["errors"]] == ["INVALID_INPUT"]

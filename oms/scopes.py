@@ -1,0 +1,30 @@
+"""Token scopes, and which scopes may do what: the one place both are written down."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    ADMIN = "admin"
+    AVAILABILITY_READ = "availability:read"
+    ORDERS_READ = "orders:read"
+    ORDERS_WRITE = "orders:write"
+    ORDERS_READ_OWN = "orders:read:own"
+    INVENTORY_WRITE = "inventory:write"
+    FULFILLMENT_WRITE = "fulfillment:write"
+    RETURNS_WRITE = "returns:write"
+    ROUTING_WRITE = "routing:write"
+
+
+S = Scope
+READ_AVAILABILITY = (S.AVAILABILITY_READ, S.ORDERS_WRITE, S.ORDERS_READ)
+"Availability reads and stock subscriptions."
+READ_STOCK = (S.INVENTORY_WRITE, S.FULFILLMENT_WRITE, S.ORDERS_READ)
+"Per-node positions (`inventory`)."
+READ_ORDERS = (S.ORDERS_READ, S.ORDERS_READ_OWN, S.ORDERS_WRITE)
+"Orders, and order subscriptions (a customer token sees its own)."
+READ_RETURNS = (S.RETURNS_WRITE, *READ_ORDERS)
+READ_RULES = (S.ROUTING_WRITE, S.ORDERS_READ, S.ORDERS_WRITE)
+READ_DECISIONS = (S.ORDERS_READ, S.ORDERS_WRITE, S.ROUTING_WRITE)
+SIMULATE = (S.ORDERS_WRITE, S.ROUTING_WRITE)
+REQUEST_RETURNS = (S.RETURNS_WRITE, S.ORDERS_READ_OWN)
