@@ -9,6 +9,7 @@ from oms import models
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.routing.rules import RuleSpec
 from oms.sourcing import Decision, Rule
+from oms.sourcing.model import DEFAULT_MAX_SPLITS
 from schema import loaders
 from schema.catalog import FulfillmentNode
 from schema.common import UserError
@@ -112,7 +113,7 @@ class RoutingRuleInput:
     effective_from: datetime | None = None
     effective_to: datetime | None = None
     split_policy: SplitPolicy | None = SplitPolicy.ALLOW_SPLIT
-    max_splits: int | None = 3
+    max_splits: int | None = DEFAULT_MAX_SPLITS
     prefer_node_types: list[NodeType] | None = strawberry.field(default_factory=list)
     weights: RoutingWeightsInput | None = None
     respect_capacity: bool | None = True
@@ -126,7 +127,7 @@ class RoutingRuleInput:
             delivery_methods=list(self.delivery_methods or []),
             effective_from=self.effective_from, effective_to=self.effective_to,
             split_policy=self.split_policy or SplitPolicy.ALLOW_SPLIT,
-            max_splits=3 if self.max_splits is None else self.max_splits,
+            max_splits=DEFAULT_MAX_SPLITS if self.max_splits is None else self.max_splits,
             prefer_node_types=list(self.prefer_node_types or []), weights=weights,
             respect_capacity=self.respect_capacity is not False,
             allow_backorder=self.allow_backorder is not False,

@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from oms.enums import SplitPolicy
+from oms.sourcing.model import DEFAULT_MAX_SPLITS
 
 
 class RoutingRule(Model):
@@ -18,7 +19,7 @@ class RoutingRule(Model):
     effective_from = fields.DatetimeField(null=True)
     effective_to = fields.DatetimeField(null=True)
     split_policy = fields.CharEnumField(SplitPolicy, max_length=16, default=SplitPolicy.ALLOW_SPLIT)
-    max_splits = fields.IntField(default=3)
+    max_splits = fields.IntField(default=DEFAULT_MAX_SPLITS)
     prefer_node_types: fields.Field[list[str]] = fields.JSONField(default=list)
     "distance, cost, priority, backlog, processing_time"
     weights: fields.Field[dict[str, float]] = fields.JSONField(default=dict)

@@ -10,7 +10,7 @@ from oms.catalog import check_channel_codes
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.models import RoutingRule
-from oms.sourcing.model import Rule, Weights
+from oms.sourcing.model import DEFAULT_MAX_SPLITS, Rule, Weights
 from oms.uow import UnitOfWork
 
 RULE_CHANGED = "routing_rule.changed"
@@ -27,7 +27,7 @@ class RuleSpec:
     effective_from: datetime | None = None
     effective_to: datetime | None = None
     split_policy: SplitPolicy = SplitPolicy.ALLOW_SPLIT
-    max_splits: int = 3
+    max_splits: int = DEFAULT_MAX_SPLITS
     prefer_node_types: list[NodeType] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=lambda: Weights().to_mapping())
     respect_capacity: bool = True

@@ -8,6 +8,9 @@ from typing import Any
 
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 
+DEFAULT_MAX_SPLITS = 3
+"Most nodes an order is split across when a rule does not say."
+
 
 @dataclass(frozen=True, slots=True)
 class Weights:
@@ -55,7 +58,7 @@ class Rule:
     effective_from: datetime | None = None
     effective_to: datetime | None = None
     split_policy: SplitPolicy = SplitPolicy.ALLOW_SPLIT
-    max_splits: int = 3
+    max_splits: int = DEFAULT_MAX_SPLITS
     prefer_node_types: tuple[NodeType, ...] = ()
     weights: Weights = field(default_factory=Weights)
     respect_capacity: bool = True
@@ -107,7 +110,7 @@ class Rule:
             effective_from=_parse_iso(data.get("effective_from")),
             effective_to=_parse_iso(data.get("effective_to")),
             split_policy=SplitPolicy(data.get("split_policy", SplitPolicy.ALLOW_SPLIT)),
-            max_splits=data.get("max_splits", 3),
+            max_splits=data.get("max_splits", DEFAULT_MAX_SPLITS),
             prefer_node_types=tuple(NodeType(t) for t in data.get("prefer_node_types", ())),
             weights=Weights.from_mapping(data.get("weights", {})),
             respect_capacity=data.get("respect_capacity", True),
