@@ -1,14 +1,17 @@
 """Routing rules and explainable sourcing decisions."""
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import make_dataclass
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 from oms import models
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.routing.rules import RuleSpec
-from oms.sourcing import Decision, Rule
+from oms.sourcing import Decision, Rule, criteria
 from oms.sourcing.model import DEFAULT_MAX_SPLITS
 from schema import loaders
 from schema.catalog import FulfillmentNode
@@ -17,19 +20,28 @@ from schema.context import Info
 from schema.reservations import ReservationLine
 
 
-@strawberry.type
-class RoutingWeights:
-    distance: float
-    cost: float
-    priority: float
-    backlog: float
-    processing_time: float
+def _weights_types() -> tuple[type, type]:
+    """RoutingWeights and RoutingWeightsInput, one field per registered sourcing criterion
+    (`oms.sourcing.criteria`): a new criterion appears in the API without another edit."""
+    weights = criteria.default_weights()
+    output = strawberry.type(make_dataclass("RoutingWeights", [(n, float) for n in weights]))
+    given = make_dataclass("RoutingWeightsInput", [
+        (name, float | None, dataclasses.field(default=default))
+        for name, default in weights.items()])
+    return output, strawberry.input(given)
 
-    @classmethod
-    def of(cls, weights: dict[str, float]) -> RoutingWeights:
-        return cls(distance=weights.get("distance", 0.0), cost=weights.get("cost", 0.0),
-                   priority=weights.get("priority", 0.0), backlog=weights.get("backlog", 0.0),
-                   processing_time=weights.get("processing_time", 0.0))
+
+RoutingWeights, RoutingWeightsInput = _weights_types()
+
+
+def weights_of(mapping: dict[str, float]) -> Any:
+    """A RoutingWeights answer from stored weights (an unweighted criterion counts 0)."""
+    return RoutingWeights(**{name: mapping.get(name, 0.0) for name in criteria.default_weights()})
+
+
+def weights_mapping(given: Any) -> dict[str, float]:
+    """The weights a RoutingWeightsInput gives (null counts 0)."""
+    return {name: getattr(given, name) or 0.0 for name in criteria.default_weights()}
 
 
 @strawberry.type(description=(
@@ -51,7 +63,7 @@ class RoutingRule:
     prefer_node_types: list[NodeType] = strawberry.field(description=(
         "Node types in order of preference (e.g. [STORE, WAREHOUSE] = store first); "
         "empty = no preference."))
-    weights: RoutingWeights = strawberry.field(description=(
+    weights: RoutingWeights = strawberry.field(description=(  # type: ignore[valid-type]  # made from the registry
         "Weights of the sourcing score: distance, shipping cost, node priority, backlog, "
         "processing time."))
     respect_capacity: bool = strawberry.field(
@@ -69,7 +81,7 @@ class RoutingRule:
             effective_from=row.effective_from, effective_to=row.effective_to,
             split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
             prefer_node_types=[NodeType(t) for t in row.prefer_node_types],
-            weights=RoutingWeights.of(row.weights), respect_capacity=row.respect_capacity,
+            weights=weights_of(row.weights), respect_capacity=row.respect_capacity,
             allow_backorder=row.allow_backorder,
         )
 
@@ -82,23 +94,9 @@ class RoutingRule:
             delivery_methods=list(rule.delivery_methods), effective_from=rule.effective_from,
             effective_to=rule.effective_to, split_policy=rule.split_policy,
             max_splits=rule.max_splits, prefer_node_types=list(rule.prefer_node_types),
-            weights=RoutingWeights.of(rule.weights.to_mapping()),
+            weights=weights_of(rule.weights.to_mapping()),
             respect_capacity=rule.respect_capacity, allow_backorder=rule.allow_backorder,
         )
-
-
-@strawberry.input
-class RoutingWeightsInput:
-    distance: float | None = 1
-    cost: float | None = 0
-    priority: float | None = 0
-    backlog: float | None = 0
-    processing_time: float | None = 0
-
-    def to_mapping(self) -> dict[str, float]:
-        return {"distance": self.distance or 0.0, "cost": self.cost or 0.0,
-                "priority": self.priority or 0.0, "backlog": self.backlog or 0.0,
-                "processing_time": self.processing_time or 0.0}
 
 
 @strawberry.input
@@ -115,12 +113,12 @@ class RoutingRuleInput:
     split_policy: SplitPolicy | None = SplitPolicy.ALLOW_SPLIT
     max_splits: int | None = DEFAULT_MAX_SPLITS
     prefer_node_types: list[NodeType] | None = strawberry.field(default_factory=list)
-    weights: RoutingWeightsInput | None = None
+    weights: RoutingWeightsInput | None = None  # type: ignore[valid-type]  # from the registry
     respect_capacity: bool | None = True
     allow_backorder: bool | None = True
 
     def to_spec(self) -> RuleSpec:
-        weights = (self.weights or RoutingWeightsInput()).to_mapping()
+        weights = weights_mapping(self.weights or RoutingWeightsInput())
         return RuleSpec(
             id=str(self.id) if self.id else None, name=self.name, rank=self.rank,
             active=self.active is not False, channels=list(self.channels or []),

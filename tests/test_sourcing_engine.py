@@ -26,6 +26,7 @@ from oms.sourcing import (
     Rule,
     SourcingRequest,
     Weights,
+    criteria,
     decide,
     select_rule,
 )
@@ -481,3 +482,31 @@ def test_weights_from_stored_json_fail_loudly_on_unknown_names():
     assert Weights.from_mapping({"cost": 2}) == Weights(distance=1.0, cost=2.0)
     with pytest.raises(ValueError, match="unknown sourcing weights: speed"):
         Weights.from_mapping({"speed": 1})
+
+
+class Alphabetical:
+    """A criterion made up for the test: node codes late in the alphabet are better."""
+
+    name = "alphabet"
+    default_weight = 0.0
+
+    def figures(self, pool: Any) -> list[float | None]:
+        return [-ord(node.code[0]) for node in pool.nodes]
+
+    def reason(self, value: float) -> str:
+        return f"letter {chr(int(-value))}"
+
+
+def test_registering_a_criterion_is_the_one_edit_it_takes():
+    criteria.register(Alphabetical())
+    try:
+        assert "alphabet" in Weights.names()
+        by_letter = decide(request(), rule(weights=Weights(distance=0, alphabet=1)), network())
+        assert by_letter.node_codes == ("TOR",)
+        assert "letter T" in candidate(by_letter, "TOR").reasons
+        assert Weights.from_mapping({"alphabet": 2}).get("alphabet") == 2
+        with pytest.raises(ValueError):
+            criteria.register(Alphabetical())
+    finally:
+        CRITERIA.remove(next(c for c in CRITERIA if c.name == "alphabet"))
+    assert "alphabet" not in Weights.names()

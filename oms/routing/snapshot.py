@@ -94,7 +94,7 @@ async def load_snapshot(channel: Channel, skus: Iterable[str], rule: Rule,
     nodes = await Node.filter(wanted).order_by("id").values(*NODE_FIELDS) if stock or pickup_code \
         else []
     today = await _fulfillments_today(nodes) if rule.respect_capacity else {}
-    backlog = await _backlog([n["id"] for n in nodes]) if rule.weights.backlog > 0 else {}
+    backlog = await _backlog([n["id"] for n in nodes]) if rule.weights.get("backlog") > 0 else {}
     return Network(
         [_snapshot(node, stock.get(node["id"], {}), today, backlog) for node in nodes],
         {node["code"]: node["id"] for node in nodes},

@@ -2,9 +2,10 @@
 
 A criterion gives a raw figure per node where LOWER IS BETTER (None when unknown)
 and says a figure in plain words; the ranking normalises figures and weighs them
-by the rule's `Weights` field of the same name. Only criteria the rule weighs are
-computed, and their figures are a candidate's reasons ("412 km", "priority 10").
-Adding a criterion means adding one class to `CRITERIA` and a field to `Weights`.
+by the rule's weight of the same name. Only criteria the rule weighs are computed,
+and their figures are a candidate's reasons ("412 km", "priority 10"). Adding a
+criterion means adding one class to `CRITERIA` (or `register`ing it): rule weights,
+their validation and the API's RoutingWeights fields all follow the registry.
 """
 from __future__ import annotations
 
@@ -63,7 +64,12 @@ class Criterion(Protocol):
 
     @property
     def name(self) -> str:
-        """The `Weights` field that weighs this criterion."""
+        """The weight's name (snake_case; the API shows it in camelCase)."""
+        ...
+
+    @property
+    def default_weight(self) -> float:
+        """The weight a rule gives it when the rule does not say."""
         ...
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
@@ -77,6 +83,7 @@ class Criterion(Protocol):
 
 class Distance:
     name = "distance"
+    default_weight = 1.0
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
         return pool.distances
@@ -87,6 +94,7 @@ class Distance:
 
 class ShippingCost:
     name = "cost"
+    default_weight = 0.0
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
         return [
@@ -105,6 +113,7 @@ def _cost(node: NodeSnapshot, km: float | None) -> float | None:
 
 class Priority:
     name = "priority"
+    default_weight = 0.0
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
         return [node.priority for node in pool.nodes]
@@ -115,6 +124,7 @@ class Priority:
 
 class Backlog:
     name = "backlog"
+    default_weight = 0.0
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
         return [node.backlog for node in pool.nodes]
@@ -125,6 +135,7 @@ class Backlog:
 
 class ProcessingTime:
     name = "processing_time"
+    default_weight = 0.0
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
         return [node.processing_time_hours for node in pool.nodes]
@@ -133,10 +144,22 @@ class ProcessingTime:
         return f"{value:g}h processing"
 
 
-CRITERIA: tuple[Criterion, ...] = (
+CRITERIA: list[Criterion] = [
     Distance(),
     ShippingCost(),
     Priority(),
     Backlog(),
     ProcessingTime(),
-)
+]
+
+
+def register(criterion: Criterion) -> None:
+    """Add a criterion to the registry (its name must be new)."""
+    if criterion.name in default_weights():
+        raise ValueError(f"a criterion named {criterion.name!r} is already registered")
+    CRITERIA.append(criterion)
+
+
+def default_weights() -> dict[str, float]:
+    """Every registered criterion's name and default weight, in registry order."""
+    return {criterion.name: criterion.default_weight for criterion in CRITERIA}

@@ -2,47 +2,64 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.sourcing import criteria
 
 DEFAULT_MAX_SPLITS = 3
 "Most nodes an order is split across when a rule does not say."
 
 
-@dataclass(frozen=True, slots=True)
 class Weights:
-    """How much each criterion counts. Field names are the criterion names in criteria.py."""
+    """How much each criterion counts, by criterion name: the names and their defaults are
+    those of the criteria registered in `oms.sourcing.criteria` (adding one is one edit)."""
 
-    distance: float = 1.0
-    cost: float = 0.0
-    priority: float = 0.0
-    backlog: float = 0.0
-    processing_time: float = 0.0
+    __slots__ = ("_values",)
+    _values: tuple[tuple[str, float], ...]
 
-    def __post_init__(self) -> None:
-        for name in self.names():
-            if getattr(self, name) < 0:
+    def __init__(self, **values: float) -> None:
+        defaults = criteria.default_weights()
+        unknown = sorted(set(values) - set(defaults))
+        if unknown:
+            raise ValueError(f"unknown sourcing weights: {', '.join(unknown)}")
+        merged = {**defaults, **{name: float(value) for name, value in values.items()}}
+        for name, value in merged.items():
+            if value < 0:
                 raise ValueError(f"sourcing weight {name!r} must not be negative")
+        object.__setattr__(self, "_values", tuple(merged.items()))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Weights are immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Weights) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(self._values)
+
+    def __repr__(self) -> str:
+        return f"Weights({', '.join(f'{n}={v:g}' for n, v in self._values)})"
+
+    def get(self, name: str) -> float:
+        """The weight of criterion `name` (0 for a name no criterion has)."""
+        return dict(self._values).get(name, 0.0)
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The criterion names a weight can be given for."""
-        return tuple(f.name for f in fields(cls))
+        return tuple(criteria.default_weights())
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, float]) -> Weights:
         """Weights from stored JSON: an unknown name fails loudly, a missing one is defaulted."""
-        unknown = sorted(set(data) - set(cls.names()))
-        if unknown:
-            raise ValueError(f"unknown sourcing weights: {', '.join(unknown)}")
-        return cls(**{name: float(value) for name, value in data.items()})
+        return cls(**dict(data))
 
     def to_mapping(self) -> dict[str, float]:
         """The weights as plain data."""
-        return {name: getattr(self, name) for name in self.names()}
+        return dict(self._values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,7 @@ def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext) -> Ranking:
     columns = [
         Column(criterion, weight, criterion.figures(pool))
         for criterion in CRITERIA
-        if (weight := getattr(weights, criterion.name)) > 0
+        if (weight := weights.get(criterion.name)) > 0
     ]
     scores = weighted_scores(columns, len(eligible))
     reasons = _reasons(columns, len(eligible))
