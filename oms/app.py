@@ -23,7 +23,7 @@ from oms.runtime import Job, Runtime
 API_FACTORY = "resolvers.api:graphql_app"
 
 
-def load_api_factory(path: str = API_FACTORY) -> Callable[[], Any]:
+def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
     module, _, attr = path.partition(":")
     return getattr(importlib.import_module(module), attr)
 
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
         finally:
             await runtime.stop(close_db=manage_db)
 
-    graphql = load_api_factory(api_factory)()
+    graphql = load_api_factory(api_factory)(settings)
     app = Starlette(
         routes=[
             Route("/", lambda request: RedirectResponse("/graphql")),

@@ -31,6 +31,11 @@ class Settings:
     relay_poll_seconds: int = 1
     "Redis pub/sub channel of this deployment (pub/sub ignores Redis database numbers)."
     events_channel: str = "oms:events"
+    "Query limits (refused before execution with QUERY_TOO_COMPLEX) and the request body cap."
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_cost: int = 20_000
+    max_body_bytes: int = 2_000_000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,6 +49,10 @@ class Settings:
             reservation_sweep_seconds=_int("OMS_RESERVATION_SWEEP_SECONDS", 2),
             relay_poll_seconds=_int("OMS_RELAY_POLL_SECONDS", 1),
             events_channel=os.environ.get("OMS_EVENTS_CHANNEL") or cls.events_channel,
+            max_depth=_int("OMS_MAX_DEPTH", cls.max_depth),
+            max_aliases=_int("OMS_MAX_ALIASES", cls.max_aliases),
+            max_cost=_int("OMS_MAX_COST", cls.max_cost),
+            max_body_bytes=_int("OMS_MAX_BODY_BYTES", cls.max_body_bytes),
         )
         settings.validate()
         return settings
@@ -56,6 +65,9 @@ class Settings:
             raise ConfigError(f"OMS_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
         if self.db_pool_min < 1 or self.db_pool_max < self.db_pool_min:
             raise ConfigError("OMS_DB_POOL_MIN/MAX: need 1 <= min <= max")
+        for name in ("max_depth", "max_aliases", "max_cost", "max_body_bytes"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"OMS_{name.upper()} must be at least 1")
 
     @property
     def is_postgres(self) -> bool:

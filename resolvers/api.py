@@ -16,6 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
 from oms.auth import authenticate, bearer_secret
+from oms.config import Settings
 from oms.errors import AccessDenied
 from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
@@ -27,6 +28,8 @@ from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from schema.context import Context
+from schema.errors import ClientErrors, OmsSchema
+from schema.limits import Limits, query_limits
 from schema.shared_results import SharedResultExecutor
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
@@ -35,8 +38,8 @@ Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMu
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation))
 
 
-def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    return OmsSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -45,17 +48,16 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             lambda: MaxTokensLimiter(max_token_count=20_000),
+            query_limits(limits or Limits()),
+            ClientErrors,
         ],
     )
-
-
-schema = build_schema()
 
 
 class OmsGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context, websocket auth and a GraphiQL with examples."""
 
-    def __init__(self, graphiql_token: str | None = None) -> None:
+    def __init__(self, schema: strawberry.Schema, graphiql_token: str | None = None) -> None:
         super().__init__(
             schema,
             keep_alive=True,
@@ -99,7 +101,8 @@ class OmsGraphQL(GraphQL[Context, None]):
         return html
 
 
-def graphql_app() -> OmsGraphQL:
+def graphql_app(settings: Settings) -> OmsGraphQL:
     import os
 
-    return OmsGraphQL(graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))
+    limits = Limits(settings.max_depth, settings.max_aliases, settings.max_cost)
+    return OmsGraphQL(build_schema(limits), graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))

@@ -1,0 +1,90 @@
+"""What a client may see of an error, and what the log keeps.
+
+A refusal (a domain error, an access error, a coded GraphQL error, a validation or
+parse error) reaches the client as it is, coded: errors graphql-core makes without a
+code (validation, variables, syntax) get `BAD_USER_INPUT`, as Apollo does; the log
+gets one line. Anything else is a fault of ours: the client gets a masked error
+with an `errorId`, the log gets that id with the traceback. A database that cannot
+be reached answers `SERVICE_UNAVAILABLE` (the client may retry).
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from tortoise.exceptions import DBConnectionError
+
+from oms.errors import AccessDenied, DomainError
+
+log = logging.getLogger("oms.api")
+INTERNAL = "INTERNAL_SERVER_ERROR"
+UNAVAILABLE = "SERVICE_UNAVAILABLE"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+CLIENT_ERRORS = (GraphQLError, DomainError, AccessDenied)
+
+
+def unexpected(error: GraphQLError) -> bool:
+    """Whether `error` is a fault of ours rather than a refusal of the request."""
+    original = error.original_error
+    return original is not None and not isinstance(original, CLIENT_ERRORS)
+
+
+def _unavailable(original: BaseException) -> bool:
+    return isinstance(original, DBConnectionError | ConnectionError | OSError) or \
+        type(original).__name__ in {"ConnectionDoesNotExistError", "CannotConnectNowError",
+                                    "InterfaceError", "TooManyConnectionsError"}
+
+
+def masked(error: GraphQLError) -> GraphQLError:
+    """The client's view of an unexpected error; its traceback is logged with the same id."""
+    error_id = uuid.uuid4().hex[:16]
+    original = error.original_error
+    assert original is not None
+    code = UNAVAILABLE if _unavailable(original) else INTERNAL
+    log.error("%s errorId=%s path=%s", code, error_id, error.path,
+              exc_info=(type(original), original, original.__traceback__))
+    message = ("the database is unreachable; try again shortly" if code == UNAVAILABLE
+               else f"internal error (errorId {error_id})")
+    return GraphQLError(message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path,
+                        extensions={"code": code, "errorId": error_id})
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    if unexpected(error):
+        return masked(error)
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": BAD_USER_INPUT}
+    return error
+
+
+class ClientErrors(SchemaExtension):
+    """Codes every error of a result and masks the unexpected ones (see the module doc)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result: Any = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [coded(error) for error in result.errors]
+
+
+class OmsSchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        """Every HTTP answer, parse and validation refusals included, leaves coded and masked
+        (ClientErrors does the same for subscriptions, whose results it sees)."""
+        result = await super().execute(*args, **kwargs)
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        return result
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """One log line per refusal, no traceback (faults are logged when masked)."""
+        for error in errors:
+            if not unexpected(error):
+                code = (error.extensions or {}).get("code", BAD_USER_INPUT)
+                log.info("refused %s: %s", code, error.message)
