@@ -11,12 +11,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
 
 from oms import db
 from oms.config import Settings
+from oms.http import RequestEdge
 from oms.orders.sweeper import sweep_reservations
 from oms.runtime import Job, Runtime
 
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
 
     graphql = load_api_factory(api_factory)(settings)
     app = Starlette(
+        middleware=[Middleware(RequestEdge, max_body_bytes=settings.max_body_bytes)],
         routes=[
             Route("/", lambda request: RedirectResponse("/graphql")),
             Route("/healthz", health),

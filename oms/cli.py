@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import csv
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from oms import db
 from oms.config import Settings
@@ -132,7 +134,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     host, port = args.host or settings.host, args.port or settings.port
     print(f"\n  GraphiQL: http://{host}:{port}/graphql\n", flush=True)
     uvicorn.run("oms.app:create_app", factory=True, host=host, port=port,
-                workers=args.workers, log_level="info")
+                workers=args.workers, log_level="info", access_log=False, log_config=log_config())
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus ours: `oms.requests` writes one JSON line per request."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["line"] = {"format": "%(message)s"}
+    config["handlers"]["requests"] = {"class": "logging.StreamHandler", "formatter": "line",
+                                      "stream": "ext://sys.stdout"}
+    config["loggers"]["oms"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["loggers"]["oms.requests"] = {"handlers": ["requests"], "level": "INFO",
+                                         "propagate": False}
+    return config
 
 
 def build_parser() -> argparse.ArgumentParser:

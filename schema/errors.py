@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from tortoise.exceptions import DBConnectionError
 
 from oms.errors import AccessDenied, DomainError
+from oms.http import LOG_KEY
 
 log = logging.getLogger("oms.api")
 INTERNAL = "INTERNAL_SERVER_ERROR"
@@ -69,8 +70,34 @@ class ClientErrors(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result: Any = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            result.errors = [coded(error) for error in result.errors]
+        errors = getattr(result, "errors", None) or []
+        if errors:
+            result.errors = [coded(error) for error in errors]
+        note(self.execution_context.context, _operation_name(self.execution_context), errors)
+
+
+def note(context: Any, operation: str | None, errors: list[GraphQLError]) -> None:
+    """What the request's log line should say (see `oms.http`)."""
+    entry = getattr(getattr(context, "request", None), "scope", {}).get(LOG_KEY)
+    if entry is None:
+        return
+    if operation or "operation" not in entry:
+        entry["operation"] = operation
+    principal = getattr(context, "_principal", None)
+    entry["token"] = principal.token_id if principal else None
+    faults = [e for e in errors if (e.extensions or {}).get("code") in (INTERNAL, UNAVAILABLE)]
+    entry["outcome"] = "fault" if faults else "refused" if errors else "ok"
+
+
+def _operation_name(context: Any) -> str | None:
+    """The name the client gave, else the name in the document of the operation run."""
+    if context.operation_name:
+        return str(context.operation_name)
+    document = context.graphql_document
+    for definition in getattr(document, "definitions", ()):
+        if isinstance(definition, OperationDefinitionNode) and definition.name:
+            return str(definition.name.value)
+    return None
 
 
 class OmsSchema(strawberry.Schema):
@@ -80,6 +107,7 @@ class OmsSchema(strawberry.Schema):
         result = await super().execute(*args, **kwargs)
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
+        note(kwargs.get("context_value"), kwargs.get("operation_name"), result.errors or [])
         return result
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
