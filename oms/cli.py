@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
-import csv
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -76,44 +75,29 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> None:
     print(f"wrote {args.output}")
 
 
-def _csv_records(path: str) -> Iterator[dict[str, str]]:
-    with open(path, newline="") as handle:
-        yield from csv.DictReader(handle)
-
-
 def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> None:
     from tqdm import tqdm
 
-    from oms.errors import DomainError
-    from oms.inventory import InventoryRecord, sync_inventory
-    from oms.uow import unit_of_work
+    from oms.inventory_import import ImportProblems, count_records, import_file
+    from oms.uow import UnitOfWork, run_in_unit_of_work
 
-    rows = list(_csv_records(args.file))
-    records = [
-        InventoryRecord(
-            sku=r["sku"], node_code=r["node_code"], on_hand=int(r["on_hand"]),
-            safety_stock=int(r["safety_stock"]) if r.get("safety_stock") else None,
-        )
-        for r in tqdm(rows, desc="reading", unit="rec")
-    ]
+    path = Path(args.file)
+    if not path.is_file():
+        sys.exit(f"{path}: no such file")
+    bar = tqdm(total=count_records(path), desc="importing", unit="rec")
 
-    async def load() -> int:
-        async with unit_of_work(actor=f"import {Path(args.file).name}") as uow:
-            bar = tqdm(total=len(records), desc="syncing", unit="rec")
-            for start in range(0, len(records), args.batch):
-                batch = records[start:start + args.batch]
-                await sync_inventory(uow, batch, note=Path(args.file).name)
-                bar.update(len(batch))
-            bar.close()
-        return len(records)
+    async def work(uow: UnitOfWork) -> int:
+        bar.reset()
+        return await import_file(uow, path, args.batch, bar.update)
 
     try:
-        print(f"synced {_run(settings, load)} records (one transaction)")
-    except DomainError as exc:
-        for problem in exc.problems[:20]:
-            print(f"{problem.code}: {problem.message} at {'.'.join(problem.field or ())}",
-                  file=sys.stderr)
+        done = _run(settings, lambda: run_in_unit_of_work(f"import {path.name}", work))
+    except ImportProblems as exc:
+        bar.close()
+        print("\n".join(exc.lines()), file=sys.stderr)
         sys.exit("nothing was written")
+    bar.close()
+    print(f"synced {done} records (one transaction)")
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -178,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export_schema)
     imp = sub.add_parser("import-inventory", help="sync absolute levels from a CSV file")
     imp.add_argument("file", help="CSV with columns sku,node_code,on_hand[,safety_stock]")
-    imp.add_argument("--batch", type=int, default=1000)
+    imp.add_argument("--batch", type=int, default=5000, help="records per chunk")
     imp.set_defaults(func=cmd_import_inventory)
     return parser
 

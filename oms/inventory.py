@@ -6,22 +6,22 @@ leaves a ledger entry (who, why, delta, resulting level).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tortoise import connections
 
+from oms import inventory_bulk as bulk
 from oms.availability import read_model
 from oms.availability.rules import node_available
 from oms.db import placeholders
 from oms.enums import StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.events.topics import STOCK_CHANGED, stock_changed
+from oms.inventory_bulk import Key, Level
 from oms.models import InventoryPosition, Node, Sku, StockLedgerEntry
 from oms.uow import UnitOfWork
-
-Key = tuple[str, int]  # (sku, node id)
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,9 @@ class Adjustment:
     reason: str | None = None
 
 
-async def _nodes_by_code(codes: Iterable[str]) -> dict[str, Node]:
-    return {n.code: n for n in await Node.filter(code__in=set(codes))}
+async def _node_ids(codes: Iterable[str]) -> dict[str, int]:
+    rows = await Node.filter(code__in=set(codes)).values_list("code", "id")
+    return {str(code): int(node_id) for code, node_id in rows}
 
 
 async def lock_positions(keys: Iterable[Key]) -> dict[Key, InventoryPosition]:
@@ -74,13 +75,14 @@ async def lock_levels(skus: Iterable[str]) -> list[tuple[int, str, int, int, int
     return [(p.node_id, p.sku, p.on_hand, p.reserved, p.safety_stock) for p in rows]
 
 
-def _check_sync(records: Sequence[InventoryRecord], nodes: dict[str, Node]) -> None:
+def sync_problems(records: Sequence[InventoryRecord], node_codes: Collection[str]) -> Problems:
+    """What is wrong with a snapshot, every problem at once (pure: no database)."""
     problems = Problems()
     seen: set[tuple[str, str]] = set()
     for i, rec in enumerate(records):
         if not rec.sku.strip():
             problems.add(ErrorCode.UNKNOWN_SKU, "sku must not be empty", "records", i, "sku")
-        if rec.node_code not in nodes:
+        if rec.node_code not in node_codes:
             problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {rec.node_code!r}",
                          "records", i, "nodeCode")
         if rec.on_hand < 0:
@@ -94,37 +96,44 @@ def _check_sync(records: Sequence[InventoryRecord], nodes: dict[str, Node]) -> N
             problems.add(ErrorCode.DUPLICATE_RECORD,
                          f"{rec.sku} at {rec.node_code} appears twice in one sync", "records", i)
         seen.add(key)
-    problems.raise_if_any()
+    return problems
 
 
 async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
-                         note: str | None = None) -> list[InventoryPosition]:
-    """Set absolute on-hand levels (a WMS/ERP snapshot). All records or none."""
-    nodes = await _nodes_by_code(r.node_code for r in records)
-    _check_sync(records, nodes)
-    await _ensure_skus(r.sku for r in records)
-    keys = {(r.sku, nodes[r.node_code].id): r for r in records}
-    positions = await _lock_or_create(keys)
-    for key, rec in keys.items():
-        pos = positions[key]
-        before = _available(pos)
-        delta = rec.on_hand - pos.on_hand
-        pos.on_hand = rec.on_hand
-        if rec.safety_stock is not None:
-            pos.safety_stock = rec.safety_stock
-        read_model.track(uow, pos.sku, pos.node_id, before, _available(pos))
-        if delta:
-            _ledger_entry(uow, pos.sku, pos.node_id, StockBucket.ON_HAND, delta, pos.on_hand,
-                          "SYNC", note=note)
-    await _save(positions.values(), ["on_hand", "safety_stock", "updated_at"])
+                         note: str | None = None, lock_skus: Collection[str] = ()) -> list[Level]:
+    """Set absolute on-hand levels (a WMS/ERP snapshot). All records or none.
+
+    `lock_skus`: every position of these SKUs is locked too, in the same (sku, node) order
+    (what releasing the backorders waiting on them will hold)."""
+    nodes = await _node_ids(r.node_code for r in records)
+    sync_problems(records, nodes).raise_if_any()
+    conn = connections.get("default")
+    await bulk.ensure_skus(conn, (r.sku for r in records))
+    wanted = {(r.sku, nodes[r.node_code]): r for r in records}
+    levels = await bulk.lock_or_create(conn, wanted, lock_skus)
+    written: list[Level] = []
+    ledger: list[tuple[Any, ...]] = []
+    for key, rec in wanted.items():
+        old = levels[key]
+        new = old._replace(on_hand=rec.on_hand, safety_stock=old.safety_stock
+                           if rec.safety_stock is None else rec.safety_stock)
+        read_model.track(uow, old.sku, old.node_id, _available(old), _available(new))
+        if new.on_hand != old.on_hand:
+            ledger.append(_ledger_row(uow, old.sku, old.node_id, StockBucket.ON_HAND,
+                                      new.on_hand - old.on_hand, new.on_hand, "SYNC", note=note))
+        written.append(new)
+    await bulk.write_levels(conn, written)
+    _stage_ledger(uow, ledger)
     uow.record(STOCK_CHANGED, stock_changed(r.sku for r in records))
-    return list(positions.values())
+    return written
 
 
-async def adjust_inventory(uow: UnitOfWork,
-                           adjustments: Sequence[Adjustment]) -> list[InventoryPosition]:
-    """Apply signed on-hand changes. All or none; on-hand never drops below reserved."""
-    nodes = await _nodes_by_code(a.node_code for a in adjustments)
+async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
+                           lock_skus: Collection[str] = ()) -> list[Level]:
+    """Apply signed on-hand changes. All or none; on-hand never drops below reserved.
+
+    `lock_skus`: as for `sync_inventory`."""
+    nodes = await _node_ids(a.node_code for a in adjustments)
     known = set(await Sku.filter(code__in={a.sku for a in adjustments})
                 .values_list("code", flat=True))
     problems = Problems()
@@ -136,57 +145,36 @@ async def adjust_inventory(uow: UnitOfWork,
             problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {adj.sku!r}",
                          "adjustments", i, "sku")
     problems.raise_if_any()
-    keys = {(a.sku, nodes[a.node_code].id) for a in adjustments}
-    positions = await _lock_or_create(keys)
+    conn = connections.get("default")
+    levels = await bulk.lock_or_create(conn, {(a.sku, nodes[a.node_code]) for a in adjustments},
+                                       lock_skus)
+    on_hand = {key: level.on_hand for key, level in levels.items()}
+    ledger: list[tuple[Any, ...]] = []
     for i, adj in enumerate(adjustments):
-        pos = positions[(adj.sku, nodes[adj.node_code].id)]
-        level = pos.on_hand + adj.delta
-        if level < pos.reserved:
+        key = (adj.sku, nodes[adj.node_code])
+        level, reserved = on_hand[key] + adj.delta, levels[key].reserved
+        if level < reserved:
             problems.add(
                 ErrorCode.BELOW_RESERVED,
-                f"{adj.sku} at {adj.node_code}: on-hand {pos.on_hand} {adj.delta:+d} would fall "
-                f"below the {pos.reserved} reserved", "adjustments", i, "delta",
+                f"{adj.sku} at {adj.node_code}: on-hand {on_hand[key]} {adj.delta:+d} would fall "
+                f"below the {reserved} reserved", "adjustments", i, "delta",
             )
             continue
-        before = _available(pos)
-        pos.on_hand = level
-        read_model.track(uow, pos.sku, pos.node_id, before, _available(pos))
-        _ledger_entry(uow, pos.sku, pos.node_id, StockBucket.ON_HAND, adj.delta, level, "ADJUST",
-                      note=adj.reason)
+        on_hand[key] = level
+        ledger.append(_ledger_row(uow, adj.sku, key[1], StockBucket.ON_HAND, adj.delta, level,
+                                  "ADJUST", note=adj.reason))
     problems.raise_if_any()
-    await _save(positions.values(), ["on_hand", "updated_at"])
+    written = [old._replace(on_hand=on_hand[key]) for key, old in levels.items()]
+    for old, new in zip(levels.values(), written, strict=True):
+        read_model.track(uow, old.sku, old.node_id, _available(old), _available(new))
+    await bulk.write_levels(conn, written)
+    _stage_ledger(uow, ledger)
     uow.record(STOCK_CHANGED, stock_changed(a.sku for a in adjustments))
-    return list(positions.values())
+    return written
 
 
-async def _ensure_skus(skus: Iterable[str]) -> None:
-    wanted = set(skus)
-    existing = set(await Sku.filter(code__in=wanted).values_list("code", flat=True))
-    missing = wanted - existing
-    if missing:
-        await Sku.bulk_create([Sku(code=c) for c in sorted(missing)], ignore_conflicts=True)
-
-
-async def _lock_or_create(keys: Iterable[Key]) -> dict[Key, InventoryPosition]:
-    wanted = set(keys)
-    positions = await lock_positions(wanted)
-    missing = [k for k in sorted(wanted) if k not in positions]
-    if missing:
-        await InventoryPosition.bulk_create(
-            [InventoryPosition(sku=s, node_id=n) for s, n in missing], ignore_conflicts=True
-        )
-        positions.update(await lock_positions(missing))
-    return positions
-
-
-async def _save(positions: Iterable[InventoryPosition], fields: list[str]) -> None:
-    rows = list(positions)
-    if rows:
-        await InventoryPosition.bulk_update(rows, fields=fields, batch_size=500)
-
-
-def _available(pos: InventoryPosition) -> int:
-    return node_available(pos.on_hand, pos.reserved, pos.safety_stock)
+def _available(level: Level) -> int:
+    return node_available(level.on_hand, level.reserved, level.safety_stock)
 
 
 async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
@@ -263,7 +251,7 @@ async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reas
 async def receive_returned(uow: UnitOfWork, sku: str, node_id: int, quantity: int,
                            bucket: StockBucket, reference: str | None = None) -> None:
     """Returned units arrive at a node: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR)."""
-    await _lock_or_create([(sku, node_id)])
+    await bulk.lock_or_create(connections.get("default"), [(sku, node_id)])
     row = await _bump(uow, sku, node_id, _BUCKET_COLUMN[bucket], quantity)
     _ledger_entry(uow, sku, node_id, bucket, quantity, row.level if row else 0, "RETURN",
                   reference)
@@ -279,14 +267,36 @@ _BUCKET_COLUMN = {
 }
 
 
+LEDGER_COLUMNS = ("sku", "node_id", "bucket", "delta", "resulting", "reason", "note", "actor",
+                  "reference")
+"The columns of a staged ledger row; `at` is stamped when the rows are inserted."
+
+
+def _ledger_row(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
+                resulting: int, reason: str, reference: str | None = None,
+                note: str | None = None) -> tuple[Any, ...]:
+    return (sku, node_id, bucket.value, delta, resulting, reason, note, uow.actor, reference)
+
+
+def _stage_ledger(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> None:
+    """Stage ledger rows: they are inserted with the unit of work's commit (COPY when many)."""
+    uow.stage_rows(StockLedgerEntry._meta.db_table, LEDGER_COLUMNS, rows, stamp="at")
+
+
 def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
                   resulting: int, reason: str, reference: str | None = None,
                   note: str | None = None) -> None:
-    """Stage a ledger entry: it is inserted with the unit of work's commit."""
-    uow.stage(StockLedgerEntry(
-        sku=sku, node_id=node_id, bucket=bucket, delta=delta, resulting=resulting,
-        reason=reason, note=note, actor=uow.actor, reference=reference,
-    ))
+    """Stage one ledger entry: it is inserted with the unit of work's commit."""
+    _stage_ledger(uow, [_ledger_row(uow, sku, node_id, bucket, delta, resulting, reason,
+                                    reference, note)])
+
+
+async def checkpoint(uow: UnitOfWork) -> None:
+    """Between the chunks of a long unit of work (a file import): fold its read-model
+    changes into per-(channel, SKU) totals and insert its staged ledger and outbox rows,
+    so its memory does not grow with the rows written."""
+    await read_model.fold(uow)
+    await uow.write_staged()
 
 
 async def positions_for_sku(sku: str) -> list[InventoryPosition]:
@@ -294,8 +304,8 @@ async def positions_for_sku(sku: str) -> list[InventoryPosition]:
 
 
 __all__ = [
-    "Adjustment", "DomainError", "InventoryRecord", "adjust_inventory", "lock_levels",
-    "lock_positions",
+    "Adjustment", "DomainError", "InventoryRecord", "Key", "Level", "adjust_inventory", "checkpoint",
+    "lock_levels", "lock_positions", "sync_problems",
     "positions_for_sku", "receive_returned", "release_hold",
     "ship_held", "sync_inventory", "try_hold",
 ]

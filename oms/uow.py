@@ -13,15 +13,22 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
+from tortoise import connections, timezone
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from oms.db import is_postgres, placeholders
 from oms.models import OutboxEvent
 
 T = TypeVar("T")
 S = TypeVar("S")
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 "Serialization failure and deadlock: the database rolled back, running again is safe."
+OUTBOX_COLUMNS = ("topic", "payload", "created_at")
+COPY_FROM = 100
+"Rows from which one COPY beats one multi-row INSERT on PostgreSQL (COPY costs a look-up)."
+RowsKey = tuple[str, tuple[str, ...], str | None]
+"Staged plain rows: (table, columns, column stamped with the flush time)."
 
 
 @dataclass
@@ -29,6 +36,8 @@ class UnitOfWork:
     actor: str | None = None
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     staged: list[Model] = field(default_factory=list)
+    rows: dict[RowsKey, list[tuple[Any, ...]]] = field(default_factory=dict)
+    _events_written: int = 0
     _states: dict[str, tuple[Any, Callable[[Any], Awaitable[None]]]] = field(default_factory=dict)
 
     def state(self, key: str, make: Callable[[], S], flush: Callable[[S], Awaitable[None]]) -> S:
@@ -48,20 +57,78 @@ class UnitOfWork:
         e.g. ledger entries): one bulk insert per model instead of one per row."""
         self.staged.append(row)
 
+    def stage_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+                   stamp: str | None = None) -> None:
+        """Insert plain `rows` of `columns` into `table` with the commit, like `stage` but
+        without models (thousands of ledger rows per sync); `stamp`: a column set to the
+        time of the insert, as `auto_now_add` would."""
+        self.rows.setdefault((table, columns, stamp), []).extend(rows)
+
     async def flush(self) -> None:
+        """At commit: the states' flushes, then the staged rows and the outbox."""
         for state, flush in self._states.values():
             await flush(state)
         self._states.clear()
+        await self.write_staged()
+
+    async def write_staged(self) -> None:
+        """Insert the staged rows, then the outbox rows of the events recorded so far: at
+        commit, and between the chunks of a long unit of work (bounded memory)."""
         by_model: dict[type[Model], list[Model]] = {}
         for row in self.staged:
             by_model.setdefault(type(row), []).append(row)
-        for model, rows in by_model.items():
-            await model.bulk_create(rows, batch_size=500)
+        for model, models in by_model.items():
+            await model.bulk_create(models, batch_size=500)
         self.staged.clear()
-        if self.events:
-            await OutboxEvent.bulk_create(
-                [OutboxEvent(topic=topic, payload=payload) for topic, payload in self.events]
-            )
+        await self._insert_rows()
+        await self._write_events()
+
+    async def _insert_rows(self) -> None:
+        at = timezone.now()
+        conn = connections.get("default")
+        for (table, columns, stamp), rows in self.rows.items():
+            if stamp:
+                await insert_rows(conn, table, (*columns, stamp), [(*r, at) for r in rows])
+            else:
+                await insert_rows(conn, table, columns, rows)
+        self.rows.clear()
+
+    async def _write_events(self) -> None:
+        new = self.events[self._events_written:]
+        if not new:
+            return
+        at = timezone.now()
+        encode = OutboxEvent._meta.fields_map["payload"].to_db_value
+        await insert_rows(connections.get("default"), "outbox_event", OUTBOX_COLUMNS,
+                          [(topic, encode(payload, OutboxEvent), at) for topic, payload in new])
+        self._events_written = len(self.events)
+
+
+async def insert_rows(conn: Any, table: str, columns: tuple[str, ...],
+                      rows: list[tuple[Any, ...]]) -> None:
+    """Insert plain rows in `conn`'s transaction: COPY when many on PostgreSQL, else one
+    multi-row INSERT (PostgreSQL) or one executemany (SQLite)."""
+    if not rows:
+        return
+    if not is_postgres(conn):
+        marks = ", ".join(placeholders(conn, len(columns)))
+        await conn.execute_many(f'INSERT INTO "{table}" ({_names(columns)}) VALUES ({marks})',
+                                [list(r) for r in rows])
+        return
+    async with conn.acquire_connection() as raw:
+        if len(rows) >= COPY_FROM:
+            await raw.copy_records_to_table(table, records=rows, columns=list(columns))
+            return
+        width = len(columns)
+        values = ", ".join(
+            f"({', '.join(placeholders(conn, width, start=1 + i * width))})"
+            for i in range(len(rows)))
+        await raw.execute(f'INSERT INTO "{table}" ({_names(columns)}) VALUES {values}',
+                          *[v for r in rows for v in r])
+
+
+def _names(columns: tuple[str, ...]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 AfterCommit = Callable[[], None]

@@ -5,9 +5,11 @@ delivery method, for shipping and for pickup. `oms.inventory`, the only writer o
 stock, reports each position's node-level available before and after a change
 (`track`); when the unit of work commits, the changes become per-channel deltas
 under the channel and node rules as they then stand, applied in (channel, SKU)
-order. Channel and node edits recompute the totals they affect from the positions
-(`rebuild`). On PostgreSQL the delta step takes a shared advisory lock and a rebuild
-an exclusive one, so a rebuild never misses, or counts twice, a concurrent change.
+order in one statement. A long unit of work (a file import) folds its changes into
+those deltas as it goes (`fold`), keeping one total per (channel, SKU). Channel and
+node edits recompute the totals they affect from the positions (`rebuild`). On
+PostgreSQL the delta step takes a shared advisory lock and a rebuild an exclusive
+one, so a rebuild never misses, or counts twice, a concurrent change.
 
 The totals count every hold: cart holds that expired but were not swept yet are
 given back at read time (`oms.availability.queries`).
@@ -35,6 +37,8 @@ CHANNEL_COLUMNS = ", ".join(f'c."{name}"' for name in (
 "What ChannelRow holds, as selected from `channel c`."
 LOCK_KEY = 0x0A5A11AB1E
 "PostgreSQL advisory lock between delta steps (shared) and rebuilds (exclusive)."
+MAX_TOTALS = 200_000
+"Folded (channel, SKU) totals a unit of work keeps in memory before writing them."
 
 
 class ChannelRow(NamedTuple):
@@ -60,14 +64,40 @@ def column(method: DeliveryMethod | None) -> str:
     return COLUMNS[METHODS.index(method)]
 
 
+class Pending:
+    """A unit of work's stock changes not yet in the read model: per position (before,
+    after) as tracked, and per (channel id, SKU) the deltas of changes already folded."""
+
+    def __init__(self) -> None:
+        self.changes: dict[Key, list[int]] = {}
+        self.totals: dict[tuple[int, str], list[int]] = {}
+        self.channels: list[ChannelRow] | None = None
+        self.nodes: dict[int, NodeRow] = {}
+
+
 def track(uow: UnitOfWork, sku: str, node_id: int, before: int, after: int) -> None:
     """Record that the node-level available of (sku, node) went from `before` to `after`."""
-    changes: dict[Key, list[int]] = uow.state("availability", dict, _apply)
+    changes = _pending(uow).changes
     seen = changes.get((sku, node_id))
     if seen is None:
         changes[(sku, node_id)] = [before, after]
     else:
         seen[1] = after
+
+
+async def fold(uow: UnitOfWork) -> None:
+    """Turn the changes tracked so far into per-(channel, SKU) deltas, kept for the commit:
+    a long unit of work (a file import) holds one total per (channel, SKU), not one pair
+    per position, and writes each total once. Past MAX_TOTALS they are written now."""
+    pending = _pending(uow)
+    await _fold(pending)
+    if len(pending.totals) >= MAX_TOTALS:
+        await _add(connections.get("default"), sorted(pending.totals.items()))
+        pending.totals.clear()
+
+
+def _pending(uow: UnitOfWork) -> Pending:
+    return uow.state("availability", Pending, _apply)
 
 
 async def load_channels(conn: Any, channel_ids: Iterable[int] | None = None) -> list[ChannelRow]:
@@ -113,35 +143,63 @@ async def load_nodes(conn: Any, node_ids: Iterable[int] | None = None) -> dict[i
 
 
 def deltas(changes: dict[Key, list[int]], channels: Sequence[ChannelRow],
-           nodes: dict[int, NodeRow]) -> dict[tuple[int, str], list[int]]:
-    """Per (channel id, SKU): the change of each of COLUMNS that `changes` make."""
-    out: dict[tuple[int, str], list[int]] = {}
+           nodes: dict[int, NodeRow],
+           out: dict[tuple[int, str], list[int]] | None = None) -> dict[tuple[int, str], list[int]]:
+    """Per (channel id, SKU): the change of each of COLUMNS that `changes` make (added
+    into `out` when given)."""
+    views = _views(channels, nodes.values())
+    out = {} if out is None else out
     for (sku, node_id), (before, after) in changes.items():
-        node = nodes.get(node_id)
-        if before == after or node is None:
+        if before == after:
             continue
-        for channel in channels:
+        for channel, seen in views.get(node_id, ()):
             delta = channel_share(channel, after) - channel_share(channel, before)
             if not delta:
                 continue
-            row = out.setdefault((channel.id, sku), [0, 0, 0])
-            for i, method in enumerate(METHODS):
-                if channel_sees(channel, node, method):
-                    row[i] += delta
-    return {key: row for key, row in out.items() if any(row)}
+            row = out.get((channel.id, sku))
+            if row is None:
+                row = out[(channel.id, sku)] = [0, 0, 0]
+            for i in seen:
+                row[i] += delta
+    return out
 
 
-async def _apply(changes: dict[Key, list[int]]) -> None:
-    """Turn this unit of work's stock changes into read-model deltas (at commit)."""
-    moved = {key: pair for key, pair in changes.items() if pair[0] != pair[1]}
+View = tuple[ChannelRow, tuple[int, ...]]
+"A channel that sees a node, and the indexes of the COLUMNS it counts the node in."
+
+
+def _views(channels: Sequence[ChannelRow], nodes: Iterable[NodeRow]) -> dict[int, list[View]]:
+    """Per node id, the channels that see it (worked out once per node, not per position)."""
+    views: dict[int, list[View]] = {}
+    for node in nodes:
+        for ch in channels:
+            seen = tuple(i for i, method in enumerate(METHODS) if channel_sees(ch, node, method))
+            if seen:
+                views.setdefault(node.id, []).append((ch, seen))
+    return views
+
+
+async def _fold(pending: Pending) -> None:
+    moved = {key: pair for key, pair in pending.changes.items() if pair[0] != pair[1]}
+    pending.changes.clear()
     if not moved:
         return
     conn = connections.get("default")
-    if is_postgres(conn):
-        await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1)", [LOCK_KEY])
-    channels = await load_channels(conn)
-    nodes = await load_nodes(conn, {node_id for _, node_id in moved})
-    await _add(conn, sorted(deltas(moved, channels, nodes).items()))
+    if pending.channels is None:
+        if is_postgres(conn):
+            await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1)", [LOCK_KEY])
+        pending.channels = await load_channels(conn)
+    unknown = {node_id for _, node_id in moved} - pending.nodes.keys()
+    if unknown:
+        pending.nodes.update(await load_nodes(conn, unknown))
+    deltas(moved, pending.channels, pending.nodes, pending.totals)
+
+
+async def _apply(pending: Pending) -> None:
+    """Write this unit of work's stock changes into the read model (at commit)."""
+    await _fold(pending)
+    rows = sorted((key, row) for key, row in pending.totals.items() if any(row))
+    await _add(connections.get("default"), rows)
 
 
 async def _add(conn: Any, rows: list[tuple[tuple[int, str], list[int]]]) -> None:
@@ -151,10 +209,11 @@ async def _add(conn: Any, rows: list[tuple[tuple[int, str], list[int]]]) -> None
     conflict = f' ON CONFLICT ("channel_id", "sku") DO UPDATE SET {update}'
     insert = f'INSERT INTO "channel_stock" ("channel_id", "sku", {", ".join(COLUMNS)}) '
     if is_postgres(conn):
-        columns = list(zip(*[(c, s, *d) for (c, s), d in rows], strict=True))
+        columns = [[c for (c, _), _ in rows], [s for (_, s), _ in rows],
+                   *([d[i] for _, d in rows] for i in range(len(COLUMNS)))]
         await conn.execute_query(
             insert + "SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[])"
-            + conflict, [list(col) for col in columns])
+            + conflict, columns)
         return
     marks = ", ".join(placeholders(conn, 5))
     await conn.execute_many(insert + f"VALUES ({marks})" + conflict,
