@@ -9,7 +9,7 @@ from oms import models
 from oms.availability import SkuAvailable
 from oms.inventory import Adjustment, InventoryRecord
 from schema.catalog import FulfillmentNode, node_by_id
-from schema.common import UserError
+from schema.common import UserError, scalar_input
 from schema.context import Info
 
 
@@ -44,6 +44,7 @@ class InventoryPosition:
         )
 
 
+@scalar_input
 @strawberry.input
 class InventoryRecordInput:
     sku: str
@@ -55,6 +56,7 @@ class InventoryRecordInput:
         return InventoryRecord(self.sku, self.node_code, self.on_hand, self.safety_stock)
 
 
+@scalar_input
 @strawberry.input
 class InventoryAdjustmentInput:
     sku: str
