@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import connections
 
 from oms.availability import read_model
+from oms.availability.rules import channel_sees
 from oms.enums import ChannelType, NodeType
 from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Node
 from oms.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from oms.auth import Principal
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
@@ -197,3 +201,17 @@ async def _nodes_version() -> tuple[Any, ...]:
     conn = connections.get("default")
     rows = await conn.execute_query('SELECT COUNT(*), MAX("updated_at") FROM "node"')
     return tuple(rows[1][0])
+
+
+async def nodes_visible_to(principal: Principal) -> set[int] | None:
+    """The ids of the nodes whose stock a token may read: its nodes if it is limited to
+    some, and of those the ones its channels see if it is limited to channels; None: all."""
+    if principal.is_admin or not (principal.nodes or principal.channels):
+        return None
+    nodes = await nodes_by_id()
+    seen = {i for i, n in nodes.items() if not principal.nodes or n.code in principal.nodes}
+    if principal.channels:
+        conn = connections.get("default")
+        channels = [c for c in await read_model.load_channels(conn) if c.code in principal.channels]
+        seen = {i for i in seen if any(channel_sees(c, nodes[i]) for c in channels)}
+    return seen

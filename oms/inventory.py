@@ -299,8 +299,12 @@ async def checkpoint(uow: UnitOfWork) -> None:
     await uow.write_staged()
 
 
-async def positions_for_sku(sku: str) -> list[InventoryPosition]:
-    return await InventoryPosition.filter(sku=sku).order_by("node_id")
+async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[InventoryPosition]:
+    """The SKU's positions (only at `node_ids`, when given)."""
+    query = InventoryPosition.filter(sku=sku)
+    if node_ids is not None:
+        query = query.filter(node_id__in=sorted(node_ids))
+    return await query.order_by("node_id")
 
 
 __all__ = [

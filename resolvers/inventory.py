@@ -5,7 +5,7 @@ import strawberry
 from oms import availability, catalog, inventory, scopes, stock
 from oms.errors import ErrorCode
 from oms.scopes import Scope
-from resolvers.base import mutate, refusal, selects
+from resolvers.base import answer, mutate, refusal, selects
 from schema.catalog import FulfillmentNode
 from schema.common import GeoPointInput
 from schema.context import Info
@@ -33,10 +33,11 @@ class InventoryQuery:
         who = await info.context.require(*scopes.READ_AVAILABILITY)
         where = availability.Near(near.latitude, near.longitude, radius_km, limit) if near else None
         with_nodes = selects(info, "byNode")
-        result = None if not who.sees_channel(channel) else await availability.channel_availability(
-            channel, skus, delivery_method, where, include_empty, with_nodes,
-            await catalog.nodes_by_id() if with_nodes else None,
-        )
+        result = None if not who.sees_channel(channel) else await answer(
+            availability.channel_availability(
+                channel, skus, delivery_method, where, include_empty, with_nodes,
+                await catalog.nodes_by_id() if with_nodes else None,
+            ))
         if result is None:
             raise refusal(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {channel!r}")
         nodes: dict[int, FulfillmentNode] = {}
@@ -44,8 +45,9 @@ class InventoryQuery:
 
     @strawberry.field
     async def inventory(self, info: Info, sku: str) -> list[InventoryPosition]:
-        await info.context.require(*scopes.READ_STOCK)
-        return [InventoryPosition.of(p) for p in await inventory.positions_for_sku(sku)]
+        who = await info.context.require(*scopes.READ_STOCK)
+        seen = await catalog.nodes_visible_to(who)
+        return [InventoryPosition.of(p) for p in await inventory.positions_for_sku(sku, seen)]
 
 
 @strawberry.type

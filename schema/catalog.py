@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from oms import models
+from oms import catalog, models, scopes
 from oms.catalog import ChannelSpec, NodeSpec
 from schema import loaders
 from schema.common import Address, AddressInput, GeoPoint, GeoPointInput, UserError
@@ -45,6 +45,10 @@ class FulfillmentNode:
     ) -> list[Annotated[InventoryPosition, strawberry.lazy("schema.inventory")]]:
         from schema.inventory import InventoryPosition
 
+        who = await info.context.require(*scopes.READ_STOCK)
+        seen = await info.context.memo("visible nodes", lambda: catalog.nodes_visible_to(who))
+        if seen is not None and self.id_ not in seen:
+            return []
         key = (self.id_, tuple(sorted(set(skus))) if skus is not None else None)
         positions = await info.context.loaders(loaders.positions_by_node).load(key)
         return [InventoryPosition.of(p) for p in positions]

@@ -55,6 +55,7 @@ class Context:
     response: Any = None
     request_loaders: Loaders = field(default_factory=Loaders)
     _principal: Principal | None = None
+    _memo: dict[str, Any] = field(default_factory=dict)
     # The websocket's `connection_init` payload (strawberry fills it only if the field exists).
     connection_params: dict[str, Any] = field(default_factory=dict)
 
@@ -62,6 +63,13 @@ class Context:
     def loaders(self) -> Loaders:
         """This request's loaders, or, inside a subscription event, that event's."""
         return _event_loaders.get() or self.request_loaders
+
+    async def memo(self, key: str, make: Callable[[], Awaitable[Any]]) -> Any:
+        """`make()` once per request (or subscription event), e.g. what the caller may see."""
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = await make()
+        return found
 
     async def principal(self) -> Principal:
         """The authenticated caller (UNAUTHENTICATED error when the token is missing or bad)."""
@@ -83,3 +91,4 @@ class Context:
 
 
 Info = StrawberryInfo[Context, Any]
+_MISSING = object()

@@ -100,7 +100,7 @@ async def test_bad_input_is_refused_with_codes_and_nothing_written(api: Any) -> 
                                                  "amount": {"amount": "5.00", "currency": "EUR"}})
     assert await refused(api, wrong_total) == ["TOTAL_MISMATCH"]
     shop = await make_token(["orders:write"], channels=["off"])
-    assert await refused(api.as_(shop), order_input(("A", 1))) == ["CHANNEL_NOT_ALLOWED"]
+    assert await refused(api.as_(shop), order_input(("A", 1))) == ["UNKNOWN_CHANNEL"]
     listed = await api("{ orders { totalCount } }")
     assert listed["orders"]["totalCount"] == 0
     assert (await positions(api, "A"))["MIL"]["reserved"] == 0

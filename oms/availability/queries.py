@@ -20,10 +20,13 @@ from oms.availability.rules import ChannelRules, channel_sees, channel_share
 from oms.clock import now
 from oms.db import is_postgres, placeholders
 from oms.enums import DeliveryMethod, ReservationStatus
+from oms.errors import ErrorCode, Problems
 from oms.models import Node
 from oms.sourcing.geo import distance_km, resolve_point
 
 Key = tuple[str, int]  # (sku, node id)
+MAX_RADIUS_KM = 20_000
+MAX_NEAREST = 500
 NEAREST_EXTRA = 3
 """With `near` + `limit`: positions are read for the `limit` + this many nearest nodes, then
 for as many again where a SKU still has fewer than `limit` nodes to show."""
@@ -50,6 +53,19 @@ class Near:
     longitude: float
     radius_km: float | None = None
     limit: int | None = None
+
+    def check(self) -> None:
+        """BAD_USER_INPUT for a point off the Earth, a negative radius, or a limit below 1."""
+        problems = Problems()
+        if not (-90 <= self.latitude <= 90 and -180 <= self.longitude <= 180):
+            problems.add(ErrorCode.BAD_USER_INPUT, f"({self.latitude}, {self.longitude}) is not "
+                         "on Earth: latitude -90..90, longitude -180..180", "near")
+        if self.radius_km is not None and not 0 <= self.radius_km <= MAX_RADIUS_KM:
+            problems.add(ErrorCode.BAD_USER_INPUT, f"radiusKm must be 0..{MAX_RADIUS_KM}",
+                         "radiusKm")
+        if self.limit is not None and not 1 <= self.limit <= MAX_NEAREST:
+            problems.add(ErrorCode.BAD_USER_INPUT, f"limit must be 1..{MAX_NEAREST}", "limit")
+        problems.raise_if_any()
 
 
 class ChannelLike(ChannelRules, Protocol):
@@ -153,6 +169,8 @@ async def channel_availability(
     """What channel `code` may promise for each SKU, in the order asked (None: no such
     channel). Per node only with `with_nodes` (`nodes`: every node by id); `near` sorts
     and narrows byNode."""
+    if near is not None:
+        near.check()
     asked = list(dict.fromkeys(skus))
     conn = connections.get("default")
     channel, totals = await read_model.channel_with_totals(conn, code, asked, method)

@@ -175,6 +175,9 @@ async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt
     """Record what arrived at a node and where each unit goes (sellable or held)."""
     rma, order = await find_return(principal, receipt.return_id, "returnId")
     node = await allowed_node(principal, receipt.node_code, "nodeCode")
+    if not node.active:
+        raise DomainError.of(ErrorCode.NODE_INACTIVE, f"node {node.code} is inactive: it receives "
+                             "nothing", "nodeCode")
     previous = transition(rma, ReturnStatus.RECEIVED)
     by_line = {str(rl.order_line_id): rl for rl in await ReturnLine.filter(return__id=rma.id)}
     _check_receipt(receipt, by_line)
