@@ -12,6 +12,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route, WebSocketRoute
@@ -56,7 +57,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
 
     graphql = load_api_factory(api_factory)(settings)
     app = Starlette(
-        middleware=[Middleware(RequestEdge, max_body_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(RequestEdge, max_body_bytes=settings.max_body_bytes),
+            Middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                       allow_methods=["GET", "POST"], allow_headers=["authorization", "content-type",
+                                                                     "x-request-id"],
+                       expose_headers=["x-request-id"]),
+        ],
         routes=[
             Route("/", lambda request: RedirectResponse("/graphql")),
             Route("/healthz", health),

@@ -35,6 +35,10 @@ class Principal:
     channels: frozenset[str]
     nodes: frozenset[str]
     customer_ref: str | None
+    expires_at: datetime | None = None
+
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= now()
 
     @property
     def is_admin(self) -> bool:
@@ -62,17 +66,6 @@ class Principal:
         )
 
 
-def principal_of(token: ApiToken) -> Principal:
-    return Principal(
-        token_id=str(token.id),
-        name=token.name,
-        scopes=frozenset(token.scopes),
-        channels=frozenset(token.channels),
-        nodes=frozenset(token.nodes),
-        customer_ref=token.customer_ref,
-    )
-
-
 async def authenticate(secret: str | None) -> Principal:
     """The principal behind a bearer secret; UNAUTHENTICATED if missing, unknown, expired or revoked.
 
@@ -90,14 +83,14 @@ async def authenticate(secret: str | None) -> Principal:
     token = rows[0]
     if token["revoked_at"] is not None:
         raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token revoked")
-    expires_at = _moment(token["expires_at"])
-    if expires_at is not None and expires_at <= now():
-        raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token expired")
-    return Principal(
+    principal = Principal(
         token_id=str(token["id"]), name=token["name"], scopes=json_list(token["scopes"]),
         channels=json_list(token["channels"]), nodes=json_list(token["nodes"]),
-        customer_ref=token["customer_ref"],
+        customer_ref=token["customer_ref"], expires_at=_moment(token["expires_at"]),
     )
+    if principal.expired():
+        raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token expired")
+    return principal
 
 
 def _moment(value: datetime | str | None) -> datetime | None:

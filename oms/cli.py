@@ -118,7 +118,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     host, port = args.host or settings.host, args.port or settings.port
     print(f"\n  GraphiQL: http://{host}:{port}/graphql\n", flush=True)
     uvicorn.run("oms.app:create_app", factory=True, host=host, port=port,
-                workers=args.workers, log_level="info", access_log=False, log_config=log_config())
+                workers=args.workers, log_level="info", access_log=False, log_config=log_config(),
+                ws_max_size=settings.max_body_bytes)
 
 
 def log_config() -> dict[str, Any]:

@@ -36,6 +36,11 @@ class Settings:
     max_aliases: int = 30
     max_cost: int = 20_000
     max_body_bytes: int = 2_000_000
+    "Websockets: seconds to send connection_init, open subscriptions per connection."
+    ws_init_timeout_seconds: int = 3
+    max_subscriptions_per_connection: int = 20
+    "Browser origins allowed to call the API (CORS) and open websockets, besides the server's own."
+    allowed_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -53,6 +58,11 @@ class Settings:
             max_aliases=_int("OMS_MAX_ALIASES", cls.max_aliases),
             max_cost=_int("OMS_MAX_COST", cls.max_cost),
             max_body_bytes=_int("OMS_MAX_BODY_BYTES", cls.max_body_bytes),
+            ws_init_timeout_seconds=_int("OMS_WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=_int("OMS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+                                                  cls.max_subscriptions_per_connection),
+            allowed_origins=tuple(o.strip().rstrip("/") for o in
+                                  os.environ.get("OMS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
         )
         settings.validate()
         return settings
@@ -65,7 +75,8 @@ class Settings:
             raise ConfigError(f"OMS_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
         if self.db_pool_min < 1 or self.db_pool_max < self.db_pool_min:
             raise ConfigError("OMS_DB_POOL_MIN/MAX: need 1 <= min <= max")
-        for name in ("max_depth", "max_aliases", "max_cost", "max_body_bytes"):
+        for name in ("max_depth", "max_aliases", "max_cost", "max_body_bytes",
+                     "ws_init_timeout_seconds", "max_subscriptions_per_connection"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"OMS_{name.upper()} must be at least 1")
 

@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from oms.auth import authenticate, bearer_secret
 from oms.config import Settings
 from oms.errors import AccessDenied
+from resolvers import sockets
 from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
@@ -57,15 +58,26 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
 class OmsGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our context, websocket auth and a GraphiQL with examples."""
 
-    def __init__(self, schema: strawberry.Schema, graphiql_token: str | None = None) -> None:
+    def __init__(self, schema: strawberry.Schema, settings: Settings,
+                 graphiql_token: str | None = None) -> None:
         super().__init__(
             schema,
             keep_alive=True,
             keep_alive_interval=15,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            connection_init_wait_timeout=timedelta(seconds=10),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            allowed_origins=settings.allowed_origins,  # browsers elsewhere: refused at handshake
+            max_subscriptions_per_connection=None,  # ours refuses with a code (resolvers.sockets)
         )
+        self.settings = settings
         self.graphiql_token = graphiql_token
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if scope["type"] == "websocket":
+                sockets.unguard(scope)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         runtime = request.app.state.runtime
@@ -76,11 +88,14 @@ class OmsGraphQL(GraphQL[Context, None]):
         params = getattr(context, "connection_params", None) or {}
         header = next((v for k, v in params.items() if k.lower() == "authorization"), None)
         secret = bearer_secret(header) if isinstance(header, str) else None
+        websocket = context.request
         try:
             context._principal = await authenticate(secret or context.secret)
         except AccessDenied:
             raise ConnectionRejectionError() from None
         context.secret = secret or context.secret
+        if context.runtime is not None:
+            sockets.guard(websocket.scope, websocket, context.runtime.hub, context._principal)
 
     def encode_json(self, data: object) -> str:
         """orjson: several times faster than json.dumps on large answers. Text, so websocket
@@ -105,4 +120,5 @@ def graphql_app(settings: Settings) -> OmsGraphQL:
     import os
 
     limits = Limits(settings.max_depth, settings.max_aliases, settings.max_cost)
-    return OmsGraphQL(build_schema(limits), graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))
+    return OmsGraphQL(build_schema(limits), settings,
+                      graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))

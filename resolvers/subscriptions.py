@@ -20,6 +20,7 @@ from oms.events.hub import Hub
 from oms.models import OrderEvent
 from oms.orders.queries import get_order
 from resolvers.base import refusal
+from resolvers.sockets import counted
 from schema.context import Info, fresh_loaders_for_event
 from schema.realtime import OrderUpdate, StockUpdate
 
@@ -47,7 +48,7 @@ class Subscription:
                             skus: list[str] | None = None) -> AsyncGenerator[StockUpdate, None]:
         who = await info.context.require(*scopes.READ_AVAILABILITY)
         await check_channel(info, channel, who.sees_channel(channel))
-        return _stock_updates(Watch(hub_of(info), who.token_id), channel, skus)
+        return counted(info, _stock_updates(Watch(hub_of(info), who.token_id), channel, skus))
 
     @strawberry.subscription(description=(
         "Every event of one order, pushed as it happens. After a reconnect pass `after`, the "
@@ -63,7 +64,8 @@ class Subscription:
         order = await get_order(who, str(order_id))
         if order is None:
             raise refusal(ErrorCode.NOT_FOUND, f"no order {order_id}")
-        return _order_updates(Watch(hub_of(info), who.token_id), str(order.id), since)
+        return counted(info, _order_updates(Watch(hub_of(info), who.token_id), str(order.id),
+                                            since))
 
     @strawberry.subscription(description=(
         "Every order event in the given channels (empty = all the token may see): for "
@@ -75,7 +77,7 @@ class Subscription:
         for code in channels or []:
             await check_channel(info, code, who.is_admin or who.sees_channel(code))
         accepts = order_watch.event_filter(who, frozenset(channels or ()))
-        return _order_events(Watch(hub_of(info), who.token_id), accepts)
+        return counted(info, _order_events(Watch(hub_of(info), who.token_id), accepts))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from oms.auth import Principal, authenticate
-from oms.errors import AccessDenied
+from oms.errors import AccessDenied, ErrorCode
 from oms.runtime import Runtime
 
 K = TypeVar("K")
@@ -56,6 +56,7 @@ class Context:
     request_loaders: Loaders = field(default_factory=Loaders)
     _principal: Principal | None = None
     _memo: dict[str, Any] = field(default_factory=dict)
+    open_subscriptions: int = 0
     # The websocket's `connection_init` payload (strawberry fills it only if the field exists).
     connection_params: dict[str, Any] = field(default_factory=dict)
 
@@ -72,13 +73,20 @@ class Context:
         return found
 
     async def principal(self) -> Principal:
-        """The authenticated caller (UNAUTHENTICATED error when the token is missing or bad)."""
+        """The authenticated caller (UNAUTHENTICATED error when the token is missing or bad,
+        or, on an open websocket, was revoked or expired since it connected)."""
+        if self._principal is not None and self._lapsed(self._principal):
+            raise access_error(AccessDenied(ErrorCode.UNAUTHENTICATED, "token revoked or expired"))
         if self._principal is None:
             try:
                 self._principal = await authenticate(self.secret)
             except AccessDenied as exc:
                 raise access_error(exc) from None
         return self._principal
+
+    def _lapsed(self, principal: Principal) -> bool:
+        hub = self.runtime.hub if self.runtime else None
+        return principal.expired() or (hub is not None and hub.revoked(principal.token_id))
 
     async def require(self, *scopes: str) -> Principal:
         """The caller, if it holds one of `scopes` (else FORBIDDEN)."""

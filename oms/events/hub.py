@@ -49,6 +49,7 @@ class Hub:
         self._stock_due = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
         self._revoked_tokens: set[str] = set()
+        self._token_watchers: dict[str, set[Callable[[], None]]] = {}
 
     async def run(self) -> None:
         """Listen until cancelled (the runtime starts this once per process)."""
@@ -85,7 +86,10 @@ class Hub:
             self._dirty_skus.update(payload.get("skus", ()))
             self._stock_due.set()
         elif topic == TOKEN_REVOKED:
-            self._revoked_tokens.add(str(payload.get("token_id")))
+            token_id = str(payload.get("token_id"))
+            self._revoked_tokens.add(token_id)
+            for callback in list(self._token_watchers.get(token_id, ())):
+                callback()
         elif topic == ORDER_EVENT:
             feeds = self._orders.get(payload.get("order_id"), set()) | self._orders.get(ALL, set())
             for feed in feeds:
@@ -94,6 +98,18 @@ class Hub:
     def revoked(self, token_id: str) -> bool:
         """Whether the token was revoked while this process ran (open subscriptions then end)."""
         return token_id in self._revoked_tokens
+
+    def watch_token(self, token_id: str, on_revoked: Callable[[], None]) -> Callable[[], None]:
+        """Call `on_revoked` when the token is revoked (in any process); returns the unwatch."""
+        watchers = self._token_watchers.setdefault(token_id, set())
+        watchers.add(on_revoked)
+
+        def unwatch() -> None:
+            watchers.discard(on_revoked)
+            if not watchers:
+                self._token_watchers.pop(token_id, None)
+
+        return unwatch
 
     @contextmanager
     def stock_feed(self, channel: str, skus: Iterable[str] | None) -> Iterator[StockFeed]:
