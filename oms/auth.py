@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise import connections
 
@@ -19,6 +20,7 @@ from oms.uow import UnitOfWork
 
 SCOPES = frozenset(Scope)
 TOKEN_PREFIX = "oms_"
+USE_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_secret(secret: str) -> str:
@@ -77,7 +79,8 @@ async def authenticate(secret: str | None) -> Principal:
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
         'SELECT "id", "name", "scopes", "channels", "nodes", "customer_ref", "expires_at", '
-        f'"revoked_at" FROM "api_token" WHERE "secret_hash" = {mark}', [hash_secret(secret)])
+        f'"revoked_at", "last_used_at" FROM "api_token" WHERE "secret_hash" = {mark}',
+        [hash_secret(secret)])
     if not rows:
         raise AccessDenied(ErrorCode.UNAUTHENTICATED, "unknown token")
     token = rows[0]
@@ -90,7 +93,18 @@ async def authenticate(secret: str | None) -> Principal:
     )
     if principal.expired():
         raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token expired")
+    await _note_use(conn, token["id"], _moment(token["last_used_at"]))
     return principal
+
+
+async def _note_use(conn: Any, token_id: object, last: datetime | None) -> None:
+    """Keep `last_used_at` to the minute: one write a minute per token, not one a request."""
+    moment = now()
+    if last is not None and moment - last < USE_RESOLUTION:
+        return
+    stamp, token = placeholders(conn, 2)
+    await conn.execute_query(f'UPDATE "api_token" SET "last_used_at" = {stamp} '
+                             f'WHERE "id" = {token}', [moment, str(token_id)])
 
 
 def _moment(value: datetime | str | None) -> datetime | None:

@@ -2,10 +2,17 @@ from __future__ import annotations
 
 import strawberry
 
-from oms import auth
+from oms import audit, auth
 from oms.scopes import Scope
 from resolvers.base import mutate
-from schema.access import ApiToken, CreateApiTokenInput, CreateApiTokenPayload, RevokePayload
+from schema.access import (
+    ApiToken,
+    AuditEntry,
+    AuditFilter,
+    CreateApiTokenInput,
+    CreateApiTokenPayload,
+    RevokePayload,
+)
 from schema.context import Info
 
 
@@ -16,12 +23,21 @@ class AccessQuery:
         await info.context.require(Scope.ADMIN)
         return [ApiToken.of(t) for t in await auth.list_tokens()]
 
+    @strawberry.field(description="Newest first. Admin only.")
+    async def audit_log(self, info: Info, filter: AuditFilter | None = None,
+                        first: int | None = 100) -> list[AuditEntry]:
+        await info.context.require(Scope.ADMIN)
+        wanted = filter.to_filter() if filter else audit.AuditFilter()
+        return [AuditEntry.of(row) for row in await audit.entries(wanted, 100 if first is None
+                                                                    else first)]
+
 
 @strawberry.type
 class AccessMutation:
     @strawberry.mutation
     async def create_api_token(self, info: Info, input: CreateApiTokenInput) -> CreateApiTokenPayload:
-        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: auth.create_token(uow, input.to_spec()))
+        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: auth.create_token(uow, input.to_spec()),
+                           audit=lambda made: f"token:{made[0].id}")
         if out.value is None:
             return CreateApiTokenPayload(user_errors=out.user_errors)
         token, secret = out.value
@@ -29,5 +45,6 @@ class AccessMutation:
 
     @strawberry.mutation
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokePayload:
-        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: auth.revoke_token(uow, id))
+        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: auth.revoke_token(uow, id),
+                           audit=lambda token: f"token:{token.id}")
         return RevokePayload(token=out.map(ApiToken.of), user_errors=out.user_errors)

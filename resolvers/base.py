@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField
 
+from oms import audit
 from oms.auth import Principal
 from oms.errors import DomainError, ErrorCode
 from oms.uow import UnitOfWork, run_in_unit_of_work
@@ -30,13 +31,25 @@ class Outcome(Generic[T]):
 async def mutate(
     info: Info, scopes: tuple[str, ...],
     work: Callable[[UnitOfWork, Principal], Awaitable[T]],
+    audit: Callable[[T], str | None] | None = None,
+    audit_details: Callable[[], dict[str, Any]] | None = None,
 ) -> Outcome[T]:
     """Run `work` in one transaction as the caller (again if it was a deadlock victim);
-    a DomainError rolls back into userErrors."""
+    a DomainError rolls back into userErrors. With `audit` (what the change is about, from
+    its result), an audit entry of the mutation is written in the same transaction, with
+    its arguments (or `audit_details()`, for bulk ones)."""
     principal = await info.context.require(*scopes)
+
+    async def run(uow: UnitOfWork) -> T:
+        value = await work(uow, principal)
+        if audit is not None:
+            await record_audit(uow, principal, info, audit(value),
+                               audit_details() if audit_details else None)
+        return value
+
     try:
         runtime = info.context.runtime
-        value = await run_in_unit_of_work(principal.name, lambda uow: work(uow, principal),
+        value = await run_in_unit_of_work(principal.name, run,
                                           runtime.after_commit if runtime else None)
         return Outcome(value=value)
     except DomainError as exc:
@@ -75,3 +88,14 @@ def selects(info: Info, name: str) -> bool:
         return False
 
     return any(walk(field.selections) for field in info.selected_fields)
+
+
+async def record_audit(uow: UnitOfWork, principal: Principal, info: Info,
+                       target: str | None, details: dict[str, Any] | None) -> None:
+    field = info.selected_fields[0] if info.selected_fields else None
+    arguments = details if details is not None else (
+        field.arguments if isinstance(field, SelectedField) else {})
+    request = info.context.request
+    client = getattr(request, "client", None)
+    await audit.record(uow, principal, info.field_name, target, dict(arguments),
+                       client.host if client else None)

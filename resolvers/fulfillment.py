@@ -75,5 +75,6 @@ class FulfillmentMutation:
     async def cancel_order(self, info: Info, input: CancelOrderInput) -> OrderPayload:
         spec = input.to_spec()
         out = await mutate(info, (Scope.ORDERS_WRITE,),
-                           lambda uow, who: cancellation.cancel_order(uow, who, spec))
+                           lambda uow, who: cancellation.cancel_order(uow, who, spec),
+                           audit=lambda order: f"order:{order.number}")
         return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import strawberry
 
 from oms import availability, catalog, inventory, scopes, stock
 from oms.errors import ErrorCode
+from oms.inventory import Adjustment, InventoryRecord
 from oms.scopes import Scope
 from resolvers.base import answer, mutate, refusal, selects
 from schema.catalog import FulfillmentNode
@@ -59,7 +63,8 @@ class InventoryMutation:
                              records: list[InventoryRecordInput]) -> InventorySyncPayload:
         specs = [r.to_record() for r in records]
         out = await mutate(info, (Scope.INVENTORY_WRITE,),
-                           lambda uow, _: stock.receive_sync(uow, specs))
+                           lambda uow, _: stock.receive_sync(uow, specs),
+                           audit=lambda _: None, audit_details=lambda: _summary(specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
 
     @strawberry.mutation(description="Relative changes. Atomic: all adjustments or none.")
@@ -67,5 +72,13 @@ class InventoryMutation:
                                adjustments: list[InventoryAdjustmentInput]) -> InventorySyncPayload:
         specs = [a.to_adjustment() for a in adjustments]
         out = await mutate(info, (Scope.INVENTORY_WRITE,),
-                           lambda uow, _: stock.receive_adjustments(uow, specs))
+                           lambda uow, _: stock.receive_adjustments(uow, specs),
+                           audit=lambda _: None, audit_details=lambda: _summary(specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
+
+
+def _summary(specs: Sequence[InventoryRecord | Adjustment]) -> dict[str, Any]:
+    """What an audit entry keeps of a stock feed: its size, nodes and SKUs (not every row)."""
+    skus = sorted({s.sku for s in specs})
+    return {"records": len(specs), "nodes": sorted({s.node_code for s in specs}),
+            "skus": skus[:100], "skuCount": len(skus)}

@@ -79,5 +79,6 @@ class OrderMutation:
                             [str(i) for i in input.order_line_ids]
                             if input.order_line_ids is not None else None)
         out = await mutate(info, (Scope.ROUTING_WRITE,),
-                           lambda uow, who: override_routing(uow, who, spec))
+                           lambda uow, who: override_routing(uow, who, spec),
+                           audit=lambda order: f"order:{order.number}")
         return OrderPayload(order=out.map(Order.of), user_errors=out.user_errors)

@@ -38,10 +38,12 @@ class SourcingMutation:
     @strawberry.mutation
     async def upsert_routing_rule(self, info: Info, input: RoutingRuleInput) -> RoutingRulePayload:
         spec = input.to_spec()
-        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.upsert_rule(uow, spec))
+        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.upsert_rule(uow, spec),
+                           audit=lambda rule: f"rule:{rule.id}")
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def delete_routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRulePayload:
-        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.delete_rule(uow, str(id)))
+        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.delete_rule(uow, str(id)),
+                           audit=lambda rule: f"rule:{rule.id}")
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)

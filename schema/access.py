@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
+from strawberry.scalars import JSON
 
-from oms import models
+from oms import audit, models
 from oms.auth import NewToken
 from schema.common import UserError
 
@@ -16,11 +18,14 @@ class ApiToken:
     name: str
     scopes: list[str]
     channels: list[str] = strawberry.field(description="Empty = every channel.")
-    nodes: list[str] = strawberry.field(description="Node codes this token may work on; empty = all.")
+    nodes: list[str] = strawberry.field(
+        description="Node codes a store or warehouse token is limited to; empty = every node.")
     customer_ref: str | None
     created_at: datetime
     expires_at: datetime | None
     revoked: bool
+    last_used_at: datetime | None = strawberry.field(
+        description="Last request made with it, to the minute.")
 
     @classmethod
     def of(cls, token: models.ApiToken) -> ApiToken:
@@ -29,6 +34,7 @@ class ApiToken:
             channels=list(token.channels), nodes=list(token.nodes),
             customer_ref=token.customer_ref, created_at=token.created_at,
             expires_at=token.expires_at, revoked=token.revoked_at is not None,
+            last_used_at=token.last_used_at,
         )
 
 
@@ -68,3 +74,38 @@ class CreateApiTokenPayload:
 class RevokePayload:
     token: ApiToken | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="One change made through the API, and who made it.")
+class AuditEntry:
+    id: strawberry.ID
+    at: datetime
+    actor: str = strawberry.field(description="Name of the API token (never its secret).")
+    token_id: strawberry.ID | None
+    action: str = strawberry.field(description=(
+        "The mutation's name, e.g. upsertChannel, syncInventory, overrideRouting, "
+        "createApiToken."))
+    target: str | None = strawberry.field(
+        description="What was changed, e.g. channel:web, rule:12, order:WEB-000042.")
+    details: JSON | None = strawberry.field(
+        description="The mutation's arguments with secrets removed.")
+    ip: str | None = strawberry.field(description="Client address as the server saw it.")
+
+    @classmethod
+    def of(cls, row: models.AuditEntry) -> AuditEntry:
+        return cls(id=strawberry.ID(str(row.id)), at=row.at, actor=row.actor,
+                   token_id=strawberry.ID(str(row.token_id)) if row.token_id else None,
+                   action=row.action, target=row.target, details=cast(JSON, row.details),
+                   ip=row.ip)
+
+
+@strawberry.input
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    after: datetime | None = None
+    before: datetime | None = None
+
+    def to_filter(self) -> audit.AuditFilter:
+        return audit.AuditFilter(self.actor, self.action, self.target, self.after, self.before)

@@ -47,7 +47,9 @@ class OutboxRelay:
         """Publish every pending event; returns how many went out."""
         sent = 0
         while True:
-            count = await self._publish_batch()
+            # Shielded: a shutdown must not cancel it half-way into its transaction (with
+            # SQLite that leaves Tortoise's transaction lock taken for good).
+            count = await asyncio.shield(self._publish_batch())
             sent += count
             if count < self.batch:
                 return sent

@@ -1,7 +1,7 @@
 """Tortoise models, one module per domain area. `MODEL_MODULES` is what Tortoise loads."""
 from __future__ import annotations
 
-from oms.models.access import ApiToken
+from oms.models.access import ApiToken, AuditEntry
 from oms.models.catalog import Channel, Node, Sku
 from oms.models.events import OutboxEvent
 from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
@@ -30,7 +30,8 @@ MODEL_MODULES = [
 ]
 
 __all__ = [
-    "ApiToken", "Channel", "ChannelStock", "Fulfillment", "FulfillmentLine", "InventoryPosition", "Node",
+    "ApiToken", "AuditEntry", "Channel", "ChannelStock", "Fulfillment", "FulfillmentLine",
+    "InventoryPosition", "Node",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "MODEL_MODULES",

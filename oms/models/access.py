@@ -18,6 +18,25 @@ class ApiToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    "Last request made with it, to the minute (written at most once a minute)."
+    last_used_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"
+
+
+class AuditEntry(Model):
+    """One change made through the API by hand (configuration, stock, routing, tokens, an
+    order's path), written in the transaction of the change itself."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    actor = fields.CharField(max_length=200)
+    token_id = fields.UUIDField(null=True)
+    action = fields.CharField(max_length=64, db_index=True)
+    target = fields.CharField(max_length=200, null=True)
+    details: fields.Field[dict | None] = fields.JSONField(null=True)
+    ip = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "audit_entry"

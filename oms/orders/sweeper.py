@@ -19,9 +19,13 @@ async def sweep_reservations(runtime: Runtime) -> None:
     while True:
         await asyncio.sleep(runtime.settings.reservation_sweep_seconds)
         try:
-            async with unit_of_work("reservation-sweeper", runtime.after_commit) as uow:
-                swept = await sweep_expired(uow)
+            swept = await asyncio.shield(_sweep(runtime))  # never cancelled mid-transaction
             if swept:
                 log.info("expired %d reservations", swept)
         except Exception:
             log.exception("reservation sweep failed")
+
+
+async def _sweep(runtime: Runtime) -> int:
+    async with unit_of_work("reservation-sweeper", runtime.after_commit) as uow:
+        return await sweep_expired(uow)
