@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -95,6 +96,10 @@ def _setup(ctx: Context, load: str) -> None:
 def _guarded(ctx: Context, name: str, phase: Callable[[], None]) -> None:
     """Run one phase; an exception is a figure not produced (the run goes on)."""
     ctx.log(f"{name} ...")
+    server = ctx.server
+    if server is not None and server.process is not None and server.process.poll() is not None:
+        ctx.fail(f"{server.name} had exited ({server.process.returncode}) before {name}; restarted it")
+        _restart(ctx, 2 if "2" in server.name else 1)
     try:
         phase()
     except Exception as exc:  # noqa: BLE001 - every other phase still runs
@@ -131,6 +136,7 @@ def run(ctx: Context, figures: set[str], load: str) -> None:
         _guarded(ctx, "P2 (--workers 2)", lambda: http_phases.p2(ctx, 2, with_reads=False))
         _rss_row(ctx, "after P2 (--workers 2, sum of processes)", target="")
     ctx.live.stop()
+    ctx.server = None
     if "P4" in figures:
         _guarded(ctx, "P4 import-inventory", lambda: ingest.import_inventory(ctx))
     if "P5" in figures:
@@ -142,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if not wrk.available():
         sys.exit("wrk is not installed: apt-get install -y wrk")
     raise_fd_limit()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out
     plan = (SMOKE if args.smoke else FULL).with_seconds(args.seconds)
     workdir = Path(tempfile.mkdtemp(prefix="oms-bench-"))
     env = {**os.environ, "OMS_DATABASE_URL": args.database_url, "OMS_REDIS_URL": args.redis_url,

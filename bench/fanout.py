@@ -5,9 +5,7 @@ when each update arrives, per SKU. The orchestrator changes stock with `adjustIn
 and asks every client, per (socket, SKU) that should hear of a change, how long after the
 mutation was sent the first update for that SKU came. Every wait has a deadline.
 
-- best case: every subscriber follows the same SKU; one change at a time.
-- realistic: each subscriber follows its own 1-5 SKUs out of a pool; a burst of stock
-  changes, one mutation per SKU, sent 8 at a time.
+Each socket holds one subscription to its own list of SKUs (see bench/subscribers.py).
 """
 from __future__ import annotations
 
@@ -59,29 +57,22 @@ class Client:
         self.sockets: list[websockets.ClientConnection] = []
         self.receipts: list[dict[str, list[float]]] = []
         self.specs: Specs = []
-        self.current = "1"
 
     async def connect(self, specs: Specs) -> None:
         gate = asyncio.Semaphore(64)
         self.sockets = list(await asyncio.gather(*(_open(self.url, self.token, gate) for _ in specs)))
         self.receipts = [defaultdict(list) for _ in specs]
+        self.specs = specs
         self.readers = [asyncio.create_task(self._read(i)) for i in range(len(specs))]
-        await self.resubscribe(specs, "1")
-
-    async def resubscribe(self, specs: Specs, sub_id: str) -> None:
-        previous, self.current, self.specs = self.current, sub_id, specs
-        for ws, skus, got in zip(self.sockets, specs, self.receipts, strict=True):
-            if previous != sub_id:
-                await ws.send(json.dumps({"id": previous, "type": "complete"}))
-            got.clear()
-            await _subscribe(ws, sub_id, skus)
+        for ws, skus in zip(self.sockets, specs, strict=True):
+            await _subscribe(ws, "1", skus)
 
     async def _read(self, index: int) -> None:
         ws = self.sockets[index]
         with contextlib.suppress(websockets.ConnectionClosed):
             async for raw in ws:
                 message = json.loads(raw)
-                if message["type"] == "next" and message.get("id") == self.current:
+                if message["type"] == "next" and message.get("id") == "1":
                     sku = message["payload"]["data"]["stockUpdates"]["sku"]
                     self.receipts[index][sku].append(time.time())
                 elif message["type"] == "ping":
@@ -121,11 +112,7 @@ async def _serve(url: str, token: str, specs: Specs, pipe: Connection) -> None:
     pipe.send(("ready", len(client.sockets)))
     loop = asyncio.get_running_loop()
     while (command := await loop.run_in_executor(None, pipe.recv))[0] != "stop":
-        if command[0] == "resubscribe":
-            await client.resubscribe(command[1], command[2])
-            pipe.send(("ready", len(client.sockets)))
-        else:
-            pipe.send(("latencies", *await client.collect(command[1], command[2])))
+        pipe.send(("latencies", *await client.collect(command[1], command[2])))
     await client.close()
 
 
@@ -162,11 +149,6 @@ class Fanout:
             process.start()
             self.clients.append((process, parent))
         return sum(reply[1] for reply in self._replies(timeout))
-
-    def resubscribe(self, specs: Specs, sub_id: str) -> None:
-        for (_, pipe), part in zip(self.clients, self._split(specs), strict=True):
-            pipe.send(("resubscribe", part, sub_id))
-        self._replies(120)
 
     def change(self, changes: list[tuple[str, str]], parallel: int = 8) -> tuple[list[float], int]:
         """+1 on hand at each (sku, node), one mutation each; latencies and deliveries missed."""
