@@ -121,9 +121,11 @@ RULE_INPUTS: list[dict[str, Any]] = [
 
 
 def _on_hand(rng: random.Random, node: NodeDef, hot: bool) -> tuple[int, int]:
+    """Hot SKUs: a few units per warehouse, at most one per store (below the web buffer), so a
+    few dozen units per channel: they sell out within seconds of placement."""
     if node.is_store:
-        return (rng.randint(0, 3), 0) if hot else (rng.randint(0, 12), rng.randint(0, 2))
-    return (rng.randint(5, 20), 0) if hot else (rng.randint(20, 400), 0)
+        return (rng.randint(0, 1), 0) if hot else (rng.randint(0, 12), rng.randint(0, 2))
+    return (rng.randint(0, 4), 0) if hot else (rng.randint(20, 400), 0)
 
 
 @dataclass(frozen=True)

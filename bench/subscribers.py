@@ -71,7 +71,8 @@ def _best(ctx: Context, fan: Fanout, sku: str, hub: str, subscribers: int) -> No
         latencies += got
         missing += lost
     latencies.sort()
-    ctx.rows.append(_row(ctx, "best case (1 SKU every subscriber follows)", subscribers, latencies, missing, ctx.live.rss_mb()))
+    label = "best case (1 SKU every subscriber follows)"
+    ctx.rows.append(_row(ctx, label, subscribers, latencies, missing, ctx.live.rss_mb()))
     ctx.log(ctx.rows[-1].ours)
 
 
