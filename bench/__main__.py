@@ -93,17 +93,37 @@ def _setup(ctx: Context, load: str) -> None:
     time.sleep(1)
 
 
-def _guarded(ctx: Context, name: str, phase: Callable[[], None]) -> None:
-    """Run one phase; an exception is a figure not produced (the run goes on)."""
-    ctx.log(f"{name} ...")
+def _server_died(ctx: Context) -> bool:
     server = ctx.server
-    if server is not None and server.process is not None and server.process.poll() is not None:
-        ctx.fail(f"{server.name} had exited ({server.process.returncode}) before {name}; restarted it")
-        _restart(ctx, 2 if "2" in server.name else 1)
-    try:
-        phase()
-    except Exception as exc:  # noqa: BLE001 - every other phase still runs
-        ctx.fail(f"{name}: {type(exc).__name__}: {exc}")
+    return server is not None and server.process is not None and server.process.poll() is not None
+
+
+def _revive(ctx: Context, name: str) -> None:
+    """Restart a server that something outside the run stopped (a shared machine), and say so."""
+    assert ctx.server is not None and ctx.server.process is not None
+    ctx.notes.append(f"{ctx.server.name} was stopped from outside the run (exit "
+                     f"{ctx.server.process.returncode}) around {name}; restarted")
+    ctx.log(ctx.notes[-1])
+    _restart(ctx, 2 if "2" in ctx.server.name else 1)
+
+
+def _guarded(ctx: Context, name: str, phase: Callable[[], None], attempts: int = 2) -> None:
+    """Run one phase; an exception is a figure not produced (the run goes on). A phase whose
+    server was stopped from outside is run once more on a restarted server."""
+    for attempt in range(1, attempts + 1):
+        ctx.log(f"{name} ...")
+        if _server_died(ctx):
+            _revive(ctx, name)
+        rows, failures = len(ctx.rows), len(ctx.failures)
+        try:
+            phase()
+            return
+        except Exception as exc:  # noqa: BLE001 - every other phase still runs
+            if attempt < attempts and _server_died(ctx):
+                del ctx.rows[rows:], ctx.failures[failures:]
+                continue
+            ctx.fail(f"{name}: {type(exc).__name__}: {exc}")
+            return
 
 
 def _p5(ctx: Context) -> None:
