@@ -1,278 +1,178 @@
-"""Fan-out: N websocket subscribers on one server process, one stock change, delivery latency.
+"""P3: `stockUpdates` fan-out to N websocket subscribers (graphql-transport-ws).
 
-Starts a server (`uvicorn --factory oms.app:create_app`, one process) on 127.0.0.1 with a
-fresh SQLite database (or --database-url/--redis-url), opens N graphql-transport-ws
-connections from several client processes, each subscribed to `stockUpdates` for one
-SKU, then changes that SKU's stock and measures, per subscriber, the time from the
-mutation being sent to the update being received. Prints p50/p99/max and the server's
-resident memory. Everything stops by itself (a deadline bounds every wait).
+Client processes (separate from the server, asyncio + websockets) hold the sockets and note
+when each update arrives, per SKU. The orchestrator changes stock with `adjustInventory`
+and asks every client, per (socket, SKU) that should hear of a change, how long after the
+mutation was sent the first update for that SKU came. Every wait has a deadline.
 
-Run: .venv/bin/python bench/fanout.py --subscribers 10000 --clients 4
+Each socket holds one subscription to its own list of SKUs (see bench/subscribers.py).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import json
 import multiprocessing as mp
-import os
-import resource
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from datetime import datetime
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from pathlib import Path
+from typing import Any
 
-import httpx
 import websockets
 from websockets.typing import Subprotocol
 
-ROOT = Path(__file__).resolve().parent.parent
-SKU, CHANNEL, NODE = "BENCH-SKU", "web", "WH1"
+from bench.api import ADJUST, Api
+from bench.servers import raise_fd_limit
+
+CHANNEL = "web"
 SUBSCRIBE = ("subscription($c: String!, $s: [String!]) "
              "{ stockUpdates(channel: $c, skus: $s) { sku available at } }")
-MAX_SUBSCRIBERS = 20_000
+Specs = list[list[str]]
+"Per socket, the SKUs it follows."
 
 
-def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-# ---------------------------------------------------------------- client processes
-
-async def open_subscriber(url: str, token: str, gate: asyncio.Semaphore) -> websockets.ClientConnection:
+async def _open(url: str, token: str, gate: asyncio.Semaphore) -> websockets.ClientConnection:
     async with gate:
         ws = await websockets.connect(url, subprotocols=[Subprotocol("graphql-transport-ws")],
                                       open_timeout=120, ping_interval=None, max_queue=None)
         await ws.send(json.dumps({"type": "connection_init",
                                   "payload": {"Authorization": f"Bearer {token}"}}))
         ack = json.loads(await asyncio.wait_for(ws.recv(), 120))
-        assert ack["type"] == "connection_ack", ack
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
-            "query": SUBSCRIBE, "variables": {"c": CHANNEL, "s": [SKU]}}}))
+        if ack["type"] != "connection_ack":
+            raise RuntimeError(f"not acknowledged: {ack}")
         return ws
 
 
-async def read_updates(ws: websockets.ClientConnection,
-                       receipts: list[tuple[float, int, float]]) -> None:
-    async for raw in ws:
-        message = json.loads(raw)
-        if message["type"] == "next":
-            update = message["payload"]["data"]["stockUpdates"]
-            computed = datetime.fromisoformat(update["at"]).timestamp()
-            receipts.append((time.time(), update["available"], computed))
-        elif message["type"] == "ping":
-            await ws.send('{"type":"pong"}')
-        elif message["type"] in ("error", "complete"):
-            return
+async def _subscribe(ws: websockets.ClientConnection, sub_id: str, skus: list[str]) -> None:
+    await ws.send(json.dumps({"id": sub_id, "type": "subscribe", "payload": {
+        "query": SUBSCRIBE, "variables": {"c": CHANNEL, "s": skus}}}))
 
 
-async def client(url: str, token: str, count: int, wait: float, pipe: Connection) -> None:
-    gate = asyncio.Semaphore(64)
-    sockets = await asyncio.gather(*(open_subscriber(url, token, gate) for _ in range(count)))
-    receipts: list[list[tuple[float, int, float]]] = [[] for _ in sockets]
-    readers = [asyncio.create_task(read_updates(ws, got))
-               for ws, got in zip(sockets, receipts, strict=True)]
-    pipe.send(("ready", len(sockets)))
+class Client:
+    """The sockets of one client process and when each heard of each SKU."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self.url, self.token = url, token
+        self.sockets: list[websockets.ClientConnection] = []
+        self.receipts: list[dict[str, list[float]]] = []
+        self.specs: Specs = []
+
+    async def connect(self, specs: Specs) -> None:
+        gate = asyncio.Semaphore(64)
+        self.sockets = list(await asyncio.gather(*(_open(self.url, self.token, gate) for _ in specs)))
+        self.receipts = [defaultdict(list) for _ in specs]
+        self.specs = specs
+        self.readers = [asyncio.create_task(self._read(i)) for i in range(len(specs))]
+        for ws, skus in zip(self.sockets, specs, strict=True):
+            await _subscribe(ws, "1", skus)
+
+    async def _read(self, index: int) -> None:
+        ws = self.sockets[index]
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for raw in ws:
+                message = json.loads(raw)
+                if message["type"] == "next" and message.get("id") == "1":
+                    sku = message["payload"]["data"]["stockUpdates"]["sku"]
+                    self.receipts[index][sku].append(time.time())
+                elif message["type"] == "ping":
+                    await ws.send('{"type":"pong"}')
+
+    def _latencies(self, sent: dict[str, float]) -> tuple[list[float], int]:
+        latencies, missing = [], 0
+        for skus, got in zip(self.specs, self.receipts, strict=True):
+            for sku in skus:
+                if sku not in sent:
+                    continue
+                first = next((t for t in got.get(sku, ()) if t >= sent[sku]), None)
+                if first is None:
+                    missing += 1
+                else:
+                    latencies.append(first - sent[sku])
+        return latencies, missing
+
+    async def collect(self, sent: dict[str, float], wait: float) -> tuple[list[float], int]:
+        """Latency per (socket, SKU) that should hear of a change; how many did not, in time."""
+        deadline = time.monotonic() + wait
+        while True:
+            latencies, missing = self._latencies(sent)
+            if not missing or time.monotonic() > deadline:
+                return latencies, missing
+            await asyncio.sleep(0.1)
+
+    async def close(self) -> None:
+        for task in self.readers:
+            task.cancel()
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+
+
+async def _serve(url: str, token: str, specs: Specs, pipe: Connection) -> None:
+    client = Client(url, token)
+    await client.connect(specs)
+    pipe.send(("ready", len(client.sockets)))
     loop = asyncio.get_running_loop()
-    while (command := await loop.run_in_executor(None, pipe.recv)) != "stop":
-        pipe.send(("times", await arrival_times(receipts, command[1], wait)))
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    while (command := await loop.run_in_executor(None, pipe.recv))[0] != "stop":
+        pipe.send(("latencies", *await client.collect(command[1], command[2])))
+    await client.close()
 
 
-async def arrival_times(receipts: list[list[tuple[float, int, float]]], value: int,
-                        wait: float) -> list[tuple[float, float] | None]:
-    """(received, computed by the server) of `value` per socket, waiting up to `wait` s."""
-    deadline = time.monotonic() + wait
-    while True:
-        times = [next(((t, at) for t, got, at in r if got == value), None) for r in receipts]
-        if all(t is not None for t in times) or time.monotonic() > deadline:
-            return times
-        await asyncio.sleep(0.1)
-
-
-def client_process(url: str, token: str, count: int, wait: float, pipe: Connection) -> None:
+def client_process(url: str, token: str, specs: Specs, pipe: Connection) -> None:
     raise_fd_limit()
-    asyncio.run(client(url, token, count, wait, pipe))
+    asyncio.run(_serve(url, token, specs, pipe))
 
 
-# ---------------------------------------------------------------- orchestration
+class Fanout:
+    """Client processes holding `len(specs)` subscribers, driven from here."""
 
-class Bench:
-    def __init__(self, args: argparse.Namespace) -> None:
-        self.args = args
-        self.port = free_port()
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=60)
-        self.workdir = tempfile.mkdtemp(prefix="oms-fanout-")
-        self.database_url = args.database_url or f"sqlite://{self.workdir}/bench.sqlite3"
-        self.env = {**os.environ, "OMS_DATABASE_URL": self.database_url,
-                    "OMS_REDIS_URL": args.redis_url or "",
-                    "OMS_EVENTS_CHANNEL": f"oms:bench:{os.getpid()}"}
-        self.server: subprocess.Popen[bytes] | None = None
+    def __init__(self, ws_url: str, token: str, api: Api, processes: int, wait: float = 30) -> None:
+        self.ws_url, self.token, self.api, self.processes, self.wait = ws_url, token, api, processes, wait
         self.clients: list[tuple[mp.process.BaseProcess, Connection]] = []
-        self.token = ""
 
-    def oms(self, *argv: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "oms.cli", *argv], env=self.env, cwd=ROOT,
-                             check=True, capture_output=True, text=True, timeout=120)
-        return out.stdout.strip()
+    def _split(self, specs: Specs) -> list[Specs]:
+        return [specs[i::self.processes] for i in range(self.processes)]
 
-    def start_server(self) -> None:
-        self.oms("migrate")
-        self.token = self.oms("token", "create", "--name", "bench", "--scope", "admin").splitlines()[-1]
-        self.server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "oms.app:create_app", "--host",
-             "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-             "--backlog", "4096"], env=self.env, cwd=ROOT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if self.http.get("/healthz").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.2)
-        raise SystemExit("server did not start")
+    def _replies(self, timeout: float) -> list[tuple[Any, ...]]:
+        replies = []
+        for _, pipe in self.clients:
+            if not pipe.poll(timeout):
+                raise RuntimeError("a fan-out client did not answer in time")
+            replies.append(pipe.recv())
+        return replies
 
-    def graphql(self, query: str, variables: dict) -> dict:
-        response = self.http.post("/graphql", json={"query": query, "variables": variables},
-                                  headers={"Authorization": f"Bearer {self.token}"})
-        body = response.json()
-        assert not body.get("errors"), body
-        return body["data"]
-
-    def seed(self) -> None:
-        self.graphql("mutation($i: NodeInput!) { upsertNode(input: $i) { userErrors { code } } }",
-                     {"i": {"code": NODE, "name": NODE, "type": "WAREHOUSE"}})
-        self.graphql("mutation($i: ChannelInput!) { upsertChannel(input: $i) { userErrors { code } } }",
-                     {"i": {"code": CHANNEL, "name": CHANNEL, "type": "WEB", "currency": "EUR"}})
-        self.set_stock(100)
-
-    def set_stock(self, on_hand: int) -> float:
-        sent = time.time()
-        self.graphql("mutation($r: [InventoryRecordInput!]!) { syncInventory(records: $r) "
-                     "{ userErrors { code } } }", {"r": [{"sku": SKU, "nodeCode": NODE, "onHand": on_hand}]})
-        return sent
-
-    def start_clients(self) -> int:
-        total, processes = self.args.subscribers, self.args.clients
-        url = f"ws://127.0.0.1:{self.port}/graphql"
+    def start(self, specs: Specs, timeout: float = 300) -> int:
+        """Connect and subscribe every socket; how many are connected."""
         context = mp.get_context("spawn")
-        for index in range(processes):
-            count = total // processes + (1 if index < total % processes else 0)
+        for part in self._split(specs):
             parent, child = context.Pipe()
             process = context.Process(target=client_process, daemon=True,
-                                      args=(url, self.token, count, self.args.wait, child))
+                                      args=(self.ws_url, self.token, part, child))
             process.start()
             self.clients.append((process, parent))
-        ready = 0
-        for _, pipe in self.clients:
-            if not pipe.poll(self.args.deadline):
-                raise SystemExit("clients did not connect in time")
-            ready += pipe.recv()[1]
-        return ready
+        return sum(reply[1] for reply in self._replies(timeout))
 
-    def deliver(self, on_hand: int) -> tuple[int, list[float], float]:
-        """Change stock once; every client reports when each of its sockets heard of it.
+    def change(self, changes: list[tuple[str, str]], parallel: int = 8) -> tuple[list[float], int]:
+        """+1 on hand at each (sku, node), one mutation each; latencies and deliveries missed."""
+        sent: dict[str, float] = {}
 
-        Returns how many heard, the latencies (sorted), and when the server had computed
-        the new total (seconds after the mutation was sent)."""
+        def adjust(change: tuple[str, str]) -> None:
+            sent[change[0]] = time.time()
+            self.api.graphql(ADJUST, {"a": [{"sku": change[0], "nodeCode": change[1], "delta": 1}]})
+
+        with ThreadPoolExecutor(parallel) as pool:
+            list(pool.map(adjust, changes))
         for _, pipe in self.clients:
-            pipe.send(("expect", on_hand))
-        sent = self.set_stock(on_hand)
-        arrived: list[float] = []
-        computed = float("nan")
-        for _, pipe in self.clients:
-            if pipe.poll(self.args.wait + 30):
-                for got in pipe.recv()[1]:
-                    if got is not None:
-                        arrived.append(got[0] - sent)
-                        computed = got[1] - sent
-        return len(arrived), sorted(arrived), computed
+            pipe.send(("collect", sent, self.wait))
+        latencies, missing = [], 0
+        for reply in self._replies(self.wait + 60):
+            latencies += reply[1]
+            missing += reply[2]
+        return sorted(latencies), missing
 
     def stop(self) -> None:
         for process, pipe in self.clients:
             with contextlib.suppress(OSError):
-                pipe.send("stop")
+                pipe.send(("stop",))
             process.join(20)
             if process.is_alive():
                 process.terminate()
-        if self.server is not None:
-            self.server.terminate()
-            self.server.wait(20)
-        self.http.close()
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(fraction * len(sorted_values)))]
-
-
-def report(label: str, wanted: int, arrived: int, latencies: list[float], computed: float) -> None:
-    if not latencies:
-        print(f"{label}: 0/{wanted} delivered")
-        return
-    print(f"{label}: {arrived}/{wanted} delivered  p50 {percentile(latencies, 0.5) * 1000:.0f} ms"
-          f"  p99 {percentile(latencies, 0.99) * 1000:.0f} ms  max {latencies[-1] * 1000:.0f} ms"
-          f"  mean {statistics.fmean(latencies) * 1000:.0f} ms"
-          f"  (total computed after {computed * 1000:.0f} ms)")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=1000)
-    parser.add_argument("--clients", type=int, default=4, help="client processes")
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
-    parser.add_argument("--redis-url", help="default: none (in-process broker)")
-    parser.add_argument("--changes", type=int, default=3, help="measured changes, 1 s apart")
-    parser.add_argument("--wait", type=float, default=30, help="seconds to wait for deliveries")
-    parser.add_argument("--deadline", type=float, default=600, help="seconds to connect everyone")
-    args = parser.parse_args()
-    if not 1 <= args.subscribers <= MAX_SUBSCRIBERS:
-        raise SystemExit(f"--subscribers must be 1..{MAX_SUBSCRIBERS}")
-    raise_fd_limit()
-    bench = Bench(args)
-    try:
-        bench.start_server()
-        assert bench.server is not None
-        bench.seed()
-        idle = rss_mb(bench.server.pid)
-        started = time.monotonic()
-        ready = bench.start_clients()
-        print(f"{ready} subscribers connected in {time.monotonic() - started:.1f} s "
-              f"({args.clients} client processes)")
-        time.sleep(2)
-        subscribed = rss_mb(bench.server.pid)
-        report("warm-up change", ready, *bench.deliver(101))
-        for number in range(1, args.changes + 1):
-            time.sleep(1)
-            report(f"change {number}", ready, *bench.deliver(101 + number))
-        print(f"server RSS: {idle:.0f} MB idle, {subscribed:.0f} MB with {ready} subscribers, "
-              f"{rss_mb(bench.server.pid):.0f} MB after delivery")
-    finally:
-        bench.stop()
-
-
-if __name__ == "__main__":
-    main()
+        self.clients = []

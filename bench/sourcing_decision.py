@@ -1,13 +1,17 @@
-"""Time one sourcing decision: a 5-line order over 1,000 nodes across Italy and Spain.
+"""P5 (in-process): time one sourcing decision, a 5-line order over 1,000 nodes in Italy and Spain.
 
-Run: .venv/bin/python bench/sourcing_decision.py [--runs 2000] [--seed 7]
+The pure engine only (`oms.sourcing.decide`), no server, no database: labelled in-process.
+Part of `python -m bench`; alone: .venv/bin/python -m bench.sourcing_decision [--runs 2000]
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import random
 import statistics
 import time
+from dataclasses import dataclass
 
 from oms.enums import DeliveryMethod, NodeType
 from oms.sourcing import (
@@ -64,7 +68,20 @@ def build(seed: int, quantity: int) -> tuple[SourcingRequest, Rule, list[NodeSna
     return request, rule, nodes
 
 
-def measure(request: SourcingRequest, rule: Rule, nodes: list[NodeSnapshot], runs: int) -> None:
+CASES = (("1 unit per line", 1), ("12 units per line (splits)", 12))
+
+
+@dataclass(frozen=True)
+class Timing:
+    label: str
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    summary: str
+
+
+def measure(label: str, request: SourcingRequest, rule: Rule, nodes: list[NodeSnapshot],
+            runs: int) -> Timing:
     for _ in range(50):
         decide(request, rule, nodes)
     timings = []
@@ -75,22 +92,29 @@ def measure(request: SourcingRequest, rule: Rule, nodes: list[NodeSnapshot], run
     timings.sort()
     p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
     eligible = sum(not c.excluded for c in decision.candidates)
-    print(
-        f"  {len(decision.node_codes)} node(s), {len(decision.backordered)} backordered line(s),"
-        f" {eligible} eligible | p50 {statistics.median(timings):.2f} ms"
-        f"  p99 {p99:.2f} ms  max {timings[-1]:.2f} ms"
-    )
+    summary = (f"{len(decision.node_codes)} node(s), {len(decision.backordered)} backordered "
+               f"line(s), {eligible} eligible")
+    return Timing(label, statistics.median(timings), p99, timings[-1], summary)
+
+
+def timings(runs: int = 2000, seed: int = 7) -> list[Timing]:
+    """p50/p99 of `decide()` for each case."""
+    return [measure(label, *build(seed, quantity), runs) for label, quantity in CASES]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="one JSON list of timings")
     args = parser.parse_args()
-    print(f"decide(): 5 lines over 1,000 nodes, {args.runs} runs")
-    for label, quantity in (("1 unit per line", 1), ("12 units per line (splits)", 12)):
-        print(label)
-        measure(*build(args.seed, quantity), args.runs)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(t) for t in timings(args.runs, args.seed)]))
+        return
+    print(f"decide(): 5 lines over 1,000 nodes, {args.runs} runs (in-process)")
+    for t in timings(args.runs, args.seed):
+        print(f"{t.label}: {t.summary} | p50 {t.p50_ms:.2f} ms  p99 {t.p99_ms:.2f} ms"
+              f"  max {t.max_ms:.2f} ms")
 
 
 if __name__ == "__main__":
