@@ -1,14 +1,15 @@
 """placeOrder: validate, source, hold, and write the whole order in the caller's transaction.
 
 Order of work: idempotency claim, checks (nothing written on a refusal), cart hold
-hand-over, sourcing with holds, the order's rows, its history, payment, and last
-the order number, whose counter row stays locked until commit.
+hand-over (its units are given back in the holding pass), sourcing with holds, the
+order's rows, its history, payment, and last the order number, whose counter row
+stays locked until commit.
 """
 from __future__ import annotations
 
 import uuid
 
-from oms import inventory, payments
+from oms import payments
 from oms.auth import Principal
 from oms.clock import now
 from oms.enums import OrderStatus
@@ -35,16 +36,12 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
             return earlier
     checked = await check_order(spec, principal)
     channel = checked.channel
-    if spec.reservation_id:
-        await inventory.lock_levels(line.sku for line in spec.lines)
-        await reservations.consume(uow, spec.reservation_id, channel)
-    await reservations.sweep_expired(uow, [line.sku for line in spec.lines])
+    freed = await reservations.consume(spec.reservation_id, channel) \
+        if spec.reservation_id else []
     order = _new_order(checked)
     rule = select_rule(await engine_rules(), channel.code, spec.delivery_method, now())
     decision, node_ids = await source_and_hold(
-        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER",
-        count_expired=False,
-    )
+        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER", freed)
     if decision.backordered and not rule.allow_backorder:
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
