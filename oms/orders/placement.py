@@ -2,8 +2,9 @@
 
 Order of work: idempotency claim, checks (nothing written on a refusal), cart hold
 hand-over (its units are given back in the holding pass), sourcing with holds, the
-order's rows, its history, payment, and last the order number, whose counter row
-stays locked until commit.
+payment authorization (in memory), the order's rows, its history, and the order
+number, taken after the unit of work's flush (`UnitOfWork.last`): its counter row
+stays locked until commit, so it is locked last.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from oms.auth import Principal
 from oms.clock import now
 from oms.enums import OrderStatus
 from oms.errors import DomainError, ErrorCode, Problem
-from oms.models import Order
+from oms.models import Order, PaymentTransaction
 from oms.orders import idempotency, reservations
 from oms.orders.allocate import source_and_hold
 from oms.orders.history import record_event
@@ -23,7 +24,7 @@ from oms.orders.validation import CheckedOrder, check_order
 from oms.orders.writing import OrderDraft, write_allocation
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view, destination
-from oms.sequences import next_number
+from oms.sequences import number_row
 from oms.sourcing import SourcingRequest, select_rule
 from oms.uow import UnitOfWork
 
@@ -45,16 +46,20 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     if decision.backordered and not rule.allow_backorder:
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
-    await draft.save()
+    await draft.save(await _payment(order, spec))
     await record_event(uow, order, "ORDER_CREATED", f"placed on channel {channel.code}",
                        {"lines": len(spec.lines), "rule": decision.rule.name},
                        lines=draft.lines, fulfillments=draft.fulfillments,
                        channel_code=channel.code)
     await write_allocation(uow, order, decision, draft, channel.code)
-    await _payment(uow, order, spec)
-    order.number = await next_number(uow, channel.order_prefix)
-    await Order.filter(id=order.id).update(number=order.number)
+    uow.last(lambda: _number(uow, order, channel.order_prefix))
     return order
+
+
+async def _number(uow: UnitOfWork, order: Order, prefix: str) -> None:
+    """The order's number, taken last before commit: every order of the channel waits on
+    its counter row from here to commit."""
+    order.number = await number_row(uow, "order", order.id, prefix)
 
 
 def _short(spec: OrderSpec, sku: str, units: int) -> Problem:
@@ -88,7 +93,8 @@ def _new_order(checked: CheckedOrder) -> Order:
     )
 
 
-async def _payment(uow: UnitOfWork, order: Order, spec: OrderSpec) -> None:
+async def _payment(order: Order, spec: OrderSpec) -> PaymentTransaction | None:
     payment = spec.payment
-    if payment is not None and payment.authorized:
-        await payments.authorize(uow, order, payment.amount.amount, payment.reference)
+    if payment is None or not payment.authorized:
+        return None
+    return await payments.authorize(order, payment.amount.amount, payment.reference)

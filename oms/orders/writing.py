@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from oms.enums import FulfillmentStatus
-from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine, SourcingDecisionRecord
+from oms.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderLine,
+    PaymentTransaction,
+    SourcingDecisionRecord,
+)
 from oms.orders.history import record_event
 from oms.orders.inputs import OrderSpec
 from oms.orders.lines import assign, by_node
@@ -90,11 +97,14 @@ class OrderDraft:
         order.rule_id = decision.rule.id
         return cls(order, lines, made.created, made, decision)
 
-    async def save(self) -> None:
+    async def save(self, payment: PaymentTransaction | None = None) -> None:
+        """Insert the order, its lines, fulfillments, decision and authorization (`payment`)."""
         await self.order.save(force_create=True)
         await OrderLine.bulk_create(self.lines)
         await save_fulfilled(self.made)
         await record_decision(self.order, self.decision)
+        if payment is not None:
+            await payment.save(force_create=True)
 
 
 def allocation_event(decision: Decision) -> str:
