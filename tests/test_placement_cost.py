@@ -16,7 +16,7 @@ from oms.orders.placement import place_order
 from oms.uow import unit_of_work
 from tests.order_helpers import BERGAMO, network, stock
 
-LIMIT = {"postgres": 22, "sqlite": 22}
+LIMIT = {"postgres": 15, "sqlite": 22}
 "Statements for a paid 2-line order held at one node, commit included (BEGIN/COMMIT aside)."
 
 

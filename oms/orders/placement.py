@@ -18,10 +18,10 @@ from oms.errors import DomainError, ErrorCode, Problem
 from oms.models import Order, PaymentTransaction
 from oms.orders import idempotency, reservations
 from oms.orders.allocate import source_and_hold
-from oms.orders.history import record_event
+from oms.orders.history import announce
 from oms.orders.inputs import OrderSpec
 from oms.orders.validation import CheckedOrder, check_order
-from oms.orders.writing import OrderDraft, write_allocation
+from oms.orders.writing import OrderDraft
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view, destination
 from oms.sequences import number_row
@@ -46,12 +46,10 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     if decision.backordered and not rule.allow_backorder:
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
-    await draft.save(await _payment(order, spec))
-    await record_event(uow, order, "ORDER_CREATED", f"placed on channel {channel.code}",
-                       {"lines": len(spec.lines), "rule": decision.rule.name},
-                       lines=draft.lines, fulfillments=draft.fulfillments,
-                       channel_code=channel.code)
-    await write_allocation(uow, order, decision, draft, channel.code)
+    events = draft.events(channel.code)
+    await draft.save(await _payment(order, spec), events)
+    for event in events:
+        announce(uow, order, event, channel.code)
     uow.last(lambda: _number(uow, order, channel.order_prefix))
     return order
 
