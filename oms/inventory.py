@@ -192,8 +192,9 @@ def _available(pos: InventoryPosition) -> int:
 async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
                    reference: str | None = None, channel: ChannelRules | None = None) -> bool:
     """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell);
-    with `channel`, only if it is also within that channel's share of the node (`hold_guard`)."""
-    row = await _bump_row(sku, node_id, "reserved", quantity, guard=_guard_of(channel))
+    with `channel`, only if it is also within that channel's share of the node (`_bump_row`)."""
+    row = await _bump_row(sku, node_id, "reserved", quantity, guarded=True,
+                          guard=_guard_of(channel))
     if row is None:
         return False
     _held(uow, Hold(sku, node_id, quantity), row, reason, reference)
@@ -255,7 +256,8 @@ async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: str, refere
             row = await _bump_row(sku, node_id, "reserved", -releases[i].quantity)
         else:
             change = holds[i]
-            row = await _bump_row(sku, node_id, "reserved", holds[i].quantity, guard=guard)
+            row = await _bump_row(sku, node_id, "reserved", holds[i].quantity, guarded=True,
+                                  guard=guard)
         if row is not None:
             done.append((change, row))
         elif kind == 0:
@@ -305,13 +307,10 @@ def _guard_of(channel: ChannelRules | None) -> tuple[int, int] | None:
 
 
 async def _bump(uow: UnitOfWork, sku: str, node_id: int, column: str, delta: int,
-                guarded: bool = False, also_on_hand: bool = False) -> _Bumped | None:
+                also_on_hand: bool = False) -> _Bumped | None:
     """Add `delta` to `column` (and to on_hand too, with `also_on_hand`) in one round trip,
-    tell the read model, and return the new level; None when no row matched.
-
-    `guarded`: only while on_hand - reserved - safety_stock >= delta (the no-oversell rule).
-    """
-    row = await _bump_row(sku, node_id, column, delta, guarded, also_on_hand)
+    tell the read model, and return the new level; None when no row matched."""
+    row = await _bump_row(sku, node_id, column, delta, also_on_hand=also_on_hand)
     if row is None:
         return None
     on_hand_delta = delta if also_on_hand or column == "on_hand" else 0

@@ -18,7 +18,9 @@ async def expire_holds(skus: Iterable[str] | None = None,
     query = Reservation.filter(status=ReservationStatus.ACTIVE, expires_at__lte=now())
     if skus is not None:
         query = query.filter(lines__sku__in=set(skus))
-    candidates = list(dict.fromkeys(await query.limit(limit).values_list("id", flat=True)))
+    # In id order, so two callers expiring the same holds lock their rows in one order.
+    candidates = list(dict.fromkeys(await query.order_by("id").limit(limit)
+                                    .values_list("id", flat=True)))
     expired: list[uuid.UUID] = []
     for reservation_id in candidates:
         won = await Reservation.filter(id=reservation_id, status=ReservationStatus.ACTIVE) \
