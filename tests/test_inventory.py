@@ -1,12 +1,13 @@
 """Inventory feeds: absolute syncs and deltas, atomic, with a ledger of every change."""
 from __future__ import annotations
 
-from typing import Any
-
-from oms.inventory import try_hold
+from oms.catalog import ChannelSpec
+from oms.enums import ChannelType
+from oms.inventory import InventoryRecord, try_hold
 from oms.models import Channel, InventoryPosition, StockLedgerEntry
 from oms.uow import unit_of_work
 from tests.helpers import ADJUST, SYNC, channel, node, positions, stock
+from tests.test_placement_cost import seed
 
 
 async def two_nodes(api) -> None:
@@ -124,10 +125,9 @@ async def test_shrink_below_what_carts_hold_is_refused(api):
     assert (pos["onHand"], pos["reserved"], pos["available"]) == (3, 3, 0)
 
 
-async def test_a_hold_never_takes_more_than_the_node_or_the_channels_share(api: Any) -> None:
-    await node(api, "MIL")
-    await channel(api, "mkt", "MARKETPLACE", buffer=2, allocationPercent=50)
-    await stock(api, ("A", "MIL", 10, 1))
+async def test_a_hold_never_takes_more_than_the_node_or_the_channels_share(database) -> None:
+    await seed(ChannelSpec(code="mkt", name="mkt", type=ChannelType.MARKETPLACE, currency="EUR",
+                           buffer=2, allocation_percent=50), [InventoryRecord("A", "MIL", 10, 1)])
     mkt = await Channel.get(code="mkt")
     pos = await InventoryPosition.get(sku="A")
     async with unit_of_work("test") as uow:

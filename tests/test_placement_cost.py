@@ -7,14 +7,15 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
+from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
 from oms.config import Settings
-from oms.enums import DeliveryMethod
+from oms.enums import ChannelType, DeliveryMethod, NodeType
+from oms.inventory import InventoryRecord, sync_inventory
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
 from oms.orders.placement import place_order
 from oms.uow import unit_of_work
-from tests.order_helpers import BERGAMO, network, stock
+from tests.order_helpers import BERGAMO, PLACES
 
 LIMIT = {"postgres": 15, "sqlite": 22}
 "Statements for a paid 2-line order held at one node, commit included (BEGIN/COMMIT aside)."
@@ -50,10 +51,21 @@ def _spec() -> OrderSpec:
                      payment=PaymentSpec("psp-1", Price(Decimal("30.00"), "EUR")))
 
 
-async def test_a_placement_costs_a_bounded_number_of_statements(api: Any,
-                                                                database: Settings) -> None:
-    await network(api)
-    await stock(api, ("A", "MIL", 5), ("B", "MIL", 5), ("A", "TOR", 5))
+async def seed(channel: ChannelSpec, stock: list[InventoryRecord]) -> None:
+    """Nodes MIL and TOR, `channel` and `stock`, straight through `oms` (no app running, so
+    no background relay is cut off mid-transaction when the test ends)."""
+    async with unit_of_work("test") as uow:
+        for code, (lat, lon) in (("MIL", PLACES["MIL"]), ("TOR", PLACES["TOR"])):
+            await upsert_node(uow, NodeSpec(code=code, name=code, type=NodeType.WAREHOUSE,
+                                            latitude=lat, longitude=lon))
+        await upsert_channel(uow, channel)
+        await sync_inventory(uow, stock)
+
+
+async def test_a_placement_costs_a_bounded_number_of_statements(database: Settings) -> None:
+    await seed(ChannelSpec(code="web", name="web", type=ChannelType.WEB, currency="EUR"),
+               [InventoryRecord("A", "MIL", 5), InventoryRecord("B", "MIL", 5),
+                InventoryRecord("A", "TOR", 5)])
     async with unit_of_work("warm-up") as uow:
         await place_order(uow, None, _spec())
     with statements() as seen:
