@@ -34,7 +34,7 @@ class Settings:
     "Query limits (refused before execution with QUERY_TOO_COMPLEX) and the request body cap."
     max_depth: int = 12
     max_aliases: int = 30
-    max_cost: int = 20_000
+    max_cost: int = 50_000
     max_body_bytes: int = 2_000_000
     "Websockets: seconds to send connection_init, open subscriptions per connection."
     ws_init_timeout_seconds: int = 3

@@ -14,7 +14,7 @@ from tortoise import connections
 
 from oms import inventory_bulk as bulk
 from oms.availability import read_model
-from oms.availability.rules import node_available
+from oms.availability.rules import ChannelRules, node_available
 from oms.db import placeholders
 from oms.enums import StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
@@ -178,12 +178,14 @@ def _available(level: Level) -> int:
 
 
 async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
-                   reference: str | None = None) -> bool:
-    """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell)."""
-    row = await _bump(uow, sku, node_id, "reserved", quantity, guarded=True)
+                   reference: str | None = None, channel: ChannelRules | None = None) -> bool:
+    """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell);
+    with `channel`, only if it is also within that channel's share of the node (`_bump_row`)."""
+    row = await _bump_row(sku, node_id, "reserved", quantity, guarded=True,
+                          guard=_guard_of(channel))
     if row is None:
         return False
-    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, quantity, row.level, reason, reference)
+    _held(uow, Hold(sku, node_id, quantity), row, reason, reference)
     uow.record(STOCK_CHANGED, stock_changed([sku]))
     return True
 
@@ -197,6 +199,85 @@ async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, r
     uow.record(STOCK_CHANGED, stock_changed([sku]))
 
 
+class Hold(NamedTuple):
+    """Units to reserve at a node (`take_holds`)."""
+
+    sku: str
+    node_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """Reserved units to give back, e.g. the lines of a cart hold consumed or expired."""
+
+    sku: str
+    node_id: int
+    quantity: int
+    reason: str
+    reference: str | None = None
+
+
+async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: str, reference: str | None,
+                     channel: ChannelRules | None = None, releases: Sequence[Release] = (),
+                     all_or_nothing: bool = True) -> list[Hold]:
+    """Give back `releases` and take `holds` (conditional updates, see `try_hold`), row by row
+    in (sku, node) order, releases first at a row; returns the holds that could not be taken.
+
+    `all_or_nothing`: on the first hold that fails, everything this call changed is undone,
+    its row locks included (a savepoint), and every hold is returned; so the caller can decide
+    again on fresh figures holding no stock row, and its next holds stay in (sku, node) order.
+    Otherwise holds that fail are skipped (a failed conditional update locks nothing).
+    """
+    steps = sorted([(r.sku, r.node_id, 0, i) for i, r in enumerate(releases)]
+                   + [(h.sku, h.node_id, 1, i) for i, h in enumerate(holds)])
+    savepoint = all_or_nothing and len(steps) > 1
+    conn = connections.get("default")
+    if savepoint:
+        await conn.execute_query("SAVEPOINT take_holds")
+    guard = _guard_of(channel)
+    done: list[tuple[Hold | Release, _Row]] = []
+    missed: list[Hold] = []
+    for sku, node_id, kind, i in steps:
+        if kind == 0:
+            change: Hold | Release = releases[i]
+            row = await _bump_row(sku, node_id, "reserved", -releases[i].quantity)
+        else:
+            change = holds[i]
+            row = await _bump_row(sku, node_id, "reserved", holds[i].quantity, guarded=True,
+                                  guard=guard)
+        if row is not None:
+            done.append((change, row))
+        elif kind == 0:
+            raise AssertionError(f"no stock position {sku}@{node_id} to release")
+        elif all_or_nothing:
+            if savepoint:
+                await conn.execute_query("ROLLBACK TO SAVEPOINT take_holds")
+            return list(holds)
+        else:
+            missed.append(holds[i])
+    for change, row in done:
+        if isinstance(change, Release):
+            _released(uow, change, row)
+        else:
+            _held(uow, change, row, reason, reference)
+    if done:
+        uow.record(STOCK_CHANGED, stock_changed(change.sku for change, _ in done))
+    return missed
+
+
+def _held(uow: UnitOfWork, hold: Hold, row: _Row, reason: str, reference: str | None) -> None:
+    _track(uow, hold.sku, hold.node_id, row, 0, hold.quantity)
+    _ledger_entry(uow, hold.sku, hold.node_id, StockBucket.RESERVED, hold.quantity,
+                  row["level"], reason, reference)
+
+
+def _released(uow: UnitOfWork, release: Release, row: _Row) -> None:
+    _track(uow, release.sku, release.node_id, row, 0, -release.quantity)
+    _ledger_entry(uow, release.sku, release.node_id, StockBucket.RESERVED, -release.quantity,
+                  row["level"], release.reason, release.reference)
+
+
 class _Bumped(NamedTuple):
     level: int
     "The bumped column's new value."
@@ -204,15 +285,48 @@ class _Bumped(NamedTuple):
     reserved: int
 
 
-async def _bump(uow: UnitOfWork, sku: str, node_id: int, column: str, delta: int,
-                guarded: bool = False, also_on_hand: bool = False) -> _Bumped | None:
-    """Add `delta` to `column` (and to on_hand too, with `also_on_hand`) in one round trip,
-    tell the read model, and return the new level; None when no row matched.
+_Row = dict[str, int]
+"What a bump returns: on_hand, reserved, safety_stock and the bumped column's `level`."
 
-    `guarded`: only while on_hand - reserved - safety_stock >= delta (the no-oversell rule).
+
+def _guard_of(channel: ChannelRules | None) -> tuple[int, int] | None:
+    """The (buffer, allocation percent) a hold for `channel` must stay within."""
+    return None if channel is None else (channel.buffer, channel.allocation_percent)
+
+
+async def _bump(uow: UnitOfWork, sku: str, node_id: int, column: str, delta: int,
+                also_on_hand: bool = False) -> _Bumped | None:
+    """Add `delta` to `column` (and to on_hand too, with `also_on_hand`) in one round trip,
+    tell the read model, and return the new level; None when no row matched."""
+    row = await _bump_row(sku, node_id, column, delta, also_on_hand=also_on_hand)
+    if row is None:
+        return None
+    on_hand_delta = delta if also_on_hand or column == "on_hand" else 0
+    _track(uow, sku, node_id, row, on_hand_delta, delta if column == "reserved" else 0)
+    return _Bumped(row["level"], row["on_hand"], row["reserved"])
+
+
+def _track(uow: UnitOfWork, sku: str, node_id: int, row: _Row, on_hand_delta: int,
+           reserved_delta: int) -> None:
+    """Tell the read model the node-level available before and after a bump that returned `row`."""
+    after = node_available(row["on_hand"], row["reserved"], row["safety_stock"])
+    before = node_available(row["on_hand"] - on_hand_delta, row["reserved"] - reserved_delta,
+                            row["safety_stock"])
+    read_model.track(uow, sku, node_id, before, after)
+
+
+async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bool = False,
+                    also_on_hand: bool = False,
+                    guard: tuple[int, int] | None = None) -> _Row | None:
+    """The one UPDATE behind every bump (SQL text stable per variant, so it stays prepared).
+
+    `guarded`: only while on_hand - reserved - safety_stock >= delta. `guard` (a channel's
+    buffer and allocation percent): also only while the channel's share of what is left,
+    (on_hand - reserved - safety_stock - buffer) * percent / 100, is at least `delta`: the
+    integer form of `oms.availability.channel_share` (buffer >= 0, percent 0..100).
     """
     conn = connections.get("default")
-    marks = iter(placeholders(conn, 5))
+    marks = iter(placeholders(conn, 8))
     values: list[object] = [delta]
     change = f'"{column}" = "{column}" + {next(marks)}'
     if also_on_hand:
@@ -221,21 +335,17 @@ async def _bump(uow: UnitOfWork, sku: str, node_id: int, column: str, delta: int
     sql = (f'UPDATE "inventory_position" SET {change} '
            f'WHERE "sku" = {next(marks)} AND "node_id" = {next(marks)}')
     values += [sku, node_id]
-    if guarded:
+    if guarded or guard is not None:
         sql += f' AND "on_hand" >= "reserved" + "safety_stock" + {next(marks)}'
         values.append(delta)
+    if guard is not None:
+        buffer, percent = next(marks), next(marks)
+        sql += (f' AND ("on_hand" - "reserved" - "safety_stock" - {buffer}) * {percent}'
+                f' >= 100 * {next(marks)}')
+        values += [guard[0], guard[1], delta]
     rows = await conn.execute_query_dict(
         sql + f' RETURNING "on_hand", "reserved", "safety_stock", "{column}" AS level', values)
-    if not rows:
-        return None
-    row = rows[0]
-    on_hand_delta = delta if also_on_hand or column == "on_hand" else 0
-    reserved_delta = delta if column == "reserved" else 0
-    after = node_available(row["on_hand"], row["reserved"], row["safety_stock"])
-    before = node_available(row["on_hand"] - on_hand_delta, row["reserved"] - reserved_delta,
-                            row["safety_stock"])
-    read_model.track(uow, sku, node_id, before, after)
-    return _Bumped(row["level"], row["on_hand"], row["reserved"])
+    return rows[0] if rows else None
 
 
 async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
@@ -308,8 +418,8 @@ async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[
 
 
 __all__ = [
-    "Adjustment", "DomainError", "InventoryRecord", "Key", "Level", "adjust_inventory", "checkpoint",
-    "lock_levels", "lock_positions", "sync_problems",
+    "Adjustment", "DomainError", "Hold", "InventoryRecord", "Key", "Level", "Release",
+    "adjust_inventory", "checkpoint", "lock_levels", "lock_positions", "sync_problems",
     "positions_for_sku", "receive_returned", "release_hold",
-    "ship_held", "sync_inventory", "try_hold",
+    "ship_held", "sync_inventory", "take_holds", "try_hold",
 ]

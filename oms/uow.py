@@ -39,6 +39,7 @@ class UnitOfWork:
     rows: dict[RowsKey, list[tuple[Any, ...]]] = field(default_factory=dict)
     _events_written: int = 0
     _states: dict[str, tuple[Any, Callable[[Any], Awaitable[None]]]] = field(default_factory=dict)
+    _last: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def state(self, key: str, make: Callable[[], S], flush: Callable[[S], Awaitable[None]]) -> S:
         """Per-unit-of-work state of a module below (e.g. the stock changes the availability
@@ -48,6 +49,17 @@ class UnitOfWork:
         if found is None:
             found = self._states[key] = (make(), cast(Callable[[Any], Awaitable[None]], flush))
         return cast(S, found[0])
+
+    def last(self, step: Callable[[], Awaitable[None]]) -> None:
+        """Run `step` after the flush, as the last statements before commit: for a row that
+        every writer locks until commit (a number counter), so it is held for the commit only."""
+        self._last.append(step)
+
+    async def finish(self) -> None:
+        """The steps registered with `last`, in order (`unit_of_work` runs them after `flush`)."""
+        for step in self._last:
+            await step()
+        self._last.clear()
 
     def record(self, topic: str, payload: dict[str, Any]) -> None:
         self.events.append((topic, payload))
@@ -143,6 +155,7 @@ async def unit_of_work(actor: str | None = None,
     async with in_transaction():
         yield uow
         await uow.flush()
+        await uow.finish()
     if uow.events and after_commit is not None:
         after_commit()
 

@@ -38,7 +38,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-DEFAULT_LIST_SIZE = 20
+DEFAULT_LIST_SIZE = 10
 "What an unbounded list field is assumed to hold when its cost is counted."
 SIZE_ARGUMENTS = ("first", "limit")
 SIZED_BY_LIST = ("skus",)
@@ -49,7 +49,7 @@ CODE = "QUERY_TOO_COMPLEX"
 class Limits:
     max_depth: int = 12
     max_aliases: int = 30
-    max_cost: int = 20_000
+    max_cost: int = 50_000
 
 
 @dataclass

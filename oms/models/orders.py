@@ -99,6 +99,8 @@ class Fulfillment(Model):
 
     class Meta:
         table = "fulfillment"
+        "Sourcing counts a node's open fulfillments (backlog) and today's (capacity)."
+        indexes = (("node_id", "status"), ("node_id", "created_at"))
 
 
 class FulfillmentLine(Model):
@@ -186,3 +188,5 @@ class ReservationLine(Model):
 
     class Meta:
         table = "reservation_line"
+        "A hold's lines are read when it is consumed, released or expired."
+        indexes = (("reservation_id",),)

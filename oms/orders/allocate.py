@@ -1,12 +1,16 @@
 """Source a request and hold the stock it was given, without ever overselling.
 
-The stock rows of the request's SKUs are read locked, in (sku, node) order
-(`inventory.lock_levels`), so concurrent orders for the same SKUs queue rather than
-deadlock, and the decision made on those figures can be held. Each pick is still
-held with the inventory module's conditional update; should one fail all the same
-(e.g. holds of an expired cart not yet swept), the picks held so far are given
-back and the request is decided again; after the last attempt whatever could not
-be held is backordered.
+The snapshot is read without row locks; each pick is then held with the inventory
+module's conditional update, which re-checks the node's safety stock and the
+channel's buffer and share on the row itself, so nothing is promised twice however
+many orders race. Holds are taken in (sku, node) order, all of an attempt or none
+(`inventory.take_holds`): when one fails, the attempt is undone, row locks included,
+and the whole request is decided again on fresh figures, so the decision stays the
+engine's own (fewest nodes, candidates and reasons) rather than a patchwork. After the
+last attempt whatever could not be held is backordered (SHIP_COMPLETE: all of it).
+
+Cart holds being consumed or already expired are given back in the same ordered
+pass as the new holds (`freed`), and count as free in the snapshot.
 """
 from __future__ import annotations
 
@@ -16,8 +20,10 @@ from typing import NamedTuple
 
 from oms import inventory
 from oms.enums import SplitPolicy
+from oms.inventory import Hold, Release
 from oms.models import Channel
-from oms.routing.snapshot import load_snapshot
+from oms.orders.expiry import expire_holds
+from oms.routing.snapshot import Network, load_snapshot
 from oms.sourcing import Allocation, Decision, Rule, SourcingRequest, decide
 from oms.uow import UnitOfWork
 
@@ -32,56 +38,64 @@ class Sourced(NamedTuple):
 
 async def simulate(channel: Channel, request: SourcingRequest, rule: Rule) -> Decision:
     """The decision the engine would make now (reads only)."""
-    network = await load_snapshot(channel, request.demand(), rule,
-                                  pickup_code=request.pickup_node_code)
+    network = await load_snapshot(channel, request.demand(), rule, request.pickup_node_code,
+                                  count_expired=True)
     return decide(request, rule, network.nodes)
 
 
 async def source_and_hold(uow: UnitOfWork, channel: Channel, request: SourcingRequest,
                           rule: Rule, reference: str, reason: str = "RESERVE",
-                          count_expired: bool = True) -> Sourced:
-    """Decide and hold every allocation; what cannot be held is backordered."""
+                          freed: Sequence[Release] = ()) -> Sourced:
+    """Decide and hold every allocation; what cannot be held is backordered.
+
+    `freed`: reserved units to give back in the same pass (a consumed cart hold).
+    """
+    releases = list(freed)
+    whole = True
     for attempt in range(1, ATTEMPTS + 1):
-        network = await load_snapshot(channel, request.demand(), rule, count_expired,
-                                      request.pickup_node_code, lock=True)
+        network = await _network(channel, request, rule, releases)
         decision = decide(request, rule, network.nodes)
-        held, missed = await _hold(uow, decision, network.ids, reference, reason)
+        whole = attempt < ATTEMPTS or rule.split_policy is SplitPolicy.SHIP_COMPLETE
+        picks = _holds(decision, network.ids)
+        missed = await inventory.take_holds(uow, picks, reason, reference, channel, releases,
+                                            all_or_nothing=whole)
         if not missed:
             return Sourced(decision, network.ids)
-        if attempt < ATTEMPTS:
-            await release(uow, held, network.ids, reference, "RETRY")
-    if rule.split_policy is SplitPolicy.SHIP_COMPLETE:
-        await release(uow, held, network.ids, reference, "RETRY")
-        held, missed = [], list(decision.allocations)
-    return Sourced(_without(decision, held, missed), network.ids)
+    if whole:
+        await inventory.take_holds(uow, [], reason, reference, releases=releases)
+    return Sourced(_without(decision, network.ids, missed), network.ids)
 
 
-async def _hold(uow: UnitOfWork, decision: Decision, ids: dict[str, int],
-                reference: str, reason: str) -> tuple[list[Allocation], list[Allocation]]:
-    held: list[Allocation] = []
-    missed: list[Allocation] = []
-    for pick in sorted(decision.allocations, key=lambda a: (a.sku, ids[a.node_code])):
-        ok = await inventory.try_hold(uow, pick.sku, ids[pick.node_code], pick.quantity,
-                                      reason, reference)
-        (held if ok else missed).append(pick)
-    return held, missed
+async def _network(channel: Channel, request: SourcingRequest, rule: Rule,
+                   releases: list[Release]) -> Network:
+    """The snapshot; cart holds found expired are expired first (added to `releases`), so
+    they never block an order."""
+    network = await load_snapshot(channel, request.demand(), rule, request.pickup_node_code,
+                                  releases)
+    if not network.expired:
+        return network
+    _, expired = await expire_holds(request.demand())
+    releases += expired
+    return await load_snapshot(channel, request.demand(), rule, request.pickup_node_code,
+                               releases)
 
 
-async def release(uow: UnitOfWork, picks: Sequence[Allocation], ids: dict[str, int],
-                  reference: str, reason: str) -> None:
-    """Give back holds made for `picks` (`ids`: node id per node code)."""
-    for pick in sorted(picks, key=lambda a: (a.sku, ids[a.node_code])):
-        await inventory.release_hold(uow, pick.sku, ids[pick.node_code], pick.quantity,
-                                     reason, reference)
+def _holds(decision: Decision, ids: dict[str, int]) -> list[Hold]:
+    return [Hold(a.sku, ids[a.node_code], a.quantity) for a in decision.allocations]
 
 
-def _without(decision: Decision, held: list[Allocation], missed: list[Allocation]) -> Decision:
+def _without(decision: Decision, ids: dict[str, int], missed: Sequence[Hold]) -> Decision:
+    """`decision` less the picks that could not be held (backordered instead)."""
+    lost = {(hold.sku, hold.node_id) for hold in missed}
     short: dict[str, int] = dict(decision.backordered)
-    for pick in missed:
-        short[pick.sku] = short.get(pick.sku, 0) + pick.quantity
-    kept = tuple(a for a in decision.allocations if a in held)
+    kept: list[Allocation] = []
+    for pick in decision.allocations:
+        if (pick.sku, ids[pick.node_code]) in lost:
+            short[pick.sku] = short.get(pick.sku, 0) + pick.quantity
+        else:
+            kept.append(pick)
     selected = {a.node_code for a in kept}
     candidates = tuple(dataclasses.replace(c, selected=c.node_code in selected)
                        for c in decision.candidates)
-    return dataclasses.replace(decision, allocations=kept, backordered=tuple(short.items()),
-                               candidates=candidates)
+    return dataclasses.replace(decision, allocations=tuple(kept),
+                               backordered=tuple(short.items()), candidates=candidates)

@@ -2,7 +2,9 @@
 
 `record_event` recomputes the order's status from its lines and fulfillments
 (`derive_status`), stores it, appends the OrderEvent and records the matching
-`order.event` outbox payload, all on the caller's unit of work.
+`order.event` outbox payload, all on the caller's unit of work. A new order, whose
+status was just derived, builds its events with `new_event`, inserts them with its
+rows and `announce`s them.
 """
 from __future__ import annotations
 
@@ -33,12 +35,23 @@ async def record_event(
     if apply_derived_status(order, lines, fulfillments):
         order.updated_at = now()
         await Order.filter(id=order.id).update(status=order.status, updated_at=order.updated_at)
-    status = order.status
-    event = await OrderEvent.create(order_id=order.id, type=type, status=status,
-                                    message=message, data=data)
+    event = new_event(order, type, message, data)
+    await event.save(force_create=True)
     if channel_code is None:
         codes = await Channel.filter(id=order.channel_id).values_list("code", flat=True)
         channel_code = str(codes[0])
-    uow.record(ORDER_EVENT, order_event(str(order.id), event.id, str(channel_code),
-                                        order.customer_ref, type, str(status)))
+    announce(uow, order, event, channel_code)
     return event
+
+
+def new_event(order: Order, type: str, message: str | None = None,
+              data: dict[str, Any] | None = None) -> OrderEvent:
+    """An event of `order` at its current status, not saved yet (see `announce`)."""
+    return OrderEvent(order_id=order.id, type=type, status=order.status, message=message,
+                      data=data)
+
+
+def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str) -> None:
+    """Record the `order.event` outbox payload of a saved event (same unit of work)."""
+    uow.record(ORDER_EVENT, order_event(str(order.id), event.id, channel_code,
+                                        order.customer_ref, event.type, str(event.status)))

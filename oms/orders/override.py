@@ -54,7 +54,7 @@ async def override_routing(uow: UnitOfWork, principal: Principal, spec: Override
     node = await _target(spec, order, channel)
     moves = await _moves(order, spec, node)
     await _check_stock(channel, node, moves)
-    await _move_stock(uow, order, node, moves)
+    await _move_stock(uow, order, channel, node, moves)
     await _rewrite(order, node, moves, spec.reason)
     await record_event(uow, order, "ROUTING_OVERRIDDEN", spec.reason, {
         "node": node.code, "reason": spec.reason,
@@ -118,8 +118,10 @@ async def _check_stock(channel: Channel, node: Node, moves: list[Move]) -> None:
                                  f"channel {channel.code}, {units} needed", "nodeCode")
 
 
-async def _move_stock(uow: UnitOfWork, order: Order, node: Node, moves: list[Move]) -> None:
-    """Release old holds and take new ones, every change in (sku, node) order."""
+async def _move_stock(uow: UnitOfWork, order: Order, channel: Channel, node: Node,
+                      moves: list[Move]) -> None:
+    """Release old holds and take new ones (within the channel's share), every change in
+    (sku, node) order."""
     changes: dict[tuple[str, int], int] = defaultdict(int)
     fulfillment_nodes = dict(await Fulfillment.filter(order_id=order.id)
                              .values_list("id", "node_id"))
@@ -131,7 +133,7 @@ async def _move_stock(uow: UnitOfWork, order: Order, node: Node, moves: list[Mov
     reference = f"order:{order.id}"
     for (sku, node_id), delta in sorted(changes.items()):
         if delta > 0 and not await inventory.try_hold(uow, sku, node_id, delta, "OVERRIDE",
-                                                      reference):
+                                                      reference, channel):
             raise DomainError.of(ErrorCode.NODE_HAS_NO_STOCK,
                                  f"{node.code} no longer has {delta} x {sku}", "nodeCode")
         if delta < 0:

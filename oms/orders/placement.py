@@ -1,28 +1,30 @@
 """placeOrder: validate, source, hold, and write the whole order in the caller's transaction.
 
 Order of work: idempotency claim, checks (nothing written on a refusal), cart hold
-hand-over, sourcing with holds, the order's rows, its history, payment, and last
-the order number, whose counter row stays locked until commit.
+hand-over (its units are given back in the holding pass), sourcing with holds, the
+payment authorization (in memory), the order's rows, its history, and the order
+number, taken after the unit of work's flush (`UnitOfWork.last`): its counter row
+stays locked until commit, so it is locked last.
 """
 from __future__ import annotations
 
 import uuid
 
-from oms import inventory, payments
+from oms import payments
 from oms.auth import Principal
 from oms.clock import now
 from oms.enums import OrderStatus
 from oms.errors import DomainError, ErrorCode, Problem
-from oms.models import Order
+from oms.models import Order, PaymentTransaction
 from oms.orders import idempotency, reservations
 from oms.orders.allocate import source_and_hold
-from oms.orders.history import record_event
+from oms.orders.history import announce
 from oms.orders.inputs import OrderSpec
 from oms.orders.validation import CheckedOrder, check_order
-from oms.orders.writing import OrderDraft, write_allocation
+from oms.orders.writing import OrderDraft
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view, destination
-from oms.sequences import next_number
+from oms.sequences import number_row
 from oms.sourcing import SourcingRequest, select_rule
 from oms.uow import UnitOfWork
 
@@ -35,29 +37,27 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
             return earlier
     checked = await check_order(spec, principal)
     channel = checked.channel
-    if spec.reservation_id:
-        await inventory.lock_levels(line.sku for line in spec.lines)
-        await reservations.consume(uow, spec.reservation_id, channel)
-    await reservations.sweep_expired(uow, [line.sku for line in spec.lines])
+    freed = await reservations.consume(spec.reservation_id, channel) \
+        if spec.reservation_id else []
     order = _new_order(checked)
     rule = select_rule(await engine_rules(), channel.code, spec.delivery_method, now())
     decision, node_ids = await source_and_hold(
-        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER",
-        count_expired=False,
-    )
+        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER", freed)
     if decision.backordered and not rule.allow_backorder:
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
-    await draft.save()
-    await record_event(uow, order, "ORDER_CREATED", f"placed on channel {channel.code}",
-                       {"lines": len(spec.lines), "rule": decision.rule.name},
-                       lines=draft.lines, fulfillments=draft.fulfillments,
-                       channel_code=channel.code)
-    await write_allocation(uow, order, decision, draft, channel.code)
-    await _payment(uow, order, spec)
-    order.number = await next_number(uow, channel.order_prefix)
-    await Order.filter(id=order.id).update(number=order.number)
+    events = draft.events(channel.code)
+    await draft.save(await _payment(order, spec), events)
+    for event in events:
+        announce(uow, order, event, channel.code)
+    uow.last(lambda: _number(uow, order, channel.order_prefix))
     return order
+
+
+async def _number(uow: UnitOfWork, order: Order, prefix: str) -> None:
+    """The order's number, taken last before commit: every order of the channel waits on
+    its counter row from here to commit."""
+    order.number = await number_row(uow, "order", order.id, prefix)
 
 
 def _short(spec: OrderSpec, sku: str, units: int) -> Problem:
@@ -91,7 +91,8 @@ def _new_order(checked: CheckedOrder) -> Order:
     )
 
 
-async def _payment(uow: UnitOfWork, order: Order, spec: OrderSpec) -> None:
+async def _payment(order: Order, spec: OrderSpec) -> PaymentTransaction | None:
     payment = spec.payment
-    if payment is not None and payment.authorized:
-        await payments.authorize(uow, order, payment.amount.amount, payment.reference)
+    if payment is None or not payment.authorized:
+        return None
+    return await payments.authorize(order, payment.amount.amount, payment.reference)

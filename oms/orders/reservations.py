@@ -1,9 +1,10 @@
 """Cart holds: stock reserved for a channel until an order consumes it or it expires.
 
 Expiry is enforced three ways: availability stops counting expired holds at once,
-placement sweeps the expired holds of the SKUs it needs before sourcing, and a
-background job (`oms.orders.sweeper`) sweeps the rest every few seconds. Status
-moves with a conditional update, so a hold is given back exactly once.
+sourcing (placement, cart holds) expires those of the SKUs it needs and counts their
+units as free (`oms.orders.allocate`), and a background job (`oms.orders.sweeper`)
+sweeps the rest every few seconds. Status moves with a conditional update, so a hold
+is given back exactly once.
 """
 from __future__ import annotations
 
@@ -17,25 +18,18 @@ from oms.auth import Principal
 from oms.clock import now
 from oms.enums import DeliveryMethod, ReservationStatus
 from oms.errors import DomainError, ErrorCode, Problems
+from oms.inventory import Release
 from oms.models import Channel, Reservation, ReservationLine
 from oms.orders.allocate import source_and_hold
+from oms.orders.expiry import RESERVATION, expire_holds, held_by
 from oms.orders.inputs import ReserveSpec
 from oms.orders.validation import check_channel, check_lines
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view
 from oms.sourcing import SourcingRequest, select_rule
 from oms.uow import UnitOfWork
-from oms.workflow import Workflow
 
 MAX_TTL_SECONDS = 7 * 24 * 3600
-RESERVATION = Workflow("reservation", ReservationStatus.ACTIVE, {
-    ReservationStatus.ACTIVE: frozenset({ReservationStatus.CONSUMED, ReservationStatus.RELEASED,
-                                         ReservationStatus.EXPIRED}),
-    ReservationStatus.CONSUMED: frozenset(),
-    ReservationStatus.RELEASED: frozenset(),
-    ReservationStatus.EXPIRED: frozenset(),
-})
-"A hold ends once: consumed by an order, released, or expired."
 SHIP = DeliveryMethod.SHIP_TO_ADDRESS
 
 
@@ -57,7 +51,6 @@ async def hold_of(reservation: Reservation, channel_code: str) -> Hold:
 async def reserve(uow: UnitOfWork, principal: Principal | None, spec: ReserveSpec) -> Hold:
     """Hold every line for `spec.ttl_seconds`, or refuse (INSUFFICIENT_STOCK) holding nothing."""
     channel = await _check(spec, principal)
-    await sweep_expired(uow, [line.sku for line in spec.lines])
     reservation = Reservation(id=uuid.uuid4(), channel_id=channel.id,
                               expires_at=now() + timedelta(seconds=spec.ttl_seconds))
     request = SourcingRequest(channel_view(channel), SHIP, None, None,
@@ -99,8 +92,10 @@ async def release_reservation(uow: UnitOfWork, principal: Principal | None,
     return await hold_of(reservation, reservation.channel.code)
 
 
-async def consume(uow: UnitOfWork, reservation_id: str, channel: Channel) -> Reservation:
-    """Hand a live hold over to the order being placed: its stock is released to be re-held.
+async def consume(reservation_id: str, channel: Channel) -> list[Release]:
+    """Hand a live hold over to the order being placed: its row is marked CONSUMED (a
+    conditional update, which also locks it until commit) and its units are returned, to be
+    given back in the order's holding pass (`oms.orders.allocate.source_and_hold`).
 
     Refused with RESERVATION_EXPIRED once `expiresAt` is past, swept or not.
     """
@@ -113,8 +108,8 @@ async def consume(uow: UnitOfWork, reservation_id: str, channel: Channel) -> Res
         raise DomainError.of(ErrorCode.RESERVATION_EXPIRED,
                              f"reservation {reservation_id} expired at "
                              f"{reservation.expires_at.isoformat()}", "reservationId")
-    await _end(uow, reservation, ReservationStatus.CONSUMED, "CONSUME", "reservationId")
-    return reservation
+    await _mark(reservation, ReservationStatus.CONSUMED, "reservationId")
+    return await held_by([reservation.id], "CONSUME")
 
 
 async def find(reservation_id: str, principal: Principal | None,
@@ -132,6 +127,13 @@ async def find(reservation_id: str, principal: Principal | None,
 
 async def _end(uow: UnitOfWork, reservation: Reservation, status: ReservationStatus,
                reason: str, field: str = "id") -> None:
+    await _mark(reservation, status, field)
+    await inventory.take_holds(uow, [], reason, None, releases=await held_by([reservation.id],
+                                                                              reason))
+
+
+async def _mark(reservation: Reservation, status: ReservationStatus, field: str) -> None:
+    """Move a live hold to `status` (refused when it is no longer ACTIVE)."""
     ended = await RESERVATION.move_stored(Reservation, reservation.id, ReservationStatus.ACTIVE,
                                           status)
     if not ended:
@@ -140,29 +142,13 @@ async def _end(uow: UnitOfWork, reservation: Reservation, status: ReservationSta
                 else ErrorCode.RESERVATION_NOT_ACTIVE)
         raise DomainError.of(code, f"reservation {reservation.id} is {fresh.status}", field)
     RESERVATION.move(reservation, status)
-    await _give_back(uow, [reservation.id], reason)
-
-
-async def _give_back(uow: UnitOfWork, reservation_ids: list[uuid.UUID], reason: str) -> None:
-    lines = await ReservationLine.filter(reservation_id__in=reservation_ids) \
-        .order_by("sku", "node_id").values_list("sku", "node_id", "quantity", "reservation_id")
-    for sku, node_id, quantity, owner in lines:
-        await inventory.release_hold(uow, sku, node_id, quantity, reason, f"reservation:{owner}")
 
 
 async def sweep_expired(uow: UnitOfWork, skus: Iterable[str] | None = None,
                         limit: int = 500) -> int:
-    """Expire live holds past their time (only those touching `skus`, if given)."""
-    query = Reservation.filter(status=ReservationStatus.ACTIVE, expires_at__lte=now())
-    if skus is not None:
-        query = query.filter(lines__sku__in=set(skus))
-    candidates = list(dict.fromkeys(await query.limit(limit).values_list("id", flat=True)))
-    expired: list[uuid.UUID] = []
-    for reservation_id in candidates:
-        won = await RESERVATION.move_stored(Reservation, reservation_id, ReservationStatus.ACTIVE,
-                                            ReservationStatus.EXPIRED)
-        if won:
-            expired.append(uuid.UUID(str(reservation_id)))
-    if expired:
-        await _give_back(uow, expired, "EXPIRE")
-    return len(expired)
+    """Expire live holds past their time (only those touching `skus`, if given) and give
+    their stock back now; returns how many expired."""
+    count, releases = await expire_holds(skus, limit)
+    if releases:
+        await inventory.take_holds(uow, [], "EXPIRE", None, releases=releases)
+    return count

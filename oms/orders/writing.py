@@ -5,14 +5,25 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tortoise import connections
+
+from oms.db import is_postgres
 from oms.enums import FulfillmentStatus
-from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine, SourcingDecisionRecord
-from oms.orders.history import record_event
+from oms.models import (
+    Fulfillment,
+    FulfillmentLine,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentTransaction,
+    SourcingDecisionRecord,
+)
+from oms.orders.history import new_event
 from oms.orders.inputs import OrderSpec
+from oms.orders.insert import insert_order
 from oms.orders.lines import assign, by_node
 from oms.orders.status import apply_derived_status
 from oms.sourcing import Decision
-from oms.uow import UnitOfWork
 
 
 @dataclass
@@ -90,11 +101,36 @@ class OrderDraft:
         order.rule_id = decision.rule.id
         return cls(order, lines, made.created, made, decision)
 
-    async def save(self) -> None:
+    async def save(self, payment: PaymentTransaction | None,
+                   events: Sequence[OrderEvent]) -> None:
+        """Insert the order, its lines, fulfillments, decision, authorization (`payment`) and
+        history `events` (which get their ids): one statement on PostgreSQL."""
+        record = SourcingDecisionRecord(order_id=self.order.id, rule_id=self.decision.rule.id,
+                                        decision=self.decision.to_record())
+        if is_postgres(connections.get("default")):
+            await insert_order([[self.order], self.lines, self.made.created, self.made.lines,
+                                [record], [payment] if payment else []], events)
+            return
         await self.order.save(force_create=True)
         await OrderLine.bulk_create(self.lines)
         await save_fulfilled(self.made)
-        await record_decision(self.order, self.decision)
+        await record.save(force_create=True)
+        if payment is not None:
+            await payment.save(force_create=True)
+        for event in events:
+            await event.save(force_create=True)
+
+    def events(self, channel_code: str) -> list[OrderEvent]:
+        """The new order's history: placed, then where its units go."""
+        decision = self.decision
+        nodes = ", ".join(decision.node_codes) or "no node"
+        return [
+            new_event(self.order, "ORDER_CREATED", f"placed on channel {channel_code}",
+                      {"lines": len(self.lines), "rule": decision.rule.name}),
+            new_event(self.order, allocation_event(decision),
+                      f"sourced by rule {decision.rule.name} from {nodes}",
+                      allocation_data(decision)),
+        ]
 
 
 def allocation_event(decision: Decision) -> str:
@@ -110,13 +146,3 @@ def allocation_data(decision: Decision) -> dict[str, list[dict[str, object]]]:
                         for a in decision.allocations],
         "backordered": [{"sku": sku, "quantity": qty} for sku, qty in decision.backordered],
     }
-
-
-async def write_allocation(uow: UnitOfWork, order: Order, decision: Decision, draft: OrderDraft,
-                           channel_code: str) -> None:
-    """The history entry saying where the new order's units go."""
-    nodes = ", ".join(decision.node_codes) or "no node"
-    await record_event(uow, order, allocation_event(decision), f"sourced by rule "
-                       f"{decision.rule.name} from {nodes}", allocation_data(decision),
-                       lines=draft.lines, fulfillments=draft.fulfillments,
-                       channel_code=channel_code)

@@ -1,5 +1,5 @@
-"""Money follows the goods: authorize at placement, capture what ships, void what is
-cancelled before capture, refund what comes back.
+"""Money follows the goods: authorize at placement (in memory, saved with the new order),
+capture what ships, void what is cancelled before capture, refund what comes back.
 
 Every accepted movement is a `PaymentTransaction` row; the order's payment status is
 derived from their sums after each one.
@@ -33,21 +33,22 @@ async def payment_totals(order: Order) -> PaymentTotals:
     return PaymentTotals.of(list(rows))
 
 
-async def authorize(uow: UnitOfWork, order: Order, amount: Decimal, reference: str | None,
-                    already_authorized: bool = True) -> PaymentStatus:
-    """Record the authorization of `amount` at placement (asking the provider unless it
-    already authorized it). A declined authorization leaves the order's payment FAILED."""
+async def authorize(order: Order, amount: Decimal, reference: str | None,
+                    already_authorized: bool = True) -> PaymentTransaction | None:
+    """The authorization of `amount` for a new order, before its row is saved (asking the
+    provider unless it already authorized it): the order's payment status and reference
+    are set in memory, to be saved with it, and the transaction returned, to be saved after
+    it. A declined authorization leaves the order's payment FAILED and returns None."""
     provider = payment_provider()
     result = PaymentResult(True, reference)
     if not already_authorized:
         result = await provider.authorize(_request(order, reference, money(amount)))
     if not result.ok:
-        await _store(order, PaymentStatus.FAILED)
-        return order.payment_status
+        transition(order, PaymentStatus.FAILED)
+        return None
     order.payment_reference = result.reference or reference
-    await _record(order, Kind.AUTHORIZE, money(amount), result.reference or reference)
-    await _settle(order, ["payment_reference"])
-    return order.payment_status
+    transition(order, derive_payment_status(PaymentTotals(authorized=money(amount))))
+    return _transaction(order, Kind.AUTHORIZE, money(amount), order.payment_reference)
 
 
 async def capture(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
@@ -95,9 +96,14 @@ def _request(order: Order, reference: str | None, amount: Decimal) -> PaymentReq
 
 async def _record(order: Order, kind: PaymentTransactionKind, amount: Decimal,
                   reference: str | None) -> None:
-    await PaymentTransaction.create(order_id=order.id, kind=kind, amount=amount,
-                                    currency=order.currency, provider=payment_provider().name,
-                                    reference=reference)
+    await _transaction(order, kind, amount, reference).save(force_create=True)
+
+
+def _transaction(order: Order, kind: PaymentTransactionKind, amount: Decimal,
+                 reference: str | None) -> PaymentTransaction:
+    return PaymentTransaction(order_id=order.id, kind=kind, amount=amount,
+                              currency=order.currency, provider=payment_provider().name,
+                              reference=reference)
 
 
 async def _settle(order: Order, extra_fields: list[str] | None = None) -> None:

@@ -1,0 +1,76 @@
+"""What one placement costs in statements: the guard beside the optimisation, so a later
+change cannot quietly add round trips to every order (see bench/order_placement.py)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
+from oms.config import Settings
+from oms.enums import ChannelType, DeliveryMethod, NodeType
+from oms.inventory import InventoryRecord, sync_inventory
+from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
+from oms.orders.placement import place_order
+from oms.uow import unit_of_work
+from tests.order_helpers import BERGAMO, PLACES
+
+LIMIT = {"postgres": 15, "sqlite": 22}
+"Statements for a paid 2-line order held at one node, commit included (BEGIN/COMMIT aside)."
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The statements this task sends (the app's relay, polling meanwhile, is left out)."""
+    seen: list[str] = []
+    task = asyncio.current_task()
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if asyncio.current_task() is task:
+                seen.append(str(record.args[0] if record.args else record.msg))
+
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = Grab(logging.DEBUG), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+def _spec() -> OrderSpec:
+    price = Price(Decimal("10.00"), "EUR")
+    return OrderSpec(channel="web", customer_email="ann@example.com",
+                     delivery_method=DeliveryMethod.SHIP_TO_ADDRESS, shipping_address=BERGAMO,
+                     lines=[LineSpec("A", 1, price), LineSpec("B", 2, price)],
+                     payment=PaymentSpec("psp-1", Price(Decimal("30.00"), "EUR")))
+
+
+async def seed(channel: ChannelSpec, stock: list[InventoryRecord]) -> None:
+    """Nodes MIL and TOR, `channel` and `stock`, straight through `oms` (no app running, so
+    no background relay is cut off mid-transaction when the test ends)."""
+    async with unit_of_work("test") as uow:
+        for code, (lat, lon) in (("MIL", PLACES["MIL"]), ("TOR", PLACES["TOR"])):
+            await upsert_node(uow, NodeSpec(code=code, name=code, type=NodeType.WAREHOUSE,
+                                            latitude=lat, longitude=lon))
+        await upsert_channel(uow, channel)
+        await sync_inventory(uow, stock)
+
+
+async def test_a_placement_costs_a_bounded_number_of_statements(database: Settings) -> None:
+    await seed(ChannelSpec(code="web", name="web", type=ChannelType.WEB, currency="EUR"),
+               [InventoryRecord("A", "MIL", 5), InventoryRecord("B", "MIL", 5),
+                InventoryRecord("A", "TOR", 5)])
+    async with unit_of_work("warm-up") as uow:
+        await place_order(uow, None, _spec())
+    with statements() as seen:
+        async with unit_of_work("test") as uow:
+            order = await place_order(uow, None, _spec())
+    assert order.number == "WEB-000002"
+    dialect = "postgres" if database.is_postgres else "sqlite"
+    assert len(seen) <= LIMIT[dialect], "\n".join(s[:120] for s in seen)
