@@ -77,11 +77,12 @@ class UnitOfWork:
         self.rows.setdefault((table, columns, stamp), []).extend(rows)
 
     async def flush(self) -> None:
-        """At commit: the states' flushes, then the staged rows and the outbox."""
+        """At commit: the staged rows and the outbox, then the states' flushes (the read
+        model's rows, which every order of a hot SKU updates, stay locked the least)."""
+        await self.write_staged()
         for state, flush in self._states.values():
             await flush(state)
         self._states.clear()
-        await self.write_staged()
 
     async def write_staged(self) -> None:
         """Insert the staged rows, then the outbox rows of the events recorded so far: at
