@@ -11,6 +11,7 @@ server was loaded with, before any order.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import os
@@ -64,14 +65,17 @@ class SkuAvailability:
     sku: str
     channel: str
     available: int
-    shares: strawberry.Private[list[tuple[FulfillmentNode, int, float | None]]]
+    pairs: strawberry.Private[list[tuple[Any, int]]]
+    km: strawberry.Private[dict[str, float]]
+    types: strawberry.Private[dict[str, FulfillmentNode]]
     limit: strawberry.Private[int | None]
 
     @strawberry.field
     def by_node(self) -> list[NodeAvailability]:
-        ranked = sorted(self.shares, key=lambda s: (s[2] or 0.0, s[0].code))
-        return [NodeAvailability(node=node, available=share, distance_km=km)
-                for node, share, km in ranked[: self.limit]]
+        ranked = heapq.nsmallest(self.limit or len(self.pairs), self.pairs,
+                                 key=lambda p: (self.km.get(p[0].code, 0.0), p[0].code))
+        return [NodeAvailability(node=self.types[node.code], available=share,
+                                 distance_km=self.km.get(node.code)) for node, share in ranked]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -91,9 +95,20 @@ class Memory:
         self.types = {n.code: FulfillmentNode(code=n.code, name=n.name, type=n.type)
                       for n in self.network.nodes}
         self.channels = {c["code"]: c for c in self.network.channels()}
-        self.stock: dict[str, list[tuple[NodeDef, int]]] = defaultdict(list)
+        stock: dict[str, list[tuple[NodeDef, int]]] = defaultdict(list)
         for sku, code, on_hand, safety in self.network.positions:
-            self.stock[sku].append((self.nodes[code], max(0, on_hand - safety)))
+            stock[sku].append((self.nodes[code], max(0, on_hand - safety)))
+        # Precomputed once, as a read model would: per (channel, method, SKU) the total and
+        # the (node, share) pairs, so a request only looks up (and ranks, for byNode).
+        self.shares: dict[tuple[str, DeliveryMethod | None, str], list[tuple[NodeDef, int]]] = {}
+        self.totals: dict[tuple[str, DeliveryMethod | None, str], int] = {}
+        for code, rules in self.channels.items():
+            for method in (None, DeliveryMethod.PICKUP_IN_STORE):
+                for sku, at in stock.items():
+                    pairs = [(node, share) for node, available in at
+                             if (share := self.share(rules, node, available, method))]
+                    self.shares[(code, method, sku)] = pairs
+                    self.totals[(code, method, sku)] = sum(share for _, share in pairs)
 
     def share(self, channel: dict[str, Any], node: NodeDef, available: int,
               method: DeliveryMethod | None) -> int:
@@ -109,18 +124,14 @@ class Memory:
     def availability(self, channel: str, skus: list[str], method: DeliveryMethod | None = None,
                      near: GeoPointInput | None = None, limit: int | None = None
                      ) -> list[SkuAvailability]:
-        rules = self.channels[channel]
+        km = {code: haversine_km(n.latitude, n.longitude, near.latitude, near.longitude)
+              for code, n in self.nodes.items()} if near else {}
         result = []
         for sku in dict.fromkeys(skus):
-            shares = []
-            for node, available in self.stock.get(sku, []):
-                share = self.share(rules, node, available, method)
-                if share:
-                    km = haversine_km(node.latitude, node.longitude, near.latitude,
-                                      near.longitude) if near else None
-                    shares.append((self.types[node.code], share, km))
-            result.append(SkuAvailability(sku=sku, channel=channel, available=sum(s[1] for s in shares),
-                                          shares=shares, limit=limit))
+            result.append(SkuAvailability(sku=sku, channel=channel,
+                                          available=self.totals.get((channel, method, sku), 0),
+                                          pairs=self.shares.get((channel, method, sku), []),
+                                          km=km, types=self.types, limit=limit))
         return result
 
 

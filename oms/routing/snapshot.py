@@ -164,18 +164,39 @@ async def _node_by_code(code: str) -> dict[int, tuple[Any, ...]]:
 
 def _snapshot(node_id: int, node: tuple[Any, ...], stock: dict[str, int], today: dict[int, int],
               backlog: dict[int, int]) -> NodeSnapshot:
+    head, tail = _fixed(node)
+    return NodeSnapshot(*head, today.get(node_id, 0), backlog.get(node_id, 0), *tail, stock)  # type: ignore[call-arg]  # fields in order
+
+
+Fixed = tuple[tuple[Any, ...], tuple[float, float, float]]
+"NodeSnapshot's fields before fulfillments_today and backlog, and those after (but stock)."
+_FIXED: dict[tuple[Any, ...], Fixed] = {}
+_FIXED_MAX = 10_000
+
+
+def _fixed(node: tuple[Any, ...]) -> Fixed:
+    """A node row's unchanging part as NodeSnapshot's leading fields. An order over 200 nodes
+    decodes the same rows every time, so each distinct row is decoded once per process."""
+    try:
+        found = _FIXED.get(node)
+    except TypeError:  # SQLite hands the address back as a dict: nothing to key by
+        return _decode(node)
+    if found is None:
+        if len(_FIXED) >= _FIXED_MAX:
+            _FIXED.clear()
+        found = _FIXED[node] = _decode(node)
+    return found
+
+
+def _decode(node: tuple[Any, ...]) -> Fixed:
     (code, type_, active, latitude, longitude, address, priority, can_ship, can_pickup,
      daily_capacity, processing_time_hours, cost_base, cost_per_km) = node
     if isinstance(address, str):
         address = json.loads(address)
-    return NodeSnapshot(
-        code=code, type=NodeType(type_), active=bool(active), latitude=latitude,
-        longitude=longitude, country=(address or {}).get("country"), priority=priority,
-        can_ship=bool(can_ship), can_pickup=bool(can_pickup), daily_capacity=daily_capacity,
-        fulfillments_today=today.get(node_id, 0), backlog=backlog.get(node_id, 0),
-        processing_time_hours=processing_time_hours, cost_base=float(cost_base),
-        cost_per_km=float(cost_per_km), stock=stock,
-    )
+    return ((code, NodeType(type_), bool(active), latitude, longitude,
+             (address or {}).get("country"), priority, bool(can_ship), bool(can_pickup),
+             daily_capacity),
+            (processing_time_hours, float(cost_base), float(cost_per_km)))
 
 
 async def _fulfillments_today(nodes: dict[int, tuple[Any, ...]]) -> dict[int, int]:
