@@ -11,6 +11,7 @@ from oms.config import Settings
 from oms.events.broker import Broker, broker_for
 from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
+from oms.payments.provider import LedgerPaymentProvider, PaymentProvider
 
 log = logging.getLogger(__name__)
 Job = Callable[["Runtime"], Awaitable[None]]
@@ -24,6 +25,8 @@ class Runtime:
 
     settings: Settings
     jobs: list[tuple[str, Job]] = field(default_factory=list)
+    "The payment provider every unit of work of this process moves money through."
+    payments: PaymentProvider = field(default_factory=LedgerPaymentProvider)
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
     hub: Hub = field(init=False)

@@ -11,7 +11,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from tortoise import connections, timezone
 from tortoise.models import Model
@@ -19,6 +19,9 @@ from tortoise.transactions import in_transaction
 
 from oms.db import is_postgres, placeholders
 from oms.models import OutboxEvent
+
+if TYPE_CHECKING:
+    from oms.payments.provider import PaymentProvider
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -34,6 +37,8 @@ RowsKey = tuple[str, tuple[str, ...], str | None]
 @dataclass
 class UnitOfWork:
     actor: str | None = None
+    "The payment provider money moves through (the runtime's; the built-in ledger one when none)."
+    payments: PaymentProvider = field(default_factory=lambda: _ledger())
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     staged: list[Model] = field(default_factory=list)
     rows: dict[RowsKey, list[tuple[Any, ...]]] = field(default_factory=dict)
@@ -148,11 +153,19 @@ AfterCommit = Callable[[], None]
 "A cheap synchronous callback run after a commit that wrote events (the runtime's: wake its relay)."
 
 
+def _ledger() -> PaymentProvider:
+    # Imported here: oms.payments itself works on units of work.
+    from oms.payments.provider import LedgerPaymentProvider
+
+    return LedgerPaymentProvider()
+
+
 @asynccontextmanager
-async def unit_of_work(actor: str | None = None,
-                       after_commit: AfterCommit | None = None) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(actor: str | None = None, after_commit: AfterCommit | None = None,
+                       payments: PaymentProvider | None = None) -> AsyncIterator[UnitOfWork]:
     """Open the one transaction of a mutation. `oms` functions below it never open their own."""
-    uow = UnitOfWork(actor=actor)
+    uow = UnitOfWork(actor=actor) if payments is None else UnitOfWork(actor=actor,
+                                                                      payments=payments)
     async with in_transaction():
         yield uow
         await uow.flush()
@@ -171,12 +184,13 @@ def is_retryable(exc: BaseException | None) -> bool:
 
 
 async def run_in_unit_of_work(actor: str | None, work: Callable[[UnitOfWork], Awaitable[T]],
-                              after_commit: AfterCommit | None = None, attempts: int = 4) -> T:
+                              after_commit: AfterCommit | None = None,
+                              payments: PaymentProvider | None = None, attempts: int = 4) -> T:
     """Run `work` in one unit of work; when PostgreSQL picks it as a deadlock victim (or a
     serialization failure), everything was rolled back, so it runs again from the start."""
     for attempt in range(1, attempts + 1):
         try:
-            async with unit_of_work(actor, after_commit) as uow:
+            async with unit_of_work(actor, after_commit, payments) as uow:
                 return await work(uow)
         except Exception as exc:
             if attempt == attempts or not is_retryable(exc):

@@ -50,7 +50,8 @@ async def mutate(
     try:
         runtime = info.context.runtime
         value = await run_in_unit_of_work(principal.name, run,
-                                          runtime.after_commit if runtime else None)
+                                          runtime.after_commit if runtime else None,
+                                          runtime.payments if runtime else None)
         return Outcome(value=value)
     except DomainError as exc:
         return Outcome(user_errors=[UserError.of(p) for p in exc.problems])

@@ -47,17 +47,19 @@ async def test_order_is_allocated_held_numbered_and_recorded(api: Any) -> None:
     assert (await api(ORDER, {"id": order["id"]}))["order"]["number"] == "WEB-000001"
 
 
-async def test_unpaid_order_is_pending_and_backorder_is_partial(api: Any) -> None:
+async def test_a_payment_to_authorize_is_asked_of_the_provider_and_backorder_is_partial(
+        api: Any) -> None:
     await network(api)
     await stock(api, ("A", "MIL", 1))
     order = await place(api, ("A", 3), payment={"reference": "p", "authorized": False,
                                                 "amount": {"amount": "30.00", "currency": "EUR"}})
-    assert order["paymentStatus"] == "PENDING"
+    assert order["paymentStatus"] == "AUTHORIZED", "the built-in provider approves"
     assert order["status"] == "PARTIALLY_ALLOCATED"
     line = order["lines"][0]
     assert (line["allocatedQuantity"], line["backorderedQuantity"]) == (1, 2)
     none = await place(api, ("A", 2))
     assert none["status"] == "BACKORDERED" and none["fulfillments"] == []
+    assert none["paymentStatus"] == "PENDING", "no payment given"
     assert none["events"][-1]["type"] == "BACKORDERED"
 
 

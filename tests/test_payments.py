@@ -9,10 +9,10 @@ import pytest
 
 from oms.enums import PaymentTransactionKind
 from oms.models import PaymentTransaction
-from oms.payments import PaymentRequest, PaymentResult, use_payment_provider
+from oms.payments import PaymentRequest, PaymentResult
 from tests.helpers import positions
 from tests.journeys import codes, events, fulfillment_at, order, place_paid, ship, walk
-from tests.order_helpers import network, stock
+from tests.order_helpers import PLACE, network, order_input, stock
 
 
 class Declining:
@@ -25,7 +25,10 @@ class Declining:
         self.asked: list[tuple[str, Decimal]] = []
 
     async def authorize(self, request: PaymentRequest) -> PaymentResult:
-        return PaymentResult(True, request.reference)
+        self.asked.append(("authorize", request.amount))
+        if request.amount > self.limit:
+            return PaymentResult(False, None, "insufficient funds")
+        return PaymentResult(True, request.reference or "auth-1")
 
     async def capture(self, request: PaymentRequest) -> PaymentResult:
         self.asked.append(("capture", request.amount))
@@ -41,11 +44,13 @@ class Declining:
 
 
 @pytest.fixture
-def declining() -> Iterator[Declining]:
-    provider = Declining(Decimal("15.00"))
-    previous = use_payment_provider(provider)
+def declining(app: Any) -> Iterator[Declining]:
+    """The provider of the app's runtime (the one slot), for the test."""
+    runtime = app.state.runtime
+    provider, previous = Declining(Decimal("15.00")), runtime.payments
+    runtime.payments = provider
     yield provider
-    use_payment_provider(previous)
+    runtime.payments = previous
 
 
 async def test_a_declined_capture_refuses_the_shipment_and_writes_nothing(
@@ -58,7 +63,7 @@ async def test_a_declined_capture_refuses_the_shipment_and_writes_nothing(
     refused = await ship(api, fid)
     assert codes(refused) == ["PAYMENT_DECLINED"]
     assert "card limit" in refused["userErrors"][0]["message"]
-    assert declining.asked == [("capture", Decimal("20.00"))]
+    assert declining.asked == [("capture", Decimal("20.00"))], "placed as already authorized"
     after = await order(api, placed["id"])
     assert fulfillment_at(after, "MIL")["status"] == "PACKED"
     assert after["paymentStatus"] == "AUTHORIZED"
@@ -79,3 +84,29 @@ async def test_each_accepted_movement_is_a_transaction_of_the_provider_in_the_sl
         (PaymentTransactionKind.CAPTURE, Decimal("10.00"), "declining", "cap-10.00"),
     ]
     assert (await order(api, placed["id"]))["paymentStatus"] == "CAPTURED"
+
+
+def unpaid(amount: str, *lines: tuple[str, int]) -> dict[str, Any]:
+    return order_input(*lines, payment={"reference": "card-1", "authorized": False,
+                                        "amount": {"amount": amount, "currency": "EUR"}})
+
+
+async def test_an_unauthorized_payment_is_asked_of_the_provider(api: Any,
+                                                                 declining: Declining) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 5))
+    data = await api(PLACE, {"input": unpaid("10.00", ("A", 1))})
+    assert data["placeOrder"]["order"]["paymentStatus"] == "AUTHORIZED"
+    assert declining.asked == [("authorize", Decimal("10.00"))]
+
+
+async def test_a_declined_authorization_refuses_the_order_and_writes_nothing(
+        api: Any, declining: Declining) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 5))
+    data = await api(PLACE, {"input": unpaid("20.00", ("A", 2))})
+    assert data["placeOrder"]["order"] is None
+    assert [e["code"] for e in data["placeOrder"]["userErrors"]] == ["PAYMENT_DECLINED"]
+    assert (await positions(api, "A"))["MIL"]["reserved"] == 0
+    assert (await api("{ orders { totalCount } }"))["orders"]["totalCount"] == 0
+    assert await PaymentTransaction.all().count() == 0

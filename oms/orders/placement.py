@@ -47,7 +47,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
     events = draft.events(channel.code)
-    await draft.save(await _payment(order, spec), events)
+    await draft.save(await _payment(uow, order, spec), events)
     for event in events:
         announce(uow, order, event, channel.code)
     uow.last(lambda: _number(uow, order, channel.order_prefix))
@@ -91,8 +91,17 @@ def _new_order(checked: CheckedOrder) -> Order:
     )
 
 
-async def _payment(order: Order, spec: OrderSpec) -> PaymentTransaction | None:
+async def _payment(uow: UnitOfWork, order: Order, spec: OrderSpec) -> PaymentTransaction | None:
+    """The order's authorization: recorded as the client says when it already authorized,
+    else asked of the provider; a decline refuses the order (PAYMENT_DECLINED, nothing
+    written)."""
     payment = spec.payment
-    if payment is None or not payment.authorized:
+    if payment is None:
         return None
-    return await payments.authorize(order, payment.amount.amount, payment.reference)
+    made = await payments.authorize(uow, order, payment.amount.amount, payment.reference,
+                                    already_authorized=payment.authorized)
+    if made is None:
+        raise DomainError.of(ErrorCode.PAYMENT_DECLINED,
+                             f"{uow.payments.name} declined to authorize {payment.amount.amount} "
+                             f"{payment.amount.currency}", "payment")
+    return made

@@ -1,4 +1,5 @@
-"""Payments: a provider strategy behind one slot, and the service that moves money."""
+"""Payments: a provider strategy (the runtime's, reached through the unit of work), and the
+service that moves money."""
 from __future__ import annotations
 
 from oms.payments.provider import (
@@ -6,14 +7,12 @@ from oms.payments.provider import (
     PaymentProvider,
     PaymentRequest,
     PaymentResult,
-    payment_provider,
-    use_payment_provider,
 )
 from oms.payments.service import authorize, capture, money, payment_totals, refund, void
 from oms.payments.status import PAYMENT, PaymentTotals, derive_payment_status
 
 __all__ = [
     "PAYMENT", "LedgerPaymentProvider", "PaymentProvider", "PaymentRequest", "PaymentResult",
-    "PaymentTotals", "authorize", "capture", "derive_payment_status", "money", "payment_provider",
-    "payment_totals", "refund", "use_payment_provider", "void",
+    "PaymentTotals", "authorize", "capture", "derive_payment_status", "money", "payment_totals",
+    "refund", "void",
 ]

@@ -1,7 +1,7 @@
 """The payment provider strategy: a small interface, one built-in provider, one slot.
 
 Order code never calls a provider directly: `oms.payments.service` reaches the
-provider in the slot (`payment_provider()`), and writes a `PaymentTransaction`
+provider of the unit of work (`UnitOfWork.payments`, the runtime's), and writes a `PaymentTransaction`
 row for every movement the provider accepts, whichever provider it is.
 """
 from __future__ import annotations
@@ -64,17 +64,3 @@ class LedgerPaymentProvider:
 
     async def refund(self, request: PaymentRequest) -> PaymentResult:
         return PaymentResult(True, request.reference)
-
-
-_slot: list[PaymentProvider] = [LedgerPaymentProvider()]
-
-
-def payment_provider() -> PaymentProvider:
-    """The provider in use (the one config slot)."""
-    return _slot[0]
-
-
-def use_payment_provider(provider: PaymentProvider) -> PaymentProvider:
-    """Plug a provider into the slot (at start-up, or in a test); returns the previous one."""
-    previous, _slot[0] = _slot[0], provider
-    return previous

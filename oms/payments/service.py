@@ -12,7 +12,7 @@ from oms.enums import PaymentStatus, PaymentTransactionKind
 from oms.errors import DomainError, ErrorCode
 from oms.models import Order, PaymentTransaction
 from oms.orders.history import record_event
-from oms.payments.provider import PaymentRequest, PaymentResult, payment_provider
+from oms.payments.provider import PaymentProvider, PaymentRequest, PaymentResult
 from oms.payments.status import PAYMENT, ZERO, PaymentTotals, derive_payment_status, transition
 from oms.uow import UnitOfWork
 
@@ -33,13 +33,13 @@ async def payment_totals(order: Order) -> PaymentTotals:
     return PaymentTotals.of(list(rows))
 
 
-async def authorize(order: Order, amount: Decimal, reference: str | None,
+async def authorize(uow: UnitOfWork, order: Order, amount: Decimal, reference: str | None,
                     already_authorized: bool = True) -> PaymentTransaction | None:
     """The authorization of `amount` for a new order, before its row is saved (asking the
     provider unless it already authorized it): the order's payment status and reference
     are set in memory, to be saved with it, and the transaction returned, to be saved after
     it. A declined authorization leaves the order's payment FAILED and returns None."""
-    provider = payment_provider()
+    provider = uow.payments
     result = PaymentResult(True, reference)
     if not already_authorized:
         result = await provider.authorize(_request(order, reference, money(amount)))
@@ -48,7 +48,7 @@ async def authorize(order: Order, amount: Decimal, reference: str | None,
         return None
     order.payment_reference = result.reference or reference
     transition(order, derive_payment_status(PaymentTotals(authorized=money(amount))))
-    return _transaction(order, Kind.AUTHORIZE, money(amount), order.payment_reference)
+    return _transaction(provider, order, Kind.AUTHORIZE, money(amount), order.payment_reference)
 
 
 async def capture(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
@@ -72,7 +72,7 @@ async def refund(uow: UnitOfWork, order: Order, amount: Decimal) -> Decimal:
 async def _move(uow: UnitOfWork, order: Order, kind: PaymentTransactionKind, amount: Decimal) -> Decimal:
     if amount <= ZERO:
         return ZERO
-    provider = payment_provider()
+    provider = uow.payments
     call = {
         Kind.CAPTURE: provider.capture, Kind.VOID: provider.void, Kind.REFUND: provider.refund,
     }[kind]
@@ -81,7 +81,8 @@ async def _move(uow: UnitOfWork, order: Order, kind: PaymentTransactionKind, amo
         raise DomainError.of(ErrorCode.PAYMENT_DECLINED,
                              f"{provider.name} declined to {kind.lower()} {amount} "
                              f"{order.currency}: {result.message or 'no reason given'}")
-    await _record(order, kind, amount, result.reference or order.payment_reference)
+    await _transaction(provider, order, kind, amount,
+                       result.reference or order.payment_reference).save(force_create=True)
     await _settle(order)
     if kind in EVENT_OF:
         await record_event(uow, order, EVENT_OF[kind], f"{kind.lower()} {amount} {order.currency}",
@@ -94,15 +95,10 @@ def _request(order: Order, reference: str | None, amount: Decimal) -> PaymentReq
     return PaymentRequest(str(order.id), reference, amount, order.currency)
 
 
-async def _record(order: Order, kind: PaymentTransactionKind, amount: Decimal,
-                  reference: str | None) -> None:
-    await _transaction(order, kind, amount, reference).save(force_create=True)
-
-
-def _transaction(order: Order, kind: PaymentTransactionKind, amount: Decimal,
-                 reference: str | None) -> PaymentTransaction:
+def _transaction(provider: PaymentProvider, order: Order, kind: PaymentTransactionKind,
+                 amount: Decimal, reference: str | None) -> PaymentTransaction:
     return PaymentTransaction(order_id=order.id, kind=kind, amount=amount,
-                              currency=order.currency, provider=payment_provider().name,
+                              currency=order.currency, provider=provider.name,
                               reference=reference)
 
 
