@@ -173,22 +173,24 @@ async def channel_availability(
         near.check()
     asked = list(dict.fromkeys(skus))
     conn = connections.get("default")
-    channel, totals = await read_model.channel_with_totals(conn, code, asked, method)
+    channel, totals, expired = await read_model.channel_with_totals(conn, code, asked, method)
     if channel is None:
         return None
-    for (_, sku), extra in (await _expired_corrections([channel], asked, method)).items():
-        totals[sku] = totals.get(sku, 0) + extra
+    if expired:
+        for (_, sku), extra in (await _expired_corrections([channel], asked, method)).items():
+            totals[sku] = totals.get(sku, 0) + extra
     by_node: dict[str, list[NodeAvailable]] = {}
     if with_nodes:
-        by_node = await _by_node(channel, asked, method, near, include_empty, nodes or {})
+        by_node = await _by_node(channel, asked, method, near, include_empty, nodes or {},
+                                 expired)
     return [SkuAvailable(sku, code, totals.get(sku, 0), by_node.get(sku, [])) for sku in asked]
 
 
 async def _by_node(channel: ChannelLike, skus: list[str], method: DeliveryMethod | None,
-                   near: Near | None, include_empty: bool,
-                   nodes: dict[int, Node]) -> dict[str, list[NodeAvailable]]:
+                   near: Near | None, include_empty: bool, nodes: dict[int, Node],
+                   any_expired: bool) -> dict[str, list[NodeAvailable]]:
     ranked = _ranked(channel, nodes, method, near, include_empty)
-    expired = await expired_holds(skus)
+    expired = await expired_holds(skus) if any_expired else {}
     wanted = near.limit if near is not None else None
     found: dict[str, list[NodeAvailable]] = defaultdict(list)
     pending, start = set(skus), 0

@@ -22,8 +22,9 @@ from typing import Any, NamedTuple
 from tortoise import connections
 
 from oms.availability.rules import channel_sees, channel_share
+from oms.clock import now
 from oms.db import is_postgres, json_list, placeholders
-from oms.enums import DeliveryMethod
+from oms.enums import DeliveryMethod, ReservationStatus
 from oms.uow import UnitOfWork
 
 Key = tuple[str, int]  # (sku, node id)
@@ -114,21 +115,32 @@ def _channel_row(row: dict[str, Any]) -> ChannelRow:
 
 
 async def channel_with_totals(conn: Any, code: str, skus: Sequence[str],
-                              method: DeliveryMethod | None) -> tuple[ChannelRow | None, dict[str, int]]:
-    """The channel named `code` and its stored totals for `skus`, in one round trip
-    (what every storefront availability read needs first)."""
+                              method: DeliveryMethod | None
+                              ) -> tuple[ChannelRow | None, dict[str, int], bool]:
+    """The channel named `code`, its stored totals for `skus`, and whether a live cart hold
+    of those SKUs has expired unswept (then the totals need correcting), in one round trip:
+    what every storefront availability read needs first."""
     col = column(method)
+    held = ('EXISTS (SELECT 1 FROM "reservation" r JOIN "reservation_line" l ON '
+            'l."reservation_id" = r."id" WHERE r."status" = {status} AND r."expires_at" <= '
+            '{moment} AND l."sku" {match}) AS expired')
+    active, moment = ReservationStatus.ACTIVE.value, now()
     if is_postgres(conn):
-        match, name, values = "= ANY($2)", "$1", [code, list(skus)]
+        match, name = "= ANY($2)", "$1"
+        held = held.format(status="$3", moment="$4", match=match)
+        values: list[Any] = [code, list(skus), active, moment]
     else:
-        match, name, values = f"IN ({', '.join('?' * len(skus))})", "?", [*skus, code]
+        match, name = f"IN ({', '.join('?' * len(skus))})", "?"
+        held = held.format(status="?", moment="?", match=match)
+        values = [active, moment, *skus, *skus, code]
     rows = await conn.execute_query_dict(
-        f'SELECT {CHANNEL_COLUMNS}, s."sku" AS stock_sku, s."{col}" AS total FROM "channel" c '
-        f'LEFT JOIN "channel_stock" s ON s."channel_id" = c."id" AND s."sku" {match} '
-        f'WHERE c."code" = {name}', values)
+        f'SELECT {CHANNEL_COLUMNS}, {held}, s."sku" AS stock_sku, s."{col}" AS total '
+        f'FROM "channel" c LEFT JOIN "channel_stock" s ON s."channel_id" = c."id" '
+        f'AND s."sku" {match} WHERE c."code" = {name}', values)
     if not rows:
-        return None, {}
-    return _channel_row(rows[0]), {r["stock_sku"]: r["total"] for r in rows if r["stock_sku"]}
+        return None, {}, False
+    totals = {r["stock_sku"]: r["total"] for r in rows if r["stock_sku"]}
+    return _channel_row(rows[0]), totals, bool(rows[0]["expired"])
 
 
 async def load_nodes(conn: Any, node_ids: Iterable[int] | None = None) -> dict[int, NodeRow]:
