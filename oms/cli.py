@@ -90,8 +90,13 @@ def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> None:
         bar.reset()
         return await import_file(uow, path, args.batch, bar.update)
 
+    async def imported() -> int:
+        done = await run_in_unit_of_work(f"import {path.name}", work)
+        await db.analyze(["inventory_position", "channel_stock", "stock_ledger"])
+        return done
+
     try:
-        done = _run(settings, lambda: run_in_unit_of_work(f"import {path.name}", work))
+        done = _run(settings, imported)
     except ImportProblems as exc:
         bar.close()
         print("\n".join(exc.lines()), file=sys.stderr)
