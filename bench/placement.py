@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 
 from bench.network import CITIES, Network
+from oms.fulfillment.transitions import OPEN
 
 PLACE = ("mutation Place($input: PlaceOrderInput!) { placeOrder(input: $input) "
          "{ order { number status } userErrors { code message } } }")
@@ -47,7 +48,8 @@ def bodies(network: Network, count: int) -> list[str]:
                        separators=(",", ":")) for _ in range(count)]
 
 
-OPEN_FULFILLMENTS = "('PENDING', 'ACCEPTED', 'PICKED', 'PACKED', 'READY_FOR_PICKUP')"
+OPEN_FULFILLMENTS = "(" + ", ".join(f"'{status}'" for status in sorted(OPEN)) + ")"
+"Fulfillment states still holding stock, as the product defines them."
 CHECKS: dict[str, str] = {
     "reserved differs from the ledger's RESERVED deltas": """
         SELECT count(*) FROM inventory_position p LEFT JOIN (

@@ -3,15 +3,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import cast
 
-from oms.enums import FulfillmentStatus
-from oms.models import Channel, Fulfillment, InventoryPosition, Node
-
-OPEN_FULFILLMENT = [
-    FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKED,
-    FulfillmentStatus.PACKED, FulfillmentStatus.READY_FOR_PICKUP,
-]
+from oms.fulfillment import backlog
+from oms.models import Channel, InventoryPosition, Node
 
 
 async def nodes_by_id(ids: Sequence[int]) -> list[Node | None]:
@@ -30,12 +24,8 @@ async def channels_by_id(ids: Sequence[int]) -> list[Channel | None]:
 
 
 async def backlog_by_node(node_ids: Sequence[int]) -> list[int]:
-    rows = await Fulfillment.filter(node_id__in=set(node_ids), status__in=OPEN_FULFILLMENT) \
-        .values_list("node_id", flat=True)
-    counts: dict[int, int] = defaultdict(int)
-    for node_id in cast(list[int], rows):
-        counts[node_id] += 1
-    return [counts[i] for i in node_ids]
+    counts = await backlog.backlog_by_node(node_ids)
+    return [counts.get(i, 0) for i in node_ids]
 
 
 async def positions_by_node(keys: Sequence[tuple[int, tuple[str, ...] | None]]) -> list[list]:

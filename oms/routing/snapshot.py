@@ -24,15 +24,12 @@ from tortoise.functions import Count
 from oms.availability import channel_share, expired_holds
 from oms.clock import now
 from oms.db import is_postgres, placeholders
-from oms.enums import DeliveryMethod, FulfillmentStatus, NodeType, ReservationStatus
+from oms.enums import DeliveryMethod, NodeType, ReservationStatus
+from oms.fulfillment.backlog import backlog_by_node
 from oms.inventory import Release
 from oms.models import Channel, Fulfillment, InventoryPosition, Node
 from oms.sourcing.model import ChannelView, Destination, NodeSnapshot, Rule
 
-OPEN_FULFILLMENT = (
-    FulfillmentStatus.PENDING, FulfillmentStatus.ACCEPTED, FulfillmentStatus.PICKED,
-    FulfillmentStatus.PACKED, FulfillmentStatus.READY_FOR_PICKUP,
-)
 NODE_FIELDS = (
     "code", "type", "active", "latitude", "longitude", "address", "priority", "can_ship",
     "can_pickup", "daily_capacity", "processing_time_hours", "shipping_cost_base",
@@ -118,7 +115,7 @@ async def load_snapshot(channel: Channel, skus: Iterable[str], rule: Rule,
         nodes.update(await _node_by_code(pickup_code))
     ids = sorted(nodes)
     today = await _fulfillments_today(nodes) if rule.respect_capacity else {}
-    backlog = await _backlog(ids) if rule.weights.get("backlog") > 0 and ids else {}
+    backlog = await backlog_by_node(ids) if rule.weights.get("backlog") > 0 else {}
     return Network(
         [_snapshot(node_id, nodes[node_id], stock.get(node_id, {}), today, backlog)
          for node_id in ids],
@@ -206,14 +203,6 @@ async def _fulfillments_today(nodes: dict[int, tuple[Any, ...]]) -> dict[int, in
     midnight = datetime.combine(now().date(), time.min, tzinfo=now().tzinfo)
     rows = await (
         Fulfillment.filter(node_id__in=capped, created_at__gte=midnight)
-        .annotate(count=Count("id")).group_by("node_id").values_list("node_id", "count")
-    )
-    return dict(rows)
-
-
-async def _backlog(node_ids: list[int]) -> dict[int, int]:
-    rows = await (
-        Fulfillment.filter(status__in=OPEN_FULFILLMENT, node_id__in=node_ids)
         .annotate(count=Count("id")).group_by("node_id").values_list("node_id", "count")
     )
     return dict(rows)
