@@ -19,6 +19,15 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _flag(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in ("on", "off", "true", "false", "1", "0"):
+        raise ConfigError(f"{name} must be on or off, got {raw!r}")
+    return raw in ("on", "true", "1")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite://./oms.sqlite3"
@@ -41,9 +50,14 @@ class Settings:
     max_subscriptions_per_connection: int = 20
     "Browser origins allowed to call the API (CORS) and open websockets, besides the server's own."
     allowed_origins: tuple[str, ...] = ()
+    "development (introspection and GraphiQL for all) or production (both off unless enabled)."
+    env: str = "development"
+    introspection: bool = True
+    graphiql: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
+        env = os.environ.get("OMS_ENV") or cls.env
         settings = cls(
             database_url=os.environ.get("OMS_DATABASE_URL") or cls.database_url,
             redis_url=os.environ.get("OMS_REDIS_URL") or None,
@@ -63,11 +77,20 @@ class Settings:
                                                   cls.max_subscriptions_per_connection),
             allowed_origins=tuple(o.strip().rstrip("/") for o in
                                   os.environ.get("OMS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
+            env=env,
+            introspection=_flag("OMS_INTROSPECTION", env != "production"),
+            graphiql=_flag("OMS_GRAPHIQL", env != "production"),
         )
         settings.validate()
         return settings
 
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
     def validate(self) -> None:
+        if self.env not in ("development", "production"):
+            raise ConfigError(f"OMS_ENV must be development or production, got {self.env!r}")
         scheme = self.database_url.split("://", 1)[0]
         if scheme not in ("sqlite", "postgres", "postgresql", "asyncpg"):
             raise ConfigError(f"OMS_DATABASE_URL: unsupported scheme {scheme!r}")

@@ -30,6 +30,7 @@ from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from schema.context import Context
 from schema.errors import ClientErrors, OmsSchema
+from schema.introspection import introspection_guard
 from schema.limits import Limits, query_limits
 from schema.shared_results import SharedResultExecutor
 
@@ -39,7 +40,9 @@ Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMu
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation))
 
 
-def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:
+    """The schema; `settings` decide who may introspect it (everyone when not given)."""
+    settings = settings or Settings()
     return OmsSchema(
         query=Query,
         mutation=Mutation,
@@ -50,6 +53,7 @@ def build_schema(limits: Limits | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             lambda: MaxTokensLimiter(max_token_count=20_000),
             query_limits(limits or Limits()),
+            introspection_guard(settings.introspection, authenticated_only=settings.production),
             ClientErrors,
         ],
     )
@@ -68,6 +72,7 @@ class OmsGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
             allowed_origins=settings.allowed_origins,  # browsers elsewhere: refused at handshake
             max_subscriptions_per_connection=None,  # ours refuses with a code (resolvers.sockets)
+            graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings = settings
         self.graphiql_token = graphiql_token
@@ -120,5 +125,5 @@ def graphql_app(settings: Settings) -> OmsGraphQL:
     import os
 
     limits = Limits(settings.max_depth, settings.max_aliases, settings.max_cost)
-    return OmsGraphQL(build_schema(limits), settings,
+    return OmsGraphQL(build_schema(limits, settings), settings,
                       graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))
