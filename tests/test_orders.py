@@ -63,6 +63,17 @@ async def test_a_payment_to_authorize_is_asked_of_the_provider_and_backorder_is_
     assert none["events"][-1]["type"] == "BACKORDERED"
 
 
+async def test_an_idempotency_key_reused_with_another_request_is_refused(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 10))
+    first = await place(api, ("A", 1), idempotencyKey="k-9")
+    assert await refused(api, order_input(("A", 2), idempotencyKey="k-9")) == [
+        "IDEMPOTENCY_KEY_REUSED"]
+    again = await place(api, ("A", 1), idempotencyKey="k-9")
+    assert again["id"] == first["id"]
+    assert (await positions(api, "A"))["MIL"]["reserved"] == 1
+
+
 async def test_same_idempotency_key_gives_one_order_also_concurrently(api: Any) -> None:
     await network(api)
     await stock(api, ("A", "MIL", 10))

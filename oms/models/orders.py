@@ -47,6 +47,8 @@ class Order(Model):
     total = fields.DecimalField(max_digits=14, decimal_places=2)
     payment_reference = fields.CharField(max_length=200, null=True)
     idempotency_key = fields.CharField(max_length=200, null=True, unique=True)
+    "SHA-256 of the request placed with the key: a retry must send the same one."
+    idempotency_fingerprint = fields.CharField(max_length=64, null=True)
     rule: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "oms.RoutingRule", related_name="orders", null=True, on_delete=fields.SET_NULL
     )

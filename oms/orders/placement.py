@@ -32,7 +32,7 @@ from oms.uow import UnitOfWork
 async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderSpec) -> Order:
     """Place `spec` as `principal`; a retry with the same idempotency key returns the first order."""
     if spec.idempotency_key:
-        earlier = await idempotency.claim(spec.idempotency_key)
+        earlier = await idempotency.claim(spec.idempotency_key, spec)
         if earlier is not None:
             return earlier
     checked = await check_order(spec, principal)
@@ -88,6 +88,7 @@ def _new_order(checked: CheckedOrder) -> Order:
         currency=checked.channel.currency, total=spec.total,
         payment_reference=spec.payment.reference if spec.payment else None,
         idempotency_key=spec.idempotency_key,
+        idempotency_fingerprint=idempotency.fingerprint(spec) if spec.idempotency_key else None,
     )
 
 
