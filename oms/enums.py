@@ -104,3 +104,20 @@ class PaymentTransactionKind(StrEnum):
     CAPTURE = "CAPTURE"
     VOID = "VOID"
     REFUND = "REFUND"
+
+
+class StockReason(StrEnum):
+    """Why a ledger entry moved stock (the ledger's `reason`)."""
+
+    SYNC = "SYNC"
+    ADJUST = "ADJUST"
+    RESERVE = "RESERVE"
+    RELEASE = "RELEASE"
+    CONSUME = "CONSUME"
+    EXPIRE = "EXPIRE"
+    ORDER = "ORDER"
+    SHIP = "SHIP"
+    CANCEL = "CANCEL"
+    REJECTED = "REJECTED"
+    OVERRIDE = "OVERRIDE"
+    RETURN = "RETURN"

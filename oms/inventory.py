@@ -16,7 +16,7 @@ from oms import inventory_bulk as bulk
 from oms.availability import read_model
 from oms.availability.rules import ChannelRules, node_available
 from oms.db import placeholders
-from oms.enums import StockBucket
+from oms.enums import StockBucket, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.events.topics import STOCK_CHANGED, stock_changed
 from oms.inventory_bulk import Key, Level
@@ -120,7 +120,7 @@ async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
         read_model.track(uow, old.sku, old.node_id, _available(old), _available(new))
         if new.on_hand != old.on_hand:
             ledger.append(_ledger_row(uow, old.sku, old.node_id, StockBucket.ON_HAND,
-                                      new.on_hand - old.on_hand, new.on_hand, "SYNC", note=note))
+                                      new.on_hand - old.on_hand, new.on_hand, StockReason.SYNC, note=note))
         written.append(new)
     await bulk.write_levels(conn, written)
     _stage_ledger(uow, ledger)
@@ -162,7 +162,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
             continue
         on_hand[key] = level
         ledger.append(_ledger_row(uow, adj.sku, key[1], StockBucket.ON_HAND, adj.delta, level,
-                                  "ADJUST", note=adj.reason))
+                                  StockReason.ADJUST, note=adj.reason))
     problems.raise_if_any()
     written = [old._replace(on_hand=on_hand[key]) for key, old in levels.items()]
     for old, new in zip(levels.values(), written, strict=True):
@@ -177,7 +177,7 @@ def _available(level: Level) -> int:
     return node_available(level.on_hand, level.reserved, level.safety_stock)
 
 
-async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
+async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: StockReason,
                    reference: str | None = None, channel: ChannelRules | None = None) -> bool:
     """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell);
     with `channel`, only if it is also within that channel's share of the node (`_bump_row`)."""
@@ -190,7 +190,7 @@ async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reaso
     return True
 
 
-async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
+async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: StockReason,
                        reference: str | None = None) -> None:
     """Give back reserved units (cancelled, expired, rejected, moved)."""
     row = await _bump(uow, sku, node_id, "reserved", -quantity)
@@ -214,11 +214,11 @@ class Release:
     sku: str
     node_id: int
     quantity: int
-    reason: str
+    reason: StockReason
     reference: str | None = None
 
 
-async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: str, reference: str | None,
+async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: StockReason, reference: str | None,
                      channel: ChannelRules | None = None, releases: Sequence[Release] = (),
                      all_or_nothing: bool = True) -> list[Hold]:
     """Give back `releases` and take `holds` (conditional updates, see `try_hold`), row by row
@@ -266,7 +266,7 @@ async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: str, refere
     return missed
 
 
-def _held(uow: UnitOfWork, hold: Hold, row: _Row, reason: str, reference: str | None) -> None:
+def _held(uow: UnitOfWork, hold: Hold, row: _Row, reason: StockReason, reference: str | None) -> None:
     _track(uow, hold.sku, hold.node_id, row, 0, hold.quantity)
     _ledger_entry(uow, hold.sku, hold.node_id, StockBucket.RESERVED, hold.quantity,
                   row["level"], reason, reference)
@@ -348,7 +348,7 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
     return rows[0] if rows else None
 
 
-async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: str,
+async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: StockReason,
                     reference: str | None = None) -> None:
     """Units leave the node: on-hand and reserved both drop (what channels see does not move)."""
     row = await _bump(uow, sku, node_id, "reserved", -quantity, also_on_hand=True)
@@ -363,7 +363,7 @@ async def receive_returned(uow: UnitOfWork, sku: str, node_id: int, quantity: in
     """Returned units arrive at a node: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR)."""
     await bulk.lock_or_create(connections.get("default"), [(sku, node_id)])
     row = await _bump(uow, sku, node_id, _BUCKET_COLUMN[bucket], quantity)
-    _ledger_entry(uow, sku, node_id, bucket, quantity, row.level if row else 0, "RETURN",
+    _ledger_entry(uow, sku, node_id, bucket, quantity, row.level if row else 0, StockReason.RETURN,
                   reference)
     if bucket is StockBucket.ON_HAND:
         uow.record(STOCK_CHANGED, stock_changed([sku]))
@@ -383,7 +383,7 @@ LEDGER_COLUMNS = ("sku", "node_id", "bucket", "delta", "resulting", "reason", "n
 
 
 def _ledger_row(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
-                resulting: int, reason: str, reference: str | None = None,
+                resulting: int, reason: StockReason, reference: str | None = None,
                 note: str | None = None) -> tuple[Any, ...]:
     return (sku, node_id, bucket.value, delta, resulting, reason, note, uow.actor, reference)
 
@@ -394,7 +394,7 @@ def _stage_ledger(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _ledger_entry(uow: UnitOfWork, sku: str, node_id: int, bucket: StockBucket, delta: int,
-                  resulting: int, reason: str, reference: str | None = None,
+                  resulting: int, reason: StockReason, reference: str | None = None,
                   note: str | None = None) -> None:
     """Stage one ledger entry: it is inserted with the unit of work's commit."""
     _stage_ledger(uow, [_ledger_row(uow, sku, node_id, bucket, delta, resulting, reason,

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from oms import inventory, payments
 from oms.auth import Principal
-from oms.enums import FulfillmentStatus
+from oms.enums import FulfillmentStatus, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import lock_order
 from oms.fulfillment.transitions import FULFILLMENT, OPEN, transition
@@ -46,7 +46,7 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
                                         order_line_id__in=[line.id for line in lines])
     for row in sorted(held, key=lambda r: (r.sku, nodes[str(r.fulfillment_id)])):
         await inventory.release_hold(uow, row.sku, nodes[str(row.fulfillment_id)], row.quantity,
-                                     "CANCEL", f"order:{order.id}")
+                                     StockReason.CANCEL, f"order:{order.id}")
     await FulfillmentLine.filter(id__in=[row.id for row in held]).delete()
     cancelled = await _cancel_lines(lines, held)
     await cancel_emptied(order, {str(row.fulfillment_id) for row in held},

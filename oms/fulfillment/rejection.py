@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oms import inventory
 from oms.auth import Principal
-from oms.enums import FulfillmentStatus
+from oms.enums import FulfillmentStatus, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.resourcing import rejected_by, resource_lines
 from oms.fulfillment.work import Work, move
@@ -22,7 +22,7 @@ async def reject(uow: UnitOfWork, principal: Principal, fulfillment_id: str, rea
     work.fulfillment.reason = reason.strip()
     await move(work, FulfillmentStatus.REJECTED, "reason")
     for line in work.lines:
-        await inventory.release_hold(uow, line.sku, work.node.id, line.quantity, "REJECTED",
+        await inventory.release_hold(uow, line.sku, work.node.id, line.quantity, StockReason.REJECTED,
                                      work.reference)
     wanted = await _give_back(work)
     excluded = await rejected_by([line for line, _ in wanted])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from oms.enums import DeliveryMethod, FulfillmentStatus
+from oms.enums import DeliveryMethod, FulfillmentStatus, StockReason
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine, RoutingRule
 from oms.orders.allocate import source_and_hold
 from oms.orders.writing import fulfil, record_decision, save_fulfilled
@@ -51,7 +51,7 @@ async def resource_lines(uow: UnitOfWork, order: Order, wanted: Sequence[tuple[O
     channel = await Channel.get(id=order.channel_id)
     request = await _request(order, channel, wanted, excluded)
     decision, node_ids = await source_and_hold(uow, channel, request, await order_rule(order),
-                                               f"order:{order.id}", "ORDER")
+                                               f"order:{order.id}", StockReason.ORDER)
     pending = {f.node_id: f for f in await Fulfillment.filter(
         order_id=order.id, status=FulfillmentStatus.PENDING)}
     lines = [line for line, _ in wanted]

@@ -12,7 +12,7 @@ from decimal import Decimal
 from oms import inventory, payments
 from oms.auth import Principal
 from oms.enums import FulfillmentStatus as FS
-from oms.enums import OrderStatus
+from oms.enums import OrderStatus, StockReason
 from oms.errors import ErrorCode, Problems
 from oms.fulfillment.lookup import lock_fulfillment
 from oms.fulfillment.transitions import FULFILLMENT, transition
@@ -128,7 +128,7 @@ async def hand_over(uow: UnitOfWork, principal: Principal, fulfillment_id: str) 
 async def _goods_leave(uow: UnitOfWork, work: Work, delivered: bool) -> None:
     """On-hand and reserved drop at the node; the order lines count the units as shipped."""
     for line in work.lines:
-        await inventory.ship_held(uow, line.sku, work.node.id, line.quantity, "SHIP",
+        await inventory.ship_held(uow, line.sku, work.node.id, line.quantity, StockReason.SHIP,
                                   work.reference)
     await _count(work, "shipped_quantity")
     if delivered:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from oms import inventory
-from oms.enums import SplitPolicy
+from oms.enums import SplitPolicy, StockReason
 from oms.inventory import Hold, Release
 from oms.models import Channel
 from oms.orders.expiry import expire_holds
@@ -44,7 +44,7 @@ async def simulate(channel: Channel, request: SourcingRequest, rule: Rule) -> De
 
 
 async def source_and_hold(uow: UnitOfWork, channel: Channel, request: SourcingRequest,
-                          rule: Rule, reference: str, reason: str = "RESERVE",
+                          rule: Rule, reference: str, reason: StockReason = StockReason.RESERVE,
                           freed: Sequence[Release] = ()) -> Sourced:
     """Decide and hold every allocation; what cannot be held is backordered.
 

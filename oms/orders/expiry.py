@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 
 from oms.clock import now
-from oms.enums import ReservationStatus
+from oms.enums import ReservationStatus, StockReason
 from oms.inventory import Release
 from oms.models import Reservation, ReservationLine
 from oms.workflow import Workflow
@@ -37,10 +37,10 @@ async def expire_holds(skus: Iterable[str] | None = None,
                                             ReservationStatus.EXPIRED)
         if won:
             expired.append(uuid.UUID(str(reservation_id)))
-    return len(expired), await held_by(expired, "EXPIRE")
+    return len(expired), await held_by(expired, StockReason.EXPIRE)
 
 
-async def held_by(reservation_ids: list[uuid.UUID], reason: str) -> list[Release]:
+async def held_by(reservation_ids: list[uuid.UUID], reason: StockReason) -> list[Release]:
     """What these reservations hold, as releases with `reason`."""
     if not reservation_ids:
         return []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from oms import inventory
 from oms.auth import Principal
 from oms.availability import channel_sees
-from oms.enums import FulfillmentStatus
+from oms.enums import FulfillmentStatus, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.cancellation import cancel_emptied
 from oms.fulfillment.lookup import lock_order
@@ -132,12 +132,12 @@ async def _move_stock(uow: UnitOfWork, order: Order, channel: Channel, node: Nod
             changes[(row.sku, nodes[str(row.fulfillment_id)])] -= row.quantity
     reference = f"order:{order.id}"
     for (sku, node_id), delta in sorted(changes.items()):
-        if delta > 0 and not await inventory.try_hold(uow, sku, node_id, delta, "OVERRIDE",
+        if delta > 0 and not await inventory.try_hold(uow, sku, node_id, delta, StockReason.OVERRIDE,
                                                       reference, channel):
             raise DomainError.of(ErrorCode.NODE_HAS_NO_STOCK,
                                  f"{node.code} no longer has {delta} x {sku}", "nodeCode")
         if delta < 0:
-            await inventory.release_hold(uow, sku, node_id, -delta, "OVERRIDE", reference)
+            await inventory.release_hold(uow, sku, node_id, -delta, StockReason.OVERRIDE, reference)
 
 
 async def _rewrite(order: Order, node: Node, moves: list[Move], reason: str) -> None:

@@ -13,7 +13,7 @@ import uuid
 from oms import payments
 from oms.auth import Principal
 from oms.clock import now
-from oms.enums import OrderStatus
+from oms.enums import OrderStatus, StockReason
 from oms.errors import DomainError, ErrorCode, Problem
 from oms.models import Order, PaymentTransaction
 from oms.orders import idempotency, reservations
@@ -42,7 +42,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     order = _new_order(checked)
     rule = select_rule(await engine_rules(), channel.code, spec.delivery_method, now())
     decision, node_ids = await source_and_hold(
-        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", "ORDER", freed)
+        uow, channel, sourcing_request(checked), rule, f"order:{order.id}", StockReason.ORDER, freed)
     if decision.backordered and not rule.allow_backorder:
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from oms import inventory
 from oms.auth import Principal
 from oms.clock import now
-from oms.enums import DeliveryMethod, ReservationStatus
+from oms.enums import DeliveryMethod, ReservationStatus, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.inventory import Release
 from oms.models import Channel, Reservation, ReservationLine
@@ -57,7 +57,7 @@ async def reserve(uow: UnitOfWork, principal: Principal | None, spec: ReserveSpe
                               tuple((line.sku, line.quantity) for line in spec.lines))
     rule = select_rule(await engine_rules(), channel.code, SHIP, now())
     decision, ids = await source_and_hold(uow, channel, request, rule,
-                                          f"reservation:{reservation.id}", "RESERVE")
+                                          f"reservation:{reservation.id}", StockReason.RESERVE)
     if decision.backordered:
         short = ", ".join(f"{qty} x {sku}" for sku, qty in decision.backordered)
         raise DomainError.of(ErrorCode.INSUFFICIENT_STOCK,
@@ -88,7 +88,7 @@ async def release_reservation(uow: UnitOfWork, principal: Principal | None,
                               reservation_id: str) -> Hold:
     """Give the held stock back now (RELEASED)."""
     reservation = await find(reservation_id, principal)
-    await _end(uow, reservation, ReservationStatus.RELEASED, "RELEASE")
+    await _end(uow, reservation, ReservationStatus.RELEASED, StockReason.RELEASE)
     return await hold_of(reservation, reservation.channel.code)
 
 
@@ -109,7 +109,7 @@ async def consume(reservation_id: str, channel: Channel) -> list[Release]:
                              f"reservation {reservation_id} expired at "
                              f"{reservation.expires_at.isoformat()}", "reservationId")
     await _mark(reservation, ReservationStatus.CONSUMED, "reservationId")
-    return await held_by([reservation.id], "CONSUME")
+    return await held_by([reservation.id], StockReason.CONSUME)
 
 
 async def find(reservation_id: str, principal: Principal | None,
@@ -126,7 +126,7 @@ async def find(reservation_id: str, principal: Principal | None,
 
 
 async def _end(uow: UnitOfWork, reservation: Reservation, status: ReservationStatus,
-               reason: str, field: str = "id") -> None:
+               reason: StockReason, field: str = "id") -> None:
     await _mark(reservation, status, field)
     await inventory.take_holds(uow, [], reason, None, releases=await held_by([reservation.id],
                                                                               reason))
@@ -150,5 +150,5 @@ async def sweep_expired(uow: UnitOfWork, skus: Iterable[str] | None = None,
     their stock back now; returns how many expired."""
     count, releases = await expire_holds(skus, limit)
     if releases:
-        await inventory.take_holds(uow, [], "EXPIRE", None, releases=releases)
+        await inventory.take_holds(uow, [], StockReason.EXPIRE, None, releases=releases)
     return count
