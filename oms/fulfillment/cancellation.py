@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from oms import inventory, payments
 from oms.auth import Principal
-from oms.enums import FulfillmentStatus, StockReason
+from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import lock_order
 from oms.fulfillment.transitions import FULFILLMENT, OPEN, transition
@@ -52,7 +52,8 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
     await cancel_emptied(order, {str(row.fulfillment_id) for row in held},
                          f"cancelled: {spec.reason.strip()}")
     whole = spec.order_line_ids is None
-    await record_event(uow, order, "CANCELLED" if whole else "LINES_CANCELLED", spec.reason.strip(),
+    kind = OrderEventType.CANCELLED if whole else OrderEventType.LINES_CANCELLED
+    await record_event(uow, order, kind, spec.reason.strip(),
                        {"reason": spec.reason.strip(),
                         "lines": [{"sku": line.sku, "quantity": units}
                                   for line, units in cancelled]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oms import inventory
 from oms.auth import Principal
-from oms.enums import FulfillmentStatus, StockReason
+from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.resourcing import rejected_by, resource_lines
 from oms.fulfillment.work import Work, move
@@ -26,7 +26,7 @@ async def reject(uow: UnitOfWork, principal: Principal, fulfillment_id: str, rea
                                      work.reference)
     wanted = await _give_back(work)
     excluded = await rejected_by([line for line, _ in wanted])
-    await record_event(uow, work.order, "FULFILLMENT_REJECTED",
+    await record_event(uow, work.order, OrderEventType.FULFILLMENT_REJECTED,
                        f"{work.node.code} rejected: {reason.strip()}",
                        work.data(reason=reason.strip(), excluded_nodes=sorted(excluded)))
     decision = await resource_lines(uow, work.order, wanted, excluded)

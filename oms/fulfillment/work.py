@@ -12,7 +12,7 @@ from decimal import Decimal
 from oms import inventory, payments
 from oms.auth import Principal
 from oms.enums import FulfillmentStatus as FS
-from oms.enums import OrderStatus, StockReason
+from oms.enums import OrderEventType, OrderStatus, StockReason
 from oms.errors import ErrorCode, Problems
 from oms.fulfillment.lookup import lock_fulfillment
 from oms.fulfillment.transitions import FULFILLMENT, transition
@@ -21,13 +21,13 @@ from oms.orders.history import record_event
 from oms.uow import UnitOfWork
 
 EVENT_OF = {
-    FS.ACCEPTED: "FULFILLMENT_ACCEPTED",
-    FS.PICKED: "FULFILLMENT_PICKED",
-    FS.PACKED: "FULFILLMENT_PACKED",
-    FS.READY_FOR_PICKUP: "FULFILLMENT_READY_FOR_PICKUP",
-    FS.SHIPPED: "FULFILLMENT_SHIPPED",
-    FS.DELIVERED: "FULFILLMENT_DELIVERED",
-    FS.PICKED_UP: "PICKED_UP",
+    FS.ACCEPTED: OrderEventType.FULFILLMENT_ACCEPTED,
+    FS.PICKED: OrderEventType.FULFILLMENT_PICKED,
+    FS.PACKED: OrderEventType.FULFILLMENT_PACKED,
+    FS.READY_FOR_PICKUP: OrderEventType.FULFILLMENT_READY_FOR_PICKUP,
+    FS.SHIPPED: OrderEventType.FULFILLMENT_SHIPPED,
+    FS.DELIVERED: OrderEventType.FULFILLMENT_DELIVERED,
+    FS.PICKED_UP: OrderEventType.PICKED_UP,
 }
 
 
@@ -111,7 +111,7 @@ async def deliver(uow: UnitOfWork, principal: Principal, fulfillment_id: str) ->
     await _count(work, "delivered_quantity")
     await work.record(uow, FS.DELIVERED)
     if work.order.status == OrderStatus.DELIVERED:
-        await record_event(uow, work.order, "DELIVERED", "every unit delivered")
+        await record_event(uow, work.order, OrderEventType.DELIVERED, "every unit delivered")
     return work
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from tortoise import connections
 
 from oms.db import is_postgres
-from oms.enums import OrderStatus
+from oms.enums import OrderEventType, OrderStatus
 from oms.fulfillment.resourcing import rejected_by, resource_lines
 from oms.models import Order, OrderLine
 from oms.orders.history import record_event
@@ -69,7 +69,7 @@ async def _release(uow: UnitOfWork, order: Order) -> int:
     if not decision.allocations:
         return 0
     units = sum(a.quantity for a in decision.allocations)
-    await record_event(uow, order, "BACKORDER_RELEASED",
+    await record_event(uow, order, OrderEventType.BACKORDER_RELEASED,
                        f"{units} backordered units allocated from "
                        f"{', '.join(decision.node_codes)}", allocation_data(decision))
     return 1

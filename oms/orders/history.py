@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from oms.clock import now
+from oms.enums import OrderEventType
 from oms.events.topics import ORDER_EVENT, order_event
 from oms.models import Channel, Fulfillment, Order, OrderEvent, OrderLine
 from oms.orders.status import apply_derived_status
@@ -19,7 +20,7 @@ from oms.uow import UnitOfWork
 
 
 async def record_event(
-    uow: UnitOfWork, order: Order, type: str, message: str | None = None,
+    uow: UnitOfWork, order: Order, type: OrderEventType, message: str | None = None,
     data: dict[str, Any] | None = None, *, lines: Sequence[OrderLine] | None = None,
     fulfillments: Sequence[Fulfillment] | None = None, channel_code: str | None = None,
 ) -> OrderEvent:
@@ -44,7 +45,7 @@ async def record_event(
     return event
 
 
-def new_event(order: Order, type: str, message: str | None = None,
+def new_event(order: Order, type: OrderEventType, message: str | None = None,
               data: dict[str, Any] | None = None) -> OrderEvent:
     """An event of `order` at its current status, not saved yet (see `announce`)."""
     return OrderEvent(order_id=order.id, type=type, status=order.status, message=message,

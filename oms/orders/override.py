@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from oms import inventory
 from oms.auth import Principal
 from oms.availability import channel_sees
-from oms.enums import FulfillmentStatus, StockReason
+from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.cancellation import cancel_emptied
 from oms.fulfillment.lookup import lock_order
@@ -56,7 +56,7 @@ async def override_routing(uow: UnitOfWork, principal: Principal, spec: Override
     await _check_stock(channel, node, moves)
     await _move_stock(uow, order, channel, node, moves)
     await _rewrite(order, node, moves, spec.reason)
-    await record_event(uow, order, "ROUTING_OVERRIDDEN", spec.reason, {
+    await record_event(uow, order, OrderEventType.ROUTING_OVERRIDDEN, spec.reason, {
         "node": node.code, "reason": spec.reason,
         "moved": [{"sku": m.line.sku, "quantity": m.units, "line": str(m.line.id)}
                   for m in moves],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from tortoise import connections
 
 from oms.db import is_postgres
-from oms.enums import FulfillmentStatus
+from oms.enums import FulfillmentStatus, OrderEventType
 from oms.models import (
     Fulfillment,
     FulfillmentLine,
@@ -125,7 +125,7 @@ class OrderDraft:
         decision = self.decision
         nodes = ", ".join(decision.node_codes) or "no node"
         return [
-            new_event(self.order, "ORDER_CREATED", f"placed on channel {channel_code}",
+            new_event(self.order, OrderEventType.ORDER_CREATED, f"placed on channel {channel_code}",
                       {"lines": len(self.lines), "rule": decision.rule.name}),
             new_event(self.order, allocation_event(decision),
                       f"sourced by rule {decision.rule.name} from {nodes}",
@@ -133,11 +133,11 @@ class OrderDraft:
         ]
 
 
-def allocation_event(decision: Decision) -> str:
+def allocation_event(decision: Decision) -> OrderEventType:
     """ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED, by what the decision achieved."""
     if not decision.backordered:
-        return "ALLOCATED"
-    return "PARTIALLY_ALLOCATED" if decision.allocations else "BACKORDERED"
+        return OrderEventType.ALLOCATED
+    return OrderEventType.PARTIALLY_ALLOCATED if decision.allocations else OrderEventType.BACKORDERED
 
 
 def allocation_data(decision: Decision) -> dict[str, list[dict[str, object]]]:

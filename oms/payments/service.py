@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from oms.enums import PaymentStatus, PaymentTransactionKind
+from oms.enums import OrderEventType, PaymentStatus, PaymentTransactionKind
 from oms.errors import DomainError, ErrorCode
 from oms.models import Order, PaymentTransaction
 from oms.orders.history import record_event
@@ -18,7 +18,7 @@ from oms.uow import UnitOfWork
 
 CENT = Decimal("0.01")
 Kind = PaymentTransactionKind
-EVENT_OF = {Kind.CAPTURE: "PAYMENT_CAPTURED", Kind.VOID: "PAYMENT_VOIDED"}
+EVENT_OF = {Kind.CAPTURE: OrderEventType.PAYMENT_CAPTURED, Kind.VOID: OrderEventType.PAYMENT_VOIDED}
 "Order events for money movements (a refund is told by the return's REFUNDED event)."
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from oms import inventory, payments
 from oms.auth import Principal
-from oms.enums import ReturnDisposition, ReturnStatus, StockBucket
+from oms.enums import OrderEventType, ReturnDisposition, ReturnStatus, StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import (
     allowed_node,
@@ -96,7 +96,7 @@ async def request_return(uow: UnitOfWork, principal: Principal, spec: ReturnRequ
                    sku=lines[_key(line.order_line_id)].sku, reason=line.reason.strip())
         for line in spec.lines
     ])
-    await record_event(uow, order, "RETURN_REQUESTED", f"return {rma.number} requested", {
+    await record_event(uow, order, OrderEventType.RETURN_REQUESTED, f"return {rma.number} requested", {
         "return_id": str(rma.id), "number": rma.number,
         "channel": channel.code if channel else None,
         "lines": [{"sku": lines[_key(line.order_line_id)].sku, "quantity": line.quantity,
@@ -193,7 +193,8 @@ async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt
         await order_line.save(update_fields=["returned_quantity"])
     rma.received_node_id = node.id
     await RETURN.persist(rma, previous, "received_node_id")
-    await record_event(uow, order, "RETURN_RECEIVED", f"return {rma.number} received at {node.code}",
+    await record_event(uow, order, OrderEventType.RETURN_RECEIVED,
+                       f"return {rma.number} received at {node.code}",
                        {"return_id": str(rma.id), "number": rma.number, "node": node.code,
                         "lines": [{"sku": by_line[_key(s.order_line_id)].sku,
                                    "quantity": s.quantity, "disposition": str(s.disposition)}
@@ -239,7 +240,7 @@ async def refund_return(uow: UnitOfWork, principal: Principal, return_id: str) -
     refunded = await payments.refund(uow, order, amount)
     rma.refund_amount = amount
     await RETURN.persist(rma, previous, "refund_amount")
-    await record_event(uow, order, "REFUNDED",
+    await record_event(uow, order, OrderEventType.REFUNDED,
                        f"return {rma.number}: refunded {amount} {order.currency}",
                        {"return_id": str(rma.id), "number": rma.number, "amount": str(amount),
                         "paid_back": str(refunded), "currency": order.currency})
