@@ -79,3 +79,11 @@ async def test_a_fault_is_masked_with_an_id_the_log_keeps(api: Any, monkeypatch:
     assert "secret" not in str(body) and "/srv" not in str(body)
     logged = [r for r in caplog.records if error["extensions"]["errorId"] in r.getMessage()]
     assert logged and logged[0].exc_info is not None
+
+
+async def test_a_batched_body_is_refused(api: Any) -> None:
+    response = await api.client.post(
+        "/graphql", json=[{"query": "{ channels { code } }"}] * 50,
+        headers={"Authorization": f"Bearer {api.token}"})
+    assert response.status_code == 400
+    assert "channels" not in response.text
