@@ -1,6 +1,6 @@
 """A snapshot from a CSV file (`oms import-inventory`): the same path as `syncInventory`.
 
-The file is read in chunks; each goes through `stock.receive_sync` (levels, ledger,
+The file is read in chunks; each goes through `receiving.receive_sync` (levels, ledger,
 read model, backorders waiting for those SKUs) in the caller's one unit of work, which
 is checkpointed after each chunk so memory stays bounded by the chunk, not the file.
 Every problem refuses the whole file: after the first one nothing more is written,
@@ -13,7 +13,7 @@ import csv
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from oms import inventory, stock
+from oms import inventory, receiving
 from oms.errors import DomainError, ErrorCode, Problem
 from oms.inventory import InventoryRecord
 from oms.models import Node
@@ -133,7 +133,7 @@ async def import_file(uow: UnitOfWork, path: str | Path, chunk: int = 5000,
             _collect(problems, lines, inventory.sync_problems(records, nodes).items)
         else:
             try:
-                await stock.receive_sync(uow, records, note)
+                await receiving.receive_sync(uow, records, note)
                 await inventory.checkpoint(uow)
                 written += len(records)
             except DomainError as exc:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import strawberry
 
 from oms.enums import FulfillmentStatus
-from oms.fulfillment import cancellation, rejection, work
+from oms.fulfillment import rejection, work
 from oms.fulfillment.work import Work
+from oms.orders import cancellation
 from oms.scopes import Scope
 from resolvers.base import Outcome, mutate
 from schema.context import Info

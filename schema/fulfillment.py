@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import strawberry
 
-from oms.fulfillment.cancellation import CancelSpec
+from oms.orders.cancellation import CancelSpec
 from schema.common import UserError
 from schema.orders import Fulfillment, Order
 

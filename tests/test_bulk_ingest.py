@@ -12,7 +12,7 @@ import oms.uow
 from oms import inventory
 from oms.inventory import InventoryRecord
 from oms.models import ChannelStock, InventoryPosition, Node, Sku, StockLedgerEntry
-from oms.stock import receive_sync
+from oms.receiving import receive_sync
 from oms.uow import is_retryable, unit_of_work
 from tests.helpers import ADJUST, AVAILABILITY, INVENTORY, SYNC, node, positions, stock
 from tests.order_helpers import PLACE, network, order_input, place

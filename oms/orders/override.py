@@ -16,10 +16,10 @@ from oms.auth import Principal
 from oms.availability import channel_sees
 from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
-from oms.fulfillment.cancellation import cancel_emptied
 from oms.fulfillment.lookup import lock_order
 from oms.fulfillment.transitions import OPEN
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine
+from oms.orders.cancellation import cancel_emptied
 from oms.orders.history import record_event
 from oms.routing.snapshot import promisable
 from oms.uow import UnitOfWork

@@ -1,4 +1,5 @@
-"""Stock arriving from outside (WMS/ERP feeds): record it, then serve waiting backorders.
+"""Receiving: stock arriving from outside (WMS/ERP feeds, CSV imports) is recorded through
+`oms.inventory` (the one writer of stock), then waiting backorders are served.
 
 The positions written are locked in (sku, node) order, like every stock writer locks.
 When orders are waiting for the arriving SKUs, every position of every SKU those
