@@ -28,7 +28,8 @@ API_FACTORY = "resolvers.api:graphql_app"
 
 def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
     module, _, attr = path.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    factory: Callable[..., Any] = getattr(importlib.import_module(module), attr)
+    return factory
 
 
 def background_jobs() -> list[tuple[str, Job]]:

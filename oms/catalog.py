@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tortoise import connections
 
@@ -144,7 +144,8 @@ async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
 
 async def check_channel_codes(problems: Problems, codes: list[str], *path: str) -> None:
     """An UNKNOWN_CHANNEL problem for each code that names no channel, at path + index."""
-    known = set(await Channel.filter(code__in=set(codes)).values_list("code", flat=True))
+    known = set(cast(list[str], await Channel.filter(code__in=set(codes))
+                     .values_list("code", flat=True)))
     for i, code in enumerate(codes):
         if code not in known:
             problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", *path, i)
@@ -152,7 +153,8 @@ async def check_channel_codes(problems: Problems, codes: list[str], *path: str) 
 
 async def check_node_codes(problems: Problems, codes: list[str], *path: str) -> None:
     """An UNKNOWN_NODE problem for each code that names no node, at path + index."""
-    known = set(await Node.filter(code__in=set(codes)).values_list("code", flat=True))
+    known = set(cast(list[str], await Node.filter(code__in=set(codes))
+                     .values_list("code", flat=True)))
     for i, code in enumerate(codes):
         if code not in known:
             problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", *path, i)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from tortoise import connections
 
@@ -134,8 +134,8 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
 
     `lock_skus`: as for `sync_inventory`."""
     nodes = await _node_ids(a.node_code for a in adjustments)
-    known = set(await Sku.filter(code__in={a.sku for a in adjustments})
-                .values_list("code", flat=True))
+    known = set(cast(list[str], await Sku.filter(code__in={a.sku for a in adjustments})
+                     .values_list("code", flat=True)))
     problems = Problems()
     for i, adj in enumerate(adjustments):
         if adj.node_code not in nodes:

@@ -70,7 +70,7 @@ async def number_row(uow: UnitOfWork, table: str, row_id: Any, prefix: str,
 async def _number_row(conn: Any, table: str, row_id: Any, prefix: str,
                       width: int) -> list[dict[str, Any]]:
     digits = 'n."value"::text'
-    return await conn.execute_query_dict(
+    return await conn.execute_query_dict(  # type: ignore[no-any-return]
         'WITH n AS (UPDATE "sequence_counter" SET "value" = "value" + 1 WHERE "name" = $1 '
         f'RETURNING "value") UPDATE "{table}" SET "number" = $1 || \'-\' || '
         f'lpad({digits}, greatest($3, length({digits})), \'0\') FROM n WHERE "{table}"."id" = $2 '

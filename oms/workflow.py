@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from oms.clock import now
 from oms.errors import DomainError, ErrorCode
@@ -45,7 +45,7 @@ class Workflow(Generic[S]):
         current = getattr(row, self.column)
         self.require(current, target, *field)
         setattr(row, self.column, target)
-        return current
+        return cast(S, current)
 
     async def persist(self, row: Any, previous: S, *fields: str) -> None:
         """Save a move made by `move` only if the stored state is still `previous`.

@@ -112,7 +112,7 @@ class RedisBroker:
                 if raw is not None:
                     yield json.loads(raw["data"])
         finally:
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
             await client.aclose()
 
     async def ping(self) -> None:

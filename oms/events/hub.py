@@ -203,7 +203,7 @@ class Hub:
 
 
 @contextmanager
-def _registered(index: dict, keys: Iterable[str | None], feed: object) -> Iterator[None]:
+def _registered(index: dict[Any, set[Any]], keys: Iterable[str | None], feed: object) -> Iterator[None]:
     keys = list(keys)
     for key in keys:
         index.setdefault(key, set()).add(feed)
@@ -213,7 +213,7 @@ def _registered(index: dict, keys: Iterable[str | None], feed: object) -> Iterat
         _unregister(index, keys, feed)
 
 
-def _unregister(index: dict, keys: Iterable[str | None], feed: object) -> None:
+def _unregister(index: dict[Any, set[Any]], keys: Iterable[str | None], feed: object) -> None:
     for key in keys:
         feeds = index.get(key)
         if feeds is not None:

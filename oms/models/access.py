@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -35,7 +37,7 @@ class AuditEntry(Model):
     token_id = fields.UUIDField(null=True)
     action = fields.CharField(max_length=64, db_index=True)
     target = fields.CharField(max_length=200, null=True)
-    details: fields.Field[dict | None] = fields.JSONField(null=True)
+    details: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     ip = fields.CharField(max_length=64, null=True)
 
     class Meta:

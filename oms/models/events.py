@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -9,7 +11,7 @@ class OutboxEvent(Model):
 
     id = fields.BigIntField(primary_key=True)
     topic = fields.CharField(max_length=64)
-    payload: fields.Field[dict] = fields.JSONField()
+    payload: fields.Field[dict[str, Any]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
     published_at = fields.DatetimeField(null=True, db_index=True)
 

@@ -1,16 +1,21 @@
 """Stock per SKU per node, and the append-only ledger of every change to it."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from oms.enums import StockBucket
 
+if TYPE_CHECKING:
+    from oms.models.catalog import Channel, Node
+
 
 class InventoryPosition(Model):
     id = fields.BigIntField(primary_key=True)
     sku = fields.CharField(max_length=64)
-    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    node: fields.ForeignKeyRelation[Node] = fields.ForeignKeyField(
         "oms.Node", related_name="positions", on_delete=fields.RESTRICT
     )
     node_id: int
@@ -35,7 +40,7 @@ class ChannelStock(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    channel: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    channel: fields.ForeignKeyRelation[Channel] = fields.ForeignKeyField(
         "oms.Channel", related_name="stock", on_delete=fields.CASCADE
     )
     channel_id: int
@@ -52,7 +57,7 @@ class ChannelStock(Model):
 class StockLedgerEntry(Model):
     id = fields.BigIntField(primary_key=True)
     sku = fields.CharField(max_length=64, db_index=True)
-    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    node: fields.ForeignKeyRelation[Node] = fields.ForeignKeyField(
         "oms.Node", related_name="ledger", on_delete=fields.RESTRICT
     )
     node_id: int

@@ -1,7 +1,7 @@
 """Orders, their lines, the fulfillments sent to nodes, order history, payments and cart holds."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -14,6 +14,10 @@ from oms.enums import (
     PaymentTransactionKind,
     ReservationStatus,
 )
+
+if TYPE_CHECKING:
+    from oms.models.catalog import Channel, Node
+    from oms.models.sourcing import RoutingRule
 
 
 class SequenceCounter(Model):
@@ -29,7 +33,7 @@ class SequenceCounter(Model):
 class Order(Model):
     id = fields.UUIDField(primary_key=True)
     number = fields.CharField(max_length=32, unique=True)
-    channel: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    channel: fields.ForeignKeyRelation[Channel] = fields.ForeignKeyField(
         "oms.Channel", related_name="orders", on_delete=fields.RESTRICT
     )
     channel_id: int
@@ -39,7 +43,7 @@ class Order(Model):
     customer_ref = fields.CharField(max_length=200, null=True, db_index=True)
     delivery_method = fields.CharEnumField(DeliveryMethod, max_length=24)
     shipping_address: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
-    pickup_node: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    pickup_node: fields.ForeignKeyNullableRelation[Node] = fields.ForeignKeyField(
         "oms.Node", related_name="pickup_orders", null=True, on_delete=fields.RESTRICT
     )
     pickup_node_id: int | None
@@ -49,7 +53,7 @@ class Order(Model):
     idempotency_key = fields.CharField(max_length=200, null=True, unique=True)
     "SHA-256 of the request placed with the key: a retry must send the same one."
     idempotency_fingerprint = fields.CharField(max_length=64, null=True)
-    rule: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    rule: fields.ForeignKeyNullableRelation[RoutingRule] = fields.ForeignKeyField(
         "oms.RoutingRule", related_name="orders", null=True, on_delete=fields.SET_NULL
     )
     rule_id: str | None
@@ -62,7 +66,7 @@ class Order(Model):
 
 class OrderLine(Model):
     id = fields.UUIDField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "oms.Order", related_name="lines", on_delete=fields.CASCADE
     )
     order_id: str
@@ -84,11 +88,11 @@ class OrderLine(Model):
 
 class Fulfillment(Model):
     id = fields.UUIDField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "oms.Order", related_name="fulfillments", on_delete=fields.CASCADE
     )
     order_id: str
-    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    node: fields.ForeignKeyRelation[Node] = fields.ForeignKeyField(
         "oms.Node", related_name="fulfillments", on_delete=fields.RESTRICT
     )
     node_id: int
@@ -107,11 +111,11 @@ class Fulfillment(Model):
 
 class FulfillmentLine(Model):
     id = fields.BigIntField(primary_key=True)
-    fulfillment: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    fulfillment: fields.ForeignKeyRelation[Fulfillment] = fields.ForeignKeyField(
         "oms.Fulfillment", related_name="lines", on_delete=fields.CASCADE
     )
     fulfillment_id: str
-    order_line: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order_line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
         "oms.OrderLine", related_name="fulfillment_lines", on_delete=fields.CASCADE
     )
     order_line_id: str
@@ -126,7 +130,7 @@ class OrderEvent(Model):
     """Append-only history of an order. The id orders events and lets clients resume after one."""
 
     id = fields.BigIntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "oms.Order", related_name="events", on_delete=fields.CASCADE
     )
     order_id: str
@@ -143,7 +147,7 @@ class OrderEvent(Model):
 
 class PaymentTransaction(Model):
     id = fields.BigIntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "oms.Order", related_name="payments", on_delete=fields.CASCADE
     )
     order_id: str
@@ -162,7 +166,7 @@ class Reservation(Model):
     """A cart hold: stock reserved at nodes until an order consumes it or it expires."""
 
     id = fields.UUIDField(primary_key=True)
-    channel: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    channel: fields.ForeignKeyRelation[Channel] = fields.ForeignKeyField(
         "oms.Channel", related_name="reservations", on_delete=fields.RESTRICT
     )
     channel_id: int
@@ -177,12 +181,12 @@ class Reservation(Model):
 
 class ReservationLine(Model):
     id = fields.BigIntField(primary_key=True)
-    reservation: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    reservation: fields.ForeignKeyRelation[Reservation] = fields.ForeignKeyField(
         "oms.Reservation", related_name="lines", on_delete=fields.CASCADE
     )
     reservation_id: str
     sku = fields.CharField(max_length=64)
-    node: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    node: fields.ForeignKeyRelation[Node] = fields.ForeignKeyField(
         "oms.Node", related_name="reservation_lines", on_delete=fields.RESTRICT
     )
     node_id: int

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tortoise import fields
 from tortoise.models import Model
 
 from oms.enums import SplitPolicy
 from oms.sourcing.model import DEFAULT_MAX_SPLITS
+
+if TYPE_CHECKING:
+    from oms.models.orders import Order
 
 
 class RoutingRule(Model):
@@ -36,13 +41,13 @@ class SourcingDecisionRecord(Model):
     """What the engine decided for an order and why (rule, allocations, candidates with reasons)."""
 
     id = fields.BigIntField(primary_key=True)
-    order: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "oms.Order", related_name="decisions", on_delete=fields.CASCADE
     )
     order_id: str
     rule_id = fields.CharField(max_length=36, null=True)
     "The decision as plain data (see oms.sourcing.engine.Decision.to_record)."
-    decision: fields.Field[dict] = fields.JSONField()
+    decision: fields.Field[dict[str, Any]] = fields.JSONField()
     at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from oms.auth import Principal
 from oms.availability import channel_sees
@@ -46,8 +47,8 @@ def check_channel(problems: Problems, code: str, channel: Channel | None,
 
 async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, int]]) -> None:
     """Quantities > 0 and SKUs known (shared with cart holds)."""
-    known = set(await Sku.filter(code__in={s for s, _ in skus_and_quantities})
-                .values_list("code", flat=True))
+    known = set(cast(list[str], await Sku.filter(code__in={s for s, _ in skus_and_quantities})
+                     .values_list("code", flat=True)))
     if not skus_and_quantities:
         problems.add(ErrorCode.INVALID_INPUT, "give at least one line", "lines")
     for i, (sku, quantity) in enumerate(skus_and_quantities):
