@@ -40,7 +40,7 @@ class OrderQuery:
     async def orders(self, info: Info, filter: OrderFilter | None = None, first: int | None = 50,
                      after: str | None = None) -> OrderConnection:
         who = await info.context.require(*scopes.READ_ORDERS)
-        wanted = filter.to_query() if filter else queries.OrderQuery()
+        wanted = filter.to_criteria() if filter else queries.OrderCriteria()
         page = await answer(queries.list_orders(who, wanted, 50 if first is None else first, after))
         edges = [OrderEdge(cursor=cursor, node=Order.of(order))
                  for order, cursor in zip(page.orders, page.cursors, strict=True)]

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from oms import models
 from oms.enums import DeliveryMethod, FulfillmentStatus, OrderStatus, PaymentStatus
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
-from oms.orders.queries import OrderQuery
+from oms.orders.queries import OrderCriteria
 from schema import order_loaders as loaders
 from schema.catalog import Channel, FulfillmentNode, channel_by_id, node_by_id
 from schema.common import Address, AddressInput, Money, MoneyInput, PageInfo, UserError
@@ -202,8 +202,8 @@ class OrderFilter:
     created_after: datetime | None = None
     created_before: datetime | None = None
 
-    def to_query(self) -> OrderQuery:
-        return OrderQuery(self.channel, list(self.status or []), self.customer_email,
+    def to_criteria(self) -> OrderCriteria:
+        return OrderCriteria(self.channel, list(self.status or []), self.customer_email,
                           self.created_after, self.created_before)
 
 

@@ -18,7 +18,9 @@ MAX_PAGE = 200
 
 
 @dataclass(frozen=True)
-class OrderQuery:
+class OrderCriteria:
+    """Which orders a listing asks for (all of them that the caller may see, when empty)."""
+
     channel: str | None = None
     statuses: list[OrderStatus] = field(default_factory=list)
     customer_email: str | None = None
@@ -60,7 +62,7 @@ async def get_order(principal: Principal, order_id: str | None = None,
     return await query.first()
 
 
-async def list_orders(principal: Principal, wanted: OrderQuery, first: int,
+async def list_orders(principal: Principal, wanted: OrderCriteria, first: int,
                       after: str | None) -> OrderPage:
     """A page of visible orders matching `wanted`, newest first, after the cursor `after`."""
     if not 0 <= first <= MAX_PAGE:
@@ -76,7 +78,7 @@ async def list_orders(principal: Principal, wanted: OrderQuery, first: int,
     return OrderPage(rows[:first], [_cursor(o) for o in rows[:first]], len(rows) > first, total)
 
 
-def _filtered(query: QuerySet[Order], wanted: OrderQuery) -> QuerySet[Order]:
+def _filtered(query: QuerySet[Order], wanted: OrderCriteria) -> QuerySet[Order]:
     if wanted.channel:
         query = query.filter(channel__code=wanted.channel)
     if wanted.statuses:
