@@ -45,36 +45,6 @@ async def _node_ids(codes: Iterable[str]) -> dict[str, int]:
     return {str(code): int(node_id) for code, node_id in rows}
 
 
-async def lock_positions(keys: Iterable[Key]) -> dict[Key, InventoryPosition]:
-    """Lock the positions of `keys` (FOR UPDATE on PostgreSQL) in (sku, node) order."""
-    ordered = sorted(set(keys))
-    if not ordered:
-        return {}
-    skus = {k[0] for k in ordered}
-    nodes = {k[1] for k in ordered}
-    rows = await (
-        InventoryPosition.filter(sku__in=skus, node_id__in=nodes)
-        .select_for_update()
-        .order_by("sku", "node_id")
-    )
-    wanted = set(ordered)
-    return {(p.sku, p.node_id): p for p in rows if (p.sku, p.node_id) in wanted}
-
-
-async def lock_levels(skus: Iterable[str]) -> list[tuple[int, str, int, int, int]]:
-    """Lock every position of `skus` (FOR UPDATE on PostgreSQL, in (sku, node) order) and
-    return (node id, sku, on_hand, reserved, safety_stock) for each.
-
-    Sourcing reads its figures this way, so the holds it then takes cannot fail and
-    concurrent orders queue on the same rows in the same order (no deadlock).
-    """
-    rows = await (
-        InventoryPosition.filter(sku__in=set(skus)).select_for_update()
-        .order_by("sku", "node_id")
-    )  # model rows: Tortoise drops FOR UPDATE from values_list() queries
-    return [(p.node_id, p.sku, p.on_hand, p.reserved, p.safety_stock) for p in rows]
-
-
 def sync_problems(records: Sequence[InventoryRecord], node_codes: Collection[str]) -> Problems:
     """What is wrong with a snapshot, every problem at once (pure: no database)."""
     problems = Problems()
@@ -419,7 +389,7 @@ async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[
 
 __all__ = [
     "Adjustment", "DomainError", "Hold", "InventoryRecord", "Key", "Level", "Release",
-    "adjust_inventory", "checkpoint", "lock_levels", "lock_positions", "sync_problems",
+    "adjust_inventory", "checkpoint", "sync_problems",
     "positions_for_sku", "receive_returned", "release_hold",
     "ship_held", "sync_inventory", "take_holds", "try_hold",
 ]

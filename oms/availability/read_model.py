@@ -145,11 +145,10 @@ async def channel_with_totals(conn: Any, code: str, skus: Sequence[str],
 
 async def load_nodes(conn: Any, node_ids: Iterable[int] | None = None) -> dict[int, NodeRow]:
     sql = 'SELECT "id", "code", "type", "active", "can_ship", "can_pickup" FROM "node"'
-    values: list[Any] = []
     if node_ids is not None:
         ids = sorted(set(node_ids))
         sql += f' WHERE "id" IN ({", ".join(str(int(i)) for i in ids)})' if ids else " WHERE 1 = 0"
-    rows = await conn.execute_query_dict(sql, values)
+    rows = await conn.execute_query_dict(sql)
     return {r["id"]: NodeRow(r["id"], r["code"], str(r["type"]), bool(r["active"]),
                              bool(r["can_ship"]), bool(r["can_pickup"])) for r in rows}
 
