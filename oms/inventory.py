@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, cast
 from tortoise import connections
 
 from oms import inventory_bulk as bulk
+from oms import locks
 from oms.availability import read_model
 from oms.availability.rules import ChannelRules, node_available
 from oms.db import placeholders
@@ -20,6 +21,7 @@ from oms.enums import StockBucket, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.events.topics import STOCK_CHANGED, stock_changed
 from oms.inventory_bulk import Key, Level
+from oms.locks import in_stock_order
 from oms.models import InventoryPosition, Node, Sku, StockLedgerEntry
 from oms.uow import UnitOfWork
 
@@ -80,7 +82,7 @@ async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
     conn = connections.get("default")
     await bulk.ensure_skus(conn, (r.sku for r in records))
     wanted = {(r.sku, nodes[r.node_code]): r for r in records}
-    levels = await bulk.lock_or_create(conn, wanted, lock_skus)
+    levels = await locks.lock_positions(conn, wanted, lock_skus)
     written: list[Level] = []
     ledger: list[tuple[Any, ...]] = []
     for key, rec in wanted.items():
@@ -116,7 +118,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
                          "adjustments", i, "sku")
     problems.raise_if_any()
     conn = connections.get("default")
-    levels = await bulk.lock_or_create(conn, {(a.sku, nodes[a.node_code]) for a in adjustments},
+    levels = await locks.lock_positions(conn, {(a.sku, nodes[a.node_code]) for a in adjustments},
                                        lock_skus)
     on_hand = {key: level.on_hand for key, level in levels.items()}
     ledger: list[tuple[Any, ...]] = []
@@ -145,28 +147,6 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
 
 def _available(level: Level) -> int:
     return node_available(level.on_hand, level.reserved, level.safety_stock)
-
-
-async def try_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: StockReason,
-                   reference: str | None = None, channel: ChannelRules | None = None) -> bool:
-    """Reserve `quantity` at a node if, and only if, it is still available (atomic, no oversell);
-    with `channel`, only if it is also within that channel's share of the node (`_bump_row`)."""
-    row = await _bump_row(sku, node_id, "reserved", quantity, guarded=True,
-                          guard=_guard_of(channel))
-    if row is None:
-        return False
-    _held(uow, Hold(sku, node_id, quantity), row, reason, reference)
-    uow.record(STOCK_CHANGED, stock_changed([sku]))
-    return True
-
-
-async def release_hold(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: StockReason,
-                       reference: str | None = None) -> None:
-    """Give back reserved units (cancelled, expired, rejected, moved)."""
-    row = await _bump(uow, sku, node_id, "reserved", -quantity)
-    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, row.level if row else 0,
-                  reason, reference)
-    uow.record(STOCK_CHANGED, stock_changed([sku]))
 
 
 class Hold(NamedTuple):
@@ -199,8 +179,9 @@ async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: StockReason
     again on fresh figures holding no stock row, and its next holds stay in (sku, node) order.
     Otherwise holds that fail are skipped (a failed conditional update locks nothing).
     """
-    steps = sorted([(r.sku, r.node_id, 0, i) for i, r in enumerate(releases)]
-                   + [(h.sku, h.node_id, 1, i) for i, h in enumerate(holds)])
+    steps = in_stock_order([(r.sku, r.node_id, 0, i) for i, r in enumerate(releases)]
+                           + [(h.sku, h.node_id, 1, i) for i, h in enumerate(holds)],
+                           key=lambda step: (step[0], step[1]))
     savepoint = all_or_nothing and len(steps) > 1
     conn = connections.get("default")
     if savepoint:
@@ -234,6 +215,11 @@ async def take_holds(uow: UnitOfWork, holds: Sequence[Hold], reason: StockReason
     if done:
         uow.record(STOCK_CHANGED, stock_changed(change.sku for change, _ in done))
     return missed
+
+
+async def release_holds(uow: UnitOfWork, releases: Sequence[Release]) -> None:
+    """Give back reserved units (cancelled, rejected, moved), row by row in stock order."""
+    await take_holds(uow, [], StockReason.RELEASE, None, releases=releases)
 
 
 def _held(uow: UnitOfWork, hold: Hold, row: _Row, reason: StockReason, reference: str | None) -> None:
@@ -318,25 +304,47 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
     return rows[0] if rows else None
 
 
-async def ship_held(uow: UnitOfWork, sku: str, node_id: int, quantity: int, reason: StockReason,
+async def ship_held(uow: UnitOfWork, units: Sequence[Hold], reason: StockReason,
                     reference: str | None = None) -> None:
-    """Units leave the node: on-hand and reserved both drop (what channels see does not move)."""
-    row = await _bump(uow, sku, node_id, "reserved", -quantity, also_on_hand=True)
-    reserved, on_hand = (row.reserved, row.on_hand) if row else (0, 0)
-    _ledger_entry(uow, sku, node_id, StockBucket.RESERVED, -quantity, reserved, reason, reference)
-    _ledger_entry(uow, sku, node_id, StockBucket.ON_HAND, -quantity, on_hand, reason, reference)
-    uow.record(STOCK_CHANGED, stock_changed([sku]))
+    """Units leave their nodes: on-hand and reserved both drop (what channels see does not
+    move), row by row in stock order."""
+    for unit in in_stock_order(units, key=_key_of):
+        row = await _bump(uow, unit.sku, unit.node_id, "reserved", -unit.quantity, also_on_hand=True)
+        reserved, on_hand = (row.reserved, row.on_hand) if row else (0, 0)
+        _ledger_entry(uow, unit.sku, unit.node_id, StockBucket.RESERVED, -unit.quantity, reserved,
+                      reason, reference)
+        _ledger_entry(uow, unit.sku, unit.node_id, StockBucket.ON_HAND, -unit.quantity, on_hand,
+                      reason, reference)
+    if units:
+        uow.record(STOCK_CHANGED, stock_changed(unit.sku for unit in units))
 
 
-async def receive_returned(uow: UnitOfWork, sku: str, node_id: int, quantity: int,
-                           bucket: StockBucket, reference: str | None = None) -> None:
-    """Returned units arrive at a node: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR)."""
-    await bulk.lock_or_create(connections.get("default"), [(sku, node_id)])
-    row = await _bump(uow, sku, node_id, _BUCKET_COLUMN[bucket], quantity)
-    _ledger_entry(uow, sku, node_id, bucket, quantity, row.level if row else 0, StockReason.RETURN,
-                  reference)
-    if bucket is StockBucket.ON_HAND:
-        uow.record(STOCK_CHANGED, stock_changed([sku]))
+class Arrival(NamedTuple):
+    """Returned units arriving at a node, and the bucket they go to (`receive_returned`)."""
+
+    sku: str
+    node_id: int
+    quantity: int
+    bucket: StockBucket
+
+
+async def receive_returned(uow: UnitOfWork, arrivals: Sequence[Arrival],
+                           reference: str | None = None) -> None:
+    """Returned units arrive: sellable (ON_HAND) or held (SCRAPPED, RETURN_TO_VENDOR); the
+    positions are locked (created when missing) first, all at once."""
+    await locks.lock_positions(connections.get("default"), [_key_of(a) for a in arrivals])
+    for arrival in in_stock_order(arrivals, key=_key_of):
+        row = await _bump(uow, arrival.sku, arrival.node_id, _BUCKET_COLUMN[arrival.bucket],
+                          arrival.quantity)
+        _ledger_entry(uow, arrival.sku, arrival.node_id, arrival.bucket, arrival.quantity,
+                      row.level if row else 0, StockReason.RETURN, reference)
+    sellable = [a.sku for a in arrivals if a.bucket is StockBucket.ON_HAND]
+    if sellable:
+        uow.record(STOCK_CHANGED, stock_changed(sellable))
+
+
+def _key_of(row: Hold | Arrival) -> Key:
+    return row.sku, row.node_id
 
 
 _BUCKET_COLUMN = {
@@ -388,8 +396,8 @@ async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[
 
 
 __all__ = [
-    "Adjustment", "DomainError", "Hold", "InventoryRecord", "Key", "Level", "Release",
+    "Adjustment", "Arrival", "DomainError", "Hold", "InventoryRecord", "Key", "Level", "Release",
     "adjust_inventory", "checkpoint", "sync_problems",
-    "positions_for_sku", "receive_returned", "release_hold",
-    "ship_held", "sync_inventory", "take_holds", "try_hold",
+    "positions_for_sku", "receive_returned", "release_holds",
+    "ship_held", "sync_inventory", "take_holds",
 ]

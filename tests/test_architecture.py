@@ -36,3 +36,33 @@ def test_domain_never_imports_graphql_layers():
 def test_schema_never_imports_resolvers():
     offenders = [path for path, names in imported_modules("schema").items() if "resolvers" in names]
     assert offenders == []
+
+
+def source_lines(folder: str):
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            yield str(path.relative_to(ROOT)), number, line
+
+
+def test_row_locks_are_taken_in_one_place():
+    """Orders and stock rows are locked only by `oms.locks` (which sorts) and the bulk SQL it
+    runs; the outbox relay's SKIP LOCKED claim is the one other lock, on a queue."""
+    allowed = {"oms/locks.py", "oms/inventory_bulk.py", "oms/events/relay.py"}
+    offenders = [f"{path}:{number}" for path, number, line in source_lines("oms")
+                 if ("select_for_update" in line or "FOR UPDATE" in line) and path not in allowed]
+    assert offenders == []
+
+
+def test_stock_rows_are_written_only_by_the_inventory_modules():
+    """Every write to `inventory_position` goes through `oms.inventory` (conditional updates,
+    in stock order) or the bulk SQL behind it: no other module can change stock another way."""
+    writers = {"oms/inventory.py", "oms/inventory_bulk.py"}
+    offenders = [
+        f"{path}:{number}" for path, number, line in source_lines("oms")
+        if path not in writers and (
+            ('"inventory_position"' in line and any(verb in line for verb in ("UPDATE", "INSERT", "DELETE")))
+            or "InventoryPosition.create" in line or "InventoryPosition.filter" in line and ".update(" in line
+            or "InventoryPosition.bulk" in line)]
+    assert offenders == []

@@ -10,7 +10,8 @@ import pytest
 
 import oms.uow
 from oms import inventory
-from oms.inventory import InventoryRecord
+from oms.enums import StockReason
+from oms.inventory import Hold, InventoryRecord
 from oms.models import ChannelStock, InventoryPosition, Node, Sku, StockLedgerEntry
 from oms.receiving import receive_sync
 from oms.uow import is_retryable, unit_of_work
@@ -198,10 +199,10 @@ async def test_a_sync_queues_behind_a_placement_holding_in_sku_node_order(
 
     async def placement() -> None:
         async with unit_of_work("placement") as uow:
-            assert await inventory.try_hold(uow, "A", mil, 1, "RESERVE")
+            assert not await inventory.take_holds(uow, [Hold("A", mil, 1)], StockReason.RESERVE, None)
             held.set()
             await asyncio.sleep(0.3)
-            assert await inventory.try_hold(uow, "B", mil, 1, "RESERVE")
+            assert not await inventory.take_holds(uow, [Hold("B", mil, 1)], StockReason.RESERVE, None)
             assert synced == []
 
     async def sync() -> None:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from oms.catalog import ChannelSpec
-from oms.enums import ChannelType
-from oms.inventory import InventoryRecord, try_hold
+from oms.enums import ChannelType, StockReason
+from oms.inventory import Hold, InventoryRecord, take_holds
 from oms.models import Channel, InventoryPosition, StockLedgerEntry
 from oms.uow import unit_of_work
 from tests.helpers import ADJUST, SYNC, channel, node, positions, stock
@@ -125,14 +125,18 @@ async def test_shrink_below_what_carts_hold_is_refused(api):
     assert (pos["onHand"], pos["reserved"], pos["available"]) == (3, 3, 0)
 
 
+async def try_hold(uow, sku: str, node_id: int, quantity: int, channel=None) -> bool:
+    return not await take_holds(uow, [Hold(sku, node_id, quantity)], StockReason.RESERVE, None, channel)
+
+
 async def test_a_hold_never_takes_more_than_the_node_or_the_channels_share(database) -> None:
     await seed(ChannelSpec(code="mkt", name="mkt", type=ChannelType.MARKETPLACE, currency="EUR",
                            buffer=2, allocation_percent=50), [InventoryRecord("A", "MIL", 10, 1)])
     mkt = await Channel.get(code="mkt")
     pos = await InventoryPosition.get(sku="A")
     async with unit_of_work("test") as uow:
-        assert not await try_hold(uow, "A", pos.node_id, 4, "TEST", channel=mkt)
-        assert await try_hold(uow, "A", pos.node_id, 3, "TEST", channel=mkt)
-        assert not await try_hold(uow, "A", pos.node_id, 7, "TEST")
-        assert await try_hold(uow, "A", pos.node_id, 6, "TEST")
+        assert not await try_hold(uow, "A", pos.node_id, 4, channel=mkt)
+        assert await try_hold(uow, "A", pos.node_id, 3, channel=mkt)
+        assert not await try_hold(uow, "A", pos.node_id, 7)
+        assert await try_hold(uow, "A", pos.node_id, 6)
     assert (await InventoryPosition.get(sku="A")).reserved == 9

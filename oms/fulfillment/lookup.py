@@ -9,6 +9,7 @@ import uuid
 
 from oms.auth import Principal
 from oms.errors import DomainError, ErrorCode
+from oms.locks import lock_order_row
 from oms.models import Channel, Fulfillment, Node, Order
 
 
@@ -31,12 +32,6 @@ def may_see_order(principal: Principal, order: Order, channel: str) -> bool:
     if principal.own_orders_only:
         return order.customer_ref is not None and order.customer_ref == principal.customer_ref
     return principal.sees_channel(channel)
-
-
-async def lock_order_row(order_id: object) -> Order | None:
-    """The order row, locked until commit (PostgreSQL): every change to one order, its
-    fulfillments, payments and returns is made one at a time, on fresh figures."""
-    return await Order.filter(id=order_id).select_for_update().first()
 
 
 async def lock_order(principal: Principal, order_id: str, *field: str,

@@ -8,6 +8,7 @@ from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.resourcing import rejected_by, resource_lines
 from oms.fulfillment.work import Work, move
+from oms.inventory import Release
 from oms.models import OrderLine
 from oms.orders.history import record_event
 from oms.orders.writing import allocation_data, allocation_event
@@ -21,9 +22,9 @@ async def reject(uow: UnitOfWork, principal: Principal, fulfillment_id: str, rea
     work = await Work.load(principal, fulfillment_id)
     work.fulfillment.reason = reason.strip()
     await move(work, FulfillmentStatus.REJECTED, "reason")
-    for line in work.lines:
-        await inventory.release_hold(uow, line.sku, work.node.id, line.quantity, StockReason.REJECTED,
-                                     work.reference)
+    await inventory.release_holds(uow, [
+        Release(line.sku, work.node.id, line.quantity, StockReason.REJECTED, work.reference)
+        for line in work.lines])
     wanted = await _give_back(work)
     excluded = await rejected_by([line for line, _ in wanted])
     await record_event(uow, work.order, OrderEventType.FULFILLMENT_REJECTED,

@@ -16,6 +16,7 @@ from oms.enums import OrderEventType, OrderStatus, StockReason
 from oms.errors import ErrorCode, Problems
 from oms.fulfillment.lookup import lock_fulfillment
 from oms.fulfillment.transitions import FULFILLMENT, transition
+from oms.inventory import Hold
 from oms.models import Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.history import record_event
 from oms.uow import UnitOfWork
@@ -127,9 +128,8 @@ async def hand_over(uow: UnitOfWork, principal: Principal, fulfillment_id: str) 
 
 async def _goods_leave(uow: UnitOfWork, work: Work, delivered: bool) -> None:
     """On-hand and reserved drop at the node; the order lines count the units as shipped."""
-    for line in work.lines:
-        await inventory.ship_held(uow, line.sku, work.node.id, line.quantity, StockReason.SHIP,
-                                  work.reference)
+    await inventory.ship_held(uow, [Hold(line.sku, work.node.id, line.quantity) for line in work.lines],
+                              StockReason.SHIP, work.reference)
     await _count(work, "shipped_quantity")
     if delivered:
         await _count(work, "delivered_quantity")

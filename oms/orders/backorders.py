@@ -14,6 +14,7 @@ from tortoise import connections
 from oms.db import is_postgres
 from oms.enums import OrderEventType, OrderStatus
 from oms.fulfillment.resourcing import rejected_by, resource_lines
+from oms.locks import lock_orders
 from oms.models import Order, OrderLine
 from oms.orders.history import record_event
 from oms.orders.writing import allocation_data
@@ -51,10 +52,10 @@ async def release_backorders(uow: UnitOfWork, skus: Iterable[str]) -> int:
     waiting = await orders_waiting_for(skus)
     if not waiting:
         return 0
-    orders = await Order.filter(id__in=waiting).exclude(status=OrderStatus.CANCELLED) \
-        .order_by("created_at", "id").select_for_update()
     served = 0
-    for order in orders:
+    for order in await lock_orders(waiting):
+        if order.status == OrderStatus.CANCELLED:
+            continue
         served += await _release(uow, order)
     return served
 

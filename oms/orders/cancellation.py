@@ -16,6 +16,7 @@ from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import lock_order
 from oms.fulfillment.transitions import FULFILLMENT, OPEN, transition
+from oms.inventory import Release
 from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine
 from oms.orders.history import record_event
 from oms.uow import UnitOfWork
@@ -44,9 +45,9 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
     nodes = {str(fid): node_id for fid, node_id in open_ids}
     held = await FulfillmentLine.filter(fulfillment_id__in=list(nodes),
                                         order_line_id__in=[line.id for line in lines])
-    for row in sorted(held, key=lambda r: (r.sku, nodes[str(r.fulfillment_id)])):
-        await inventory.release_hold(uow, row.sku, nodes[str(row.fulfillment_id)], row.quantity,
-                                     StockReason.CANCEL, f"order:{order.id}")
+    await inventory.release_holds(uow, [
+        Release(row.sku, nodes[str(row.fulfillment_id)], row.quantity, StockReason.CANCEL,
+                f"order:{order.id}") for row in held])
     await FulfillmentLine.filter(id__in=[row.id for row in held]).delete()
     cancelled = await _cancel_lines(lines, held)
     await cancel_emptied(order, {str(row.fulfillment_id) for row in held},

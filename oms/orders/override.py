@@ -18,6 +18,7 @@ from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.lookup import lock_order
 from oms.fulfillment.transitions import OPEN
+from oms.inventory import Hold, Release
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.cancellation import cancel_emptied
 from oms.orders.history import record_event
@@ -131,13 +132,15 @@ async def _move_stock(uow: UnitOfWork, order: Order, channel: Channel, node: Nod
         for row in move.leaving:
             changes[(row.sku, nodes[str(row.fulfillment_id)])] -= row.quantity
     reference = f"order:{order.id}"
-    for (sku, node_id), delta in sorted(changes.items()):
-        if delta > 0 and not await inventory.try_hold(uow, sku, node_id, delta, StockReason.OVERRIDE,
-                                                      reference, channel):
-            raise DomainError.of(ErrorCode.NODE_HAS_NO_STOCK,
-                                 f"{node.code} no longer has {delta} x {sku}", "nodeCode")
-        if delta < 0:
-            await inventory.release_hold(uow, sku, node_id, -delta, StockReason.OVERRIDE, reference)
+    holds = [Hold(sku, node_id, delta) for (sku, node_id), delta in changes.items() if delta > 0]
+    releases = [Release(sku, node_id, -delta, StockReason.OVERRIDE, reference)
+                for (sku, node_id), delta in changes.items() if delta < 0]
+    missed = await inventory.take_holds(uow, holds, StockReason.OVERRIDE, reference, channel, releases,
+                                        all_or_nothing=False)
+    if missed:
+        short = min(missed)
+        raise DomainError.of(ErrorCode.NODE_HAS_NO_STOCK,
+                             f"{node.code} no longer has {short.quantity} x {short.sku}", "nodeCode")
 
 
 async def _rewrite(order: Order, node: Node, moves: list[Move], reason: str) -> None:

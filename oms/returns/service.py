@@ -15,10 +15,11 @@ from oms.fulfillment.lookup import (
     allowed_node,
     channel_code,
     lock_order,
-    lock_order_row,
     may_see_order,
     parse_uuid,
 )
+from oms.inventory import Arrival
+from oms.locks import lock_order_row
 from oms.models import Channel, Order, OrderLine, Return, ReturnLine
 from oms.orders.history import record_event
 from oms.returns.transitions import RETURN, transition
@@ -186,11 +187,12 @@ async def receive_return(uow: UnitOfWork, principal: Principal, receipt: Receipt
         line = by_line[_key(spec.order_line_id)]
         line.received_quantity, line.disposition = spec.quantity, spec.disposition
         await line.save(update_fields=["received_quantity", "disposition"])
-        await inventory.receive_returned(uow, line.sku, node.id, spec.quantity,
-                                         BUCKET[spec.disposition], reference=rma.number)
         order_line = order_lines[str(line.order_line_id)]
         order_line.returned_quantity += spec.quantity
         await order_line.save(update_fields=["returned_quantity"])
+    await inventory.receive_returned(uow, [
+        Arrival(by_line[_key(s.order_line_id)].sku, node.id, s.quantity, BUCKET[s.disposition])
+        for s in receipt.lines], reference=rma.number)
     rma.received_node_id = node.id
     await RETURN.persist(rma, previous, "received_node_id")
     await record_event(uow, order, OrderEventType.RETURN_RECEIVED,
