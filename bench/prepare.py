@@ -47,7 +47,8 @@ def reset_and_migrate(env: dict[str, str]) -> str:
     """A wiped, migrated database and a fresh admin token (its secret)."""
     asyncio.run(_reset(env["OMS_DATABASE_URL"]))
     run_oms(env, "migrate")
-    return run_oms(env, "token", "create", "--name", "bench", "--scope", "admin").splitlines()[-1]
+    return run_oms(env, "token", "create", "--name", "bench", "--scope", "admin",
+                   "--rate-limit", "0", "--max-connections", "0").splitlines()[-1]
 
 
 def configure(api: Api, network: Network) -> None:

@@ -21,6 +21,8 @@ from oms.uow import UnitOfWork
 SCOPES = frozenset(Scope)
 TOKEN_PREFIX = "oms_"
 USE_RESOLUTION = timedelta(minutes=1)
+MAX_LIMIT = 1_000_000
+"The largest per-token request rate (a minute) or websocket count a token may be given."
 
 
 def hash_secret(secret: str) -> str:
@@ -38,6 +40,9 @@ class Principal:
     nodes: frozenset[str]
     customer_ref: str | None
     expires_at: datetime | None = None
+    "The token's own request and websocket limits (None: the server's defaults; 0: none)."
+    rate_limit: int | None = None
+    max_connections: int | None = None
 
     def expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= now()
@@ -79,7 +84,8 @@ async def authenticate(secret: str | None) -> Principal:
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
         'SELECT "id", "name", "scopes", "channels", "nodes", "customer_ref", "expires_at", '
-        f'"revoked_at", "last_used_at" FROM "api_token" WHERE "secret_hash" = {mark}',
+        '"revoked_at", "last_used_at", "rate_limit", "max_connections" '
+        f'FROM "api_token" WHERE "secret_hash" = {mark}',
         [hash_secret(secret)])
     if not rows:
         raise AccessDenied(ErrorCode.UNAUTHENTICATED, "unknown token")
@@ -90,6 +96,7 @@ async def authenticate(secret: str | None) -> Principal:
         token_id=str(token["id"]), name=token["name"], scopes=json_list(token["scopes"]),
         channels=json_list(token["channels"]), nodes=json_list(token["nodes"]),
         customer_ref=token["customer_ref"], expires_at=_moment(token["expires_at"]),
+        rate_limit=token["rate_limit"], max_connections=token["max_connections"],
     )
     if principal.expired():
         raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token expired")
@@ -132,6 +139,8 @@ class NewToken:
     nodes: list[str]
     customer_ref: str | None = None
     expires_at: datetime | None = None
+    rate_limit: int | None = None
+    max_connections: int | None = None
 
 
 async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
@@ -149,6 +158,9 @@ async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
     if spec.expires_at is not None and spec.expires_at <= now():
         problems.add(ErrorCode.INVALID_INPUT, "expiresAt is in the past", "expiresAt")
+    for value, field in ((spec.rate_limit, "rateLimit"), (spec.max_connections, "maxConnections")):
+        if value is not None and not 0 <= value <= MAX_LIMIT:
+            problems.add(ErrorCode.INVALID_INPUT, f"{field} must be 0 (no limit) to {MAX_LIMIT}", field)
     problems.raise_if_any()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = await ApiToken.create(
@@ -159,6 +171,8 @@ async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
         nodes=sorted(set(spec.nodes)),
         customer_ref=spec.customer_ref,
         expires_at=spec.expires_at,
+        rate_limit=spec.rate_limit,
+        max_connections=spec.max_connections,
     )
     return token, secret
 

@@ -56,6 +56,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> None:
         name=args.name, scopes=args.scope, channels=args.channel or [], nodes=args.node or [],
         customer_ref=args.customer_ref,
         expires_at=datetime.fromisoformat(args.expires) if args.expires else None,
+        rate_limit=args.rate_limit, max_connections=args.max_connections,
     )
 
     async def create() -> str:
@@ -165,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--node", action="append")
     create.add_argument("--customer-ref")
     create.add_argument("--expires", help="ISO-8601 date-time")
+    create.add_argument("--rate-limit", type=int, help="requests a minute (0 = no limit)")
+    create.add_argument("--max-connections", type=int, help="open websockets (0 = no limit)")
     create.set_defaults(func=cmd_token)
     export = sub.add_parser("export-schema", help="write the SDL")
     export.add_argument("--output", default=str(SCHEMA_PATH))

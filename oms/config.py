@@ -44,10 +44,17 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 30
     max_cost: int = 50_000
+    max_tokens: int = 3_000
+    max_query_chars: int = 30_000
     max_body_bytes: int = 2_000_000
     "Websockets: seconds to send connection_init, open subscriptions per connection."
     ws_init_timeout_seconds: int = 3
     max_subscriptions_per_connection: int = 20
+    "Rate limits (0 = none): requests a minute per token (unless the token sets its own), per"
+    "client address without a token, and open websockets per token."
+    rate_limit_per_minute: int = 6_000
+    anonymous_rate_limit_per_minute: int = 300
+    max_connections_per_token: int = 100
     "Browser origins allowed to call the API (CORS) and open websockets, besides the server's own."
     allowed_origins: tuple[str, ...] = ()
     "development (introspection and GraphiQL for all) or production (both off unless enabled)."
@@ -71,10 +78,17 @@ class Settings:
             max_depth=_int("OMS_MAX_DEPTH", cls.max_depth),
             max_aliases=_int("OMS_MAX_ALIASES", cls.max_aliases),
             max_cost=_int("OMS_MAX_COST", cls.max_cost),
+            max_tokens=_int("OMS_MAX_TOKENS", cls.max_tokens),
+            max_query_chars=_int("OMS_MAX_QUERY_CHARS", cls.max_query_chars),
             max_body_bytes=_int("OMS_MAX_BODY_BYTES", cls.max_body_bytes),
             ws_init_timeout_seconds=_int("OMS_WS_INIT_TIMEOUT_SECONDS", cls.ws_init_timeout_seconds),
             max_subscriptions_per_connection=_int("OMS_MAX_SUBSCRIPTIONS_PER_CONNECTION",
                                                   cls.max_subscriptions_per_connection),
+            rate_limit_per_minute=_int("OMS_RATE_LIMIT_PER_MINUTE", cls.rate_limit_per_minute),
+            anonymous_rate_limit_per_minute=_int("OMS_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+                                                 cls.anonymous_rate_limit_per_minute),
+            max_connections_per_token=_int("OMS_MAX_CONNECTIONS_PER_TOKEN",
+                                           cls.max_connections_per_token),
             allowed_origins=tuple(o.strip().rstrip("/") for o in
                                   os.environ.get("OMS_ALLOWED_ORIGINS", "").split(",") if o.strip()),
             env=env,
@@ -98,10 +112,15 @@ class Settings:
             raise ConfigError(f"OMS_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
         if self.db_pool_min < 1 or self.db_pool_max < self.db_pool_min:
             raise ConfigError("OMS_DB_POOL_MIN/MAX: need 1 <= min <= max")
-        for name in ("max_depth", "max_aliases", "max_cost", "max_body_bytes",
+        for name in ("max_depth", "max_aliases", "max_cost", "max_tokens", "max_query_chars",
+                     "max_body_bytes",
                      "ws_init_timeout_seconds", "max_subscriptions_per_connection"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"OMS_{name.upper()} must be at least 1")
+        for name in ("rate_limit_per_minute", "anonymous_rate_limit_per_minute",
+                     "max_connections_per_token"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"OMS_{name.upper()} must be 0 (no limit) or more")
 
     @property
     def is_postgres(self) -> bool:

@@ -12,6 +12,7 @@ from oms.events.broker import Broker, broker_for
 from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
 from oms.payments.provider import LedgerPaymentProvider, PaymentProvider
+from oms.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 Job = Callable[["Runtime"], Awaitable[None]]
@@ -30,12 +31,14 @@ class Runtime:
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
     hub: Hub = field(init=False)
+    rate_limits: RateLimiter = field(init=False)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.broker = broker_for(self.settings.redis_url, self.settings.events_channel)
         self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds)
         self.hub = Hub(self.broker)
+        self.rate_limits = RateLimiter(self.settings.redis_url, f"{self.settings.events_channel}:limits")
 
     def after_commit(self) -> None:
         """What a unit of work that wrote events calls once committed: publish them now."""
@@ -57,6 +60,7 @@ class Runtime:
         await _cancel_all(self.tasks)
         self.tasks.clear()
         await self.broker.close()
+        await self.rate_limits.close()
         if close_db:
             await db.close_db()
 

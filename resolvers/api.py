@@ -11,14 +11,13 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
 from oms.auth import authenticate, bearer_secret
 from oms.config import Settings
 from oms.errors import AccessDenied
-from resolvers import sockets
+from resolvers import sockets, throttle
 from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
@@ -49,10 +48,7 @@ def build_schema(limits: Limits | None = None, settings: Settings | None = None)
         subscription=Subscription,
         execution_context_class=SharedResultExecutor,
         extensions=[
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-            lambda: MaxTokensLimiter(max_token_count=20_000),
-            query_limits(limits or Limits()),
+            query_limits(limits or Limits()),  # parses and validates, both cached
             introspection_guard(settings.introspection, authenticated_only=settings.production),
             ClientErrors,
         ],
@@ -77,17 +73,23 @@ class OmsGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.graphiql_token = graphiql_token
 
+    websocket_adapter_class = sockets.ClosingAdapter  # type: ignore[assignment]
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        runtime = scope["app"].state.runtime
+        if scope["type"] == "http" and not await throttle.admit(scope, send, runtime):
+            return
         try:
             await super().__call__(scope, receive, send)
         finally:
             if scope["type"] == "websocket":
-                sockets.unguard(scope)
+                await sockets.unguard(scope)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         runtime = request.app.state.runtime
         secret = bearer_secret(request.headers.get("authorization"))
-        return Context(runtime=runtime, secret=secret, request=request, response=response)
+        return Context(runtime=runtime, secret=secret, request=request, response=response,
+                       _principal=throttle.principal_of(request.scope))
 
     async def on_ws_connect(self, context: Context) -> None:
         params = getattr(context, "connection_params", None) or {}
@@ -100,7 +102,7 @@ class OmsGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError() from None
         context.secret = secret or context.secret
         if context.runtime is not None:
-            sockets.guard(websocket.scope, websocket, context.runtime.hub, context._principal)
+            await sockets.guard(websocket.scope, websocket, context.runtime, context._principal)
 
     def encode_json(self, data: object) -> str:
         """orjson: several times faster than json.dumps on large answers. Text, so websocket
@@ -124,6 +126,7 @@ class OmsGraphQL(GraphQL[Context, None]):
 def graphql_app(settings: Settings) -> OmsGraphQL:
     import os
 
-    limits = Limits(settings.max_depth, settings.max_aliases, settings.max_cost)
+    limits = Limits(settings.max_depth, settings.max_aliases, settings.max_cost, settings.max_tokens,
+                    settings.max_query_chars)
     return OmsGraphQL(build_schema(limits, settings), settings,
                       graphiql_token=os.environ.get("OMS_GRAPHIQL_TOKEN"))

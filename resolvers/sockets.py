@@ -5,6 +5,8 @@
 - A socket whose token is revoked (in any process) or reaches its expiry is closed
   at once with 4403; until it is, every new subscribe on it is refused.
 - At most `OMS_MAX_SUBSCRIPTIONS_PER_CONNECTION` subscriptions run on one socket.
+- A token holds at most its `maxConnections` (else `OMS_MAX_CONNECTIONS_PER_TOKEN`) open
+  sockets across every server process; one more is closed at `connection_init` with 4429.
 """
 from __future__ import annotations
 
@@ -14,25 +16,35 @@ from collections.abc import AsyncGenerator
 from typing import Any, TypeVar
 
 from starlette.websockets import WebSocket, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.exceptions import ConnectionRejectionError
 
 from oms.auth import Principal
 from oms.clock import now
 from oms.errors import ErrorCode
 from oms.events.hub import Hub
+from oms.ratelimit import LEASE_SECONDS, ConnectionLease
+from oms.runtime import Runtime
 from resolvers.base import refusal
+from resolvers.throttle import max_connections
 from schema.context import Info
 
 T = TypeVar("T")
 CLOSED_FOR_TOKEN = 4403
+TOO_MANY_CONNECTIONS = 4429
 GUARD_KEY = "oms_socket_guard"
+CLOSE_KEY = "oms_close_with"
 
 
 class SocketGuard:
     """Closes `websocket` when its principal's token is revoked or expires."""
 
-    def __init__(self, websocket: WebSocket, hub: Hub, principal: Principal) -> None:
+    def __init__(self, websocket: WebSocket, hub: Hub, principal: Principal,
+                 lease: ConnectionLease) -> None:
         self.websocket = websocket
         self.principal = principal
+        self.lease = lease
+        self._renewing = asyncio.ensure_future(self._renew())
         self._unwatch = hub.watch_token(principal.token_id, self._close_soon)
         self._timer: asyncio.TimerHandle | None = None
         if principal.expires_at is not None:
@@ -50,21 +62,44 @@ class SocketGuard:
             with contextlib.suppress(RuntimeError):  # the client closed it meanwhile
                 await self.websocket.close(code=CLOSED_FOR_TOKEN, reason=reason)
 
-    def stop(self) -> None:
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            await self.lease.renew()
+
+    async def stop(self) -> None:
         self._unwatch()
         if self._timer is not None:
             self._timer.cancel()
+        self._renewing.cancel()
+        await self.lease.release()
 
 
-def guard(scope: dict[str, Any], websocket: WebSocket, hub: Hub, principal: Principal) -> None:
-    """Start guarding the socket of `scope` (stopped by `unguard` when it ends)."""
-    scope.setdefault("state", {})[GUARD_KEY] = SocketGuard(websocket, hub, principal)
+async def guard(scope: dict[str, Any], websocket: WebSocket, runtime: Runtime,
+                principal: Principal) -> None:
+    """Take one of the token's connection slots and guard the socket of `scope` (until
+    `unguard`); with no slot left, refuse the connection (closed with 4429)."""
+    lease = await runtime.rate_limits.lease(principal.token_id, max_connections(principal, runtime))
+    if lease is None:
+        scope.setdefault("state", {})[CLOSE_KEY] = (
+            TOO_MANY_CONNECTIONS, "too many open connections for this token")
+        raise ConnectionRejectionError()
+    scope.setdefault("state", {})[GUARD_KEY] = SocketGuard(websocket, runtime.hub, principal, lease)
 
 
-def unguard(scope: dict[str, Any]) -> None:
+async def unguard(scope: dict[str, Any]) -> None:
     found = scope.get("state", {}).pop(GUARD_KEY, None)
     if found is not None:
-        found.stop()
+        await found.stop()
+
+
+class ClosingAdapter(ASGIWebSocketAdapter):
+    """Strawberry's websocket adapter, closing with our code when we refused the
+    connection for a reason of our own (Strawberry closes every refusal with 4403)."""
+
+    async def close(self, code: int, reason: str) -> None:
+        code, reason = self.ws.scope.get("state", {}).pop(CLOSE_KEY, (code, reason))
+        await super().close(code, reason)
 
 
 def counted(info: Info, stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:

@@ -26,6 +26,11 @@ class ApiToken:
     revoked: bool
     last_used_at: datetime | None = strawberry.field(
         description="Last request made with it, to the minute.")
+    rate_limit: int | None = strawberry.field(
+        default=None, description="Requests a minute it may make; null = the server's default, 0 = no limit.")
+    max_connections: int | None = strawberry.field(
+        default=None, description="Websockets it may hold open at once; null = the server's default, "
+                                  "0 = no limit.")
 
     @classmethod
     def of(cls, token: models.ApiToken) -> ApiToken:
@@ -34,7 +39,8 @@ class ApiToken:
             channels=list(token.channels), nodes=list(token.nodes),
             customer_ref=token.customer_ref, created_at=token.created_at,
             expires_at=token.expires_at, revoked=token.revoked_at is not None,
-            last_used_at=token.last_used_at,
+            last_used_at=token.last_used_at, rate_limit=token.rate_limit,
+            max_connections=token.max_connections,
         )
 
 
@@ -54,12 +60,20 @@ class CreateApiTokenInput:
     )
     customer_ref: str | None = None
     expires_at: datetime | None = None
+    rate_limit: int | None = strawberry.field(
+        default=None, description="Requests a minute (over it: RATE_LIMITED); null = the server's "
+                                  "default (OMS_RATE_LIMIT_PER_MINUTE), 0 = no limit.")
+    max_connections: int | None = strawberry.field(
+        default=None, description="Websockets open at once (over it the socket is closed with 4429); "
+                                  "null = the server's default (OMS_MAX_CONNECTIONS_PER_TOKEN), "
+                                  "0 = no limit.")
 
     def to_spec(self) -> NewToken:
         return NewToken(
             name=self.name, scopes=list(self.scopes), channels=list(self.channels or []),
             nodes=list(self.nodes or []), customer_ref=self.customer_ref,
-            expires_at=self.expires_at,
+            expires_at=self.expires_at, rate_limit=self.rate_limit,
+            max_connections=self.max_connections,
         )
 
 

@@ -1,4 +1,7 @@
-"""Query limits, checked before anything runs: depth, aliases and cost.
+"""Query limits, checked before anything runs: the query's length and tokens while it
+is parsed, then depth, aliases and cost before it is validated (validation of a huge
+document is itself the expensive part: overlapping-field checks grow with the square
+of the fields), so no refused query costs more than a few milliseconds.
 
 Refusals are GraphQL errors with `extensions.code = QUERY_TOO_COMPLEX`, naming the
 limit, the measured figure and the allowed one. The cost of an operation: every
@@ -14,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
-    ExecutionResult,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -27,6 +31,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSyntaxError,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
@@ -34,6 +39,8 @@ from graphql import (
     SelectionSetNode,
     ValueNode,
     VariableNode,
+    parse,
+    validate,
 )
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
@@ -50,6 +57,8 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 30
     max_cost: int = 50_000
+    max_tokens: int = 3_000
+    max_query_chars: int = 30_000
 
 
 @dataclass
@@ -57,6 +66,15 @@ class Measure:
     depth: int = 0
     aliases: int = 0
     cost: int = 0
+    visited: int = 0
+
+
+class _Exceeded(Exception):
+    """The walk stopped early: `measure` (the operation's, or a fragment's within it) is
+    already over a limit, so the operation is too."""
+
+    def __init__(self, measure: Measure) -> None:
+        self.measure = measure
 
 
 def too_complex(what: str, measured: int, limit: int) -> GraphQLError:
@@ -70,61 +88,82 @@ class Walk:
     """Measures one operation of a document against the schema, given its variables."""
 
     def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
-                 variables: Mapping[str, Any]) -> None:
+                 variables: Mapping[str, Any], limits: Limits | None = None) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self.limits = limits
+        self._spreads: dict[tuple[str, int, int | None], tuple[int, Measure]] = {}
 
-    def operation(self, op: OperationDefinitionNode) -> Measure:
+    def operation(self, op: OperationDefinitionNode, measure: Measure | None = None) -> Measure:
         root = self.schema.get_root_type(op.operation)
-        measure = Measure()
+        measure = measure or Measure()
         if root is not None:
-            measure.cost = self.selections(op.selection_set, root, 1, measure, set(), None)
+            measure.cost = self.selections(op.selection_set, root, 1, measure, frozenset(), None)
         return measure
 
-    def selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType,
-                   depth: int, measure: Measure, seen: set[str], hint: int | None) -> int:
+    def selections(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None,
+                   depth: int, measure: Measure, seen: frozenset[str], hint: int | None) -> int:
         """The cost of `selection_set` on `parent`, updating depth and aliases on the way
         (`hint`: the page size of the connection `parent` is, for its lists)."""
         cost = 0
-        for field, on in self._fields(selection_set, parent, seen):
-            if field.name.value.startswith("__"):
-                continue
-            measure.depth = max(measure.depth, depth)
-            measure.aliases += field.alias is not None
-            definition = on.fields.get(field.name.value) if isinstance(on, GraphQLObjectType) \
-                else None
-            if definition is None:
-                cost += 1
-                continue
-            child = _unwrap(definition.type)
-            size, page = self._size(field, definition.type, hint)
-            below = self.selections(field.selection_set, child, depth + 1, measure, seen, page) \
-                if field.selection_set else 0
-            cost += 1 + size * below
-        return cost
-
-    def _fields(self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType,
-                seen: set[str]) -> Iterator[tuple[FieldNode, GraphQLNamedType]]:
         for selection in selection_set.selections if selection_set else ():
             if isinstance(selection, FieldNode):
-                yield selection, parent
+                cost += self.field(selection, parent, depth, measure, seen, hint)
             elif isinstance(selection, InlineFragmentNode):
                 on = self._type(selection.type_condition.name.value) \
                     if selection.type_condition else parent
-                yield from self._fields(selection.selection_set, on, seen)
+                cost += self.selections(selection.selection_set, on, depth, measure, seen, hint)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                on = self._type(fragment.type_condition.name.value)
-                yield from self._fields(fragment.selection_set, on, seen | {name})
+                cost += self.spread(selection.name.value, depth, measure, seen, hint)
+        return cost
 
-    def _type(self, name: str) -> GraphQLNamedType:
-        found = self.schema.get_type(name)
-        assert found is not None
-        return found
+    def field(self, field: FieldNode, parent: GraphQLNamedType | None, depth: int, measure: Measure,
+              seen: frozenset[str], hint: int | None) -> int:
+        if field.name.value.startswith("__"):
+            return 0
+        measure.depth = max(measure.depth, depth)
+        measure.aliases += field.alias is not None
+        measure.visited += 1
+        self._stop_if_over(measure)
+        definition = parent.fields.get(field.name.value) if isinstance(parent, GraphQLObjectType) \
+            else None
+        if definition is None:
+            return 1
+        size, page = self._size(field, definition.type, hint)
+        below = self.selections(field.selection_set, _unwrap(definition.type), depth + 1, measure,
+                                seen, page) if field.selection_set else 0
+        return 1 + size * below
+
+    def spread(self, name: str, depth: int, measure: Measure, seen: frozenset[str],
+               hint: int | None) -> int:
+        """A fragment's cost where it is spread, measured once per depth and page size: a
+        fragment spread many times (or fragments spreading each other) costs its figures
+        every time, but is walked only once."""
+        fragment = self.fragments.get(name)
+        if fragment is None or name in seen:
+            return 0
+        key = (name, depth, hint)
+        if key not in self._spreads:
+            inner = Measure()
+            on = self._type(fragment.type_condition.name.value)
+            cost = self.selections(fragment.selection_set, on, depth, inner, seen | {name}, hint)
+            self._spreads[key] = (cost, inner)
+        cost, inner = self._spreads[key]
+        measure.depth = max(measure.depth, inner.depth)
+        measure.aliases += inner.aliases
+        measure.visited += inner.visited
+        self._stop_if_over(measure)
+        return cost
+
+    def _stop_if_over(self, measure: Measure) -> None:
+        if self.limits is not None and over(measure, self.limits):
+            raise _Exceeded(measure)  # every field visited costs at least 1: no need to count on
+
+    def _type(self, name: str) -> GraphQLNamedType | None:
+        """The named type (None if the schema has none: validation, which runs after the
+        limits, will say so)."""
+        return self.schema.get_type(name)
 
     def _size(self, field: FieldNode, field_type: Any, hint: int | None) -> tuple[int, int | None]:
         """How many items a field is counted as (1 unless a list), and the page size its
@@ -159,8 +198,10 @@ def _unwrap(field_type: Any) -> GraphQLNamedType:
 
 
 def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str | None,
-                      variables: Mapping[str, Any] | None) -> Measure | None:
-    """Depth, aliases and cost of the operation a request runs (None if it names none)."""
+                      variables: Mapping[str, Any] | None,
+                      limits: Limits | None = None) -> Measure | None:
+    """Depth, aliases and cost of the operation a request runs (None if it names none).
+    With `limits`, the walk stops as soon as one is passed (the figures so far are over)."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = next((op for op in operations if operation_name is None
                    or (op.name is not None and op.name.value == operation_name)), None)
@@ -168,34 +209,74 @@ def measure_operation(schema: GraphQLSchema, document: Any, operation_name: str 
         return None
     fragments = {d.name.value: d for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
-    return Walk(schema, fragments, variables or {}).operation(chosen)
+    measure = Measure()
+    try:
+        return Walk(schema, fragments, variables or {}, limits).operation(chosen, measure)
+    except _Exceeded as stop:
+        stop.measure.cost = max(stop.measure.cost, stop.measure.visited)
+        return stop.measure
+
+
+def _figures(measure: Measure, limits: Limits) -> tuple[tuple[str, int, int], ...]:
+    return (("depth", measure.depth, limits.max_depth),
+            ("aliases", measure.aliases, limits.max_aliases),
+            ("cost", max(measure.cost, measure.visited), limits.max_cost))
+
+
+def over(measure: Measure, limits: Limits) -> bool:
+    return any(measured > allowed for _, measured, allowed in _figures(measure, limits))
 
 
 def check(measure: Measure, limits: Limits) -> GraphQLError | None:
     """The first limit `measure` breaks, as the error to answer with."""
-    for what, measured, allowed in (("depth", measure.depth, limits.max_depth),
-                                    ("aliases", measure.aliases, limits.max_aliases),
-                                    ("cost", measure.cost, limits.max_cost)):
+    for what, measured, allowed in _figures(measure, limits):
         if measured > allowed:
             return too_complex(what, measured, allowed)
     return None
 
 
 def query_limits(limits: Limits) -> type[SchemaExtension]:
-    """A schema extension refusing operations over `limits` before they execute."""
+    """A schema extension that parses (cached) within the length and token limits, and
+    validates (cached) only operations within depth, aliases and cost."""
+
+    @lru_cache(maxsize=512)
+    def parse_within(query: str) -> DocumentNode:
+        try:
+            return parse(query, max_tokens=limits.max_tokens)
+        except GraphQLSyntaxError as exc:
+            if "tokens" in exc.message and "Parsing aborted" in exc.message:
+                raise too_complex("tokens", limits.max_tokens + 1, limits.max_tokens) from None
+            raise
+
+    @lru_cache(maxsize=512)
+    def validate_once(schema: GraphQLSchema, document: DocumentNode,
+                      rules: tuple[Any, ...]) -> list[GraphQLError]:
+        return validate(schema, document, rules)
 
     class QueryLimits(SchemaExtension):
         cost: int | None = None
 
-        def on_execute(self) -> Iterator[None]:
+        def on_parse(self) -> Iterator[None]:
             context = self.execution_context
-            if context.graphql_document is not None:
-                measure = measure_operation(context.schema._schema, context.graphql_document,
-                                            context.operation_name, context.variables)
-                refusal = check(measure, limits) if measure else None
-                if refusal is not None:
-                    context.result = ExecutionResult(data=None, errors=[refusal])
-                elif measure is not None and context.operation_type is not OperationType.SUBSCRIPTION:
+            query = context.query or ""
+            if context.graphql_document is None and query:
+                if len(query) > limits.max_query_chars:
+                    raise too_complex("characters", len(query), limits.max_query_chars)
+                context.graphql_document = parse_within(query)
+            yield
+
+        def on_validate(self) -> Iterator[None]:
+            context = self.execution_context
+            document = context.graphql_document
+            measure = measure_operation(context.schema._schema, document, context.operation_name,
+                                        context.variables, limits) if document else None
+            refusal = check(measure, limits) if measure else None
+            if refusal is not None:
+                context.pre_execution_errors = [refusal]
+            elif document is not None:
+                context.pre_execution_errors = validate_once(
+                    context.schema._schema, document, tuple(context.validation_rules))
+                if measure is not None and context.operation_type is not OperationType.SUBSCRIPTION:
                     self.cost = measure.cost
             yield
 

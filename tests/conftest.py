@@ -21,8 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_settings() -> Settings:
     url = os.environ.get("OMS_TEST_DATABASE_URL") or f"sqlite://{ROOT}/.test-{os.getpid()}.sqlite3"
+    # Calls without a token come from one address here, many tests over: not limited (the
+    # rate-limit tests set their own limits).
     return Settings(database_url=url, redis_url=os.environ.get("OMS_TEST_REDIS_URL") or None,
-                    relay_poll_seconds=1, events_channel=f"oms:test:{os.getpid()}:events")
+                    relay_poll_seconds=1, events_channel=f"oms:test:{os.getpid()}:events",
+                    anonymous_rate_limit_per_minute=0)
 
 
 async def _reset_schema(settings: Settings) -> None:

@@ -22,6 +22,9 @@ class ApiToken(Model):
     revoked_at = fields.DatetimeField(null=True)
     "Last request made with it, to the minute (written at most once a minute)."
     last_used_at = fields.DatetimeField(null=True)
+    "Requests a minute and open websockets it may have; null = the server's default, 0 = none."
+    rate_limit = fields.IntField(null=True)
+    max_connections = fields.IntField(null=True)
 
     class Meta:
         table = "api_token"
