@@ -63,7 +63,7 @@ class InventoryMutation:
                              records: list[InventoryRecordInput]) -> InventorySyncPayload:
         specs = [r.to_record() for r in records]
         out = await mutate(info, (Scope.INVENTORY_WRITE,),
-                           lambda uow, _: receiving.receive_sync(uow, specs),
+                           lambda uow, who: receiving.receive_sync(uow, specs, by=who),
                            audit=lambda _: None, audit_details=lambda: _summary(specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
 
@@ -72,7 +72,7 @@ class InventoryMutation:
                                adjustments: list[InventoryAdjustmentInput]) -> InventorySyncPayload:
         specs = [a.to_adjustment() for a in adjustments]
         out = await mutate(info, (Scope.INVENTORY_WRITE,),
-                           lambda uow, _: receiving.receive_adjustments(uow, specs),
+                           lambda uow, who: receiving.receive_adjustments(uow, specs, by=who),
                            audit=lambda _: None, audit_details=lambda: _summary(specs))
         return InventorySyncPayload(updated=len(out.value or []), user_errors=out.user_errors)
 

@@ -59,12 +59,8 @@ async def _tables() -> list[str]:
     return [m._meta.db_table for m in Tortoise.apps["oms"].values()]
 
 
-@pytest.fixture(autouse=True)
-async def clean(request: pytest.FixtureRequest) -> None:
-    """Empty every table before each test, except in modules marked `no_database`."""
-    if request.node.get_closest_marker("no_database"):
-        return
-    database: Settings = request.getfixturevalue("database")
+async def empty_tables(database: Settings) -> None:
+    """Delete every row of every table."""
     conn = connections.get("default")
     tables = await _tables()
     if database.is_postgres:
@@ -73,6 +69,15 @@ async def clean(request: pytest.FixtureRequest) -> None:
     else:
         deletes = "".join(f'DELETE FROM "{t}";' for t in tables)
         await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}PRAGMA foreign_keys=ON;")
+
+
+@pytest.fixture(autouse=True)
+async def clean(request: pytest.FixtureRequest) -> None:
+    """Empty every table before each test, except in modules marked `no_database` (or
+    modules that override this fixture to share one dataset, emptied once)."""
+    if request.node.get_closest_marker("no_database"):
+        return
+    await empty_tables(request.getfixturevalue("database"))
 
 
 @pytest.fixture

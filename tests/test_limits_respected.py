@@ -1,11 +1,12 @@
-"""Tokens limited to channels or nodes see only what those limits allow, in every field; out of
-range arguments are refused as BAD_USER_INPUT; an inactive node receives no return."""
+"""Tokens limited to channels or nodes see only what those limits allow, in every field, and
+write stock only at their nodes; out of range arguments are refused as BAD_USER_INPUT; an
+inactive node receives no return."""
 from __future__ import annotations
 
 from typing import Any
 
 from tests.conftest import make_token
-from tests.helpers import AVAILABILITY, channel, node, stock
+from tests.helpers import ADJUST, AVAILABILITY, SYNC, channel, node, positions, stock
 from tests.journeys import place_paid, receive_return, request_return, walk
 
 INVENTORY = "query($sku: String!) { inventory(sku: $sku) { node { code } onHand } }"
@@ -35,6 +36,21 @@ async def test_channel_and_node_limited_tokens_read_only_their_stock(api: Any) -
     storefront = api.as_(await make_token(["availability:read"]))
     denied = await storefront.raw(NODE_STOCK)
     assert {e["extensions"]["code"] for e in denied["errors"]} == {"FORBIDDEN"}
+
+
+async def test_a_node_limited_token_writes_stock_only_at_its_nodes(api: Any) -> None:
+    await shop(api)
+    store = api.as_(await make_token(["inventory:write"], nodes=["ST"]))
+    synced = await store(SYNC, {"records": [{"sku": "A", "nodeCode": "ST", "onHand": 4},
+                                            {"sku": "A", "nodeCode": "WH", "onHand": 0}]})
+    assert [(e["code"], e["field"]) for e in synced["syncInventory"]["userErrors"]] == [
+        ("NODE_NOT_ALLOWED", ["records", "1", "nodeCode"])]
+    adjusted = await store(ADJUST, {"adjustments": [{"sku": "A", "nodeCode": "WH", "delta": -5}]})
+    assert [(e["code"], e["field"]) for e in adjusted["adjustInventory"]["userErrors"]] == [
+        ("NODE_NOT_ALLOWED", ["adjustments", "0", "nodeCode"])]
+    assert {code: p["onHand"] for code, p in (await positions(api, "A")).items()} == {"WH": 5, "ST": 3}
+    mine = await store(SYNC, {"records": [{"sku": "A", "nodeCode": "ST", "onHand": 4}]})
+    assert mine["syncInventory"] == {"updated": 1, "userErrors": []}
 
 
 async def test_out_of_range_availability_arguments_are_bad_user_input(api: Any) -> None:

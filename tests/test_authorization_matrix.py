@@ -1,0 +1,372 @@
+"""The authorization matrix: every root field of Query, Mutation and Subscription, who may
+call it, and which token limits apply, written out here independently of the code.
+
+Every cell (field x scope, and no token at all) is checked with a real token over HTTP or
+graphql-transport-ws; every limit a row claims is checked with a token of an allowed scope
+limited elsewhere (it must get the non-disclosing refusal and see nothing) and one limited
+to the data (it must get past the limit). A root field missing from the table fails.
+
+One dataset (tests/matrix_world.py) serves the whole module. The scope cells' mutations
+name unknown ids or write what is already there, so they change nothing another cell reads;
+the limit cases use the seeded ids, and a token within the limits may then change state
+(accept the fulfillment, receive the return): later cases only ask that it is not refused.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from oms.scopes import Scope
+from tests.conftest import empty_tables, make_token
+from tests.journeys import place_paid
+from tests.matrix_world import SOCKET_REFUSED, STARTED, WEB, WH1, World, codes_of, refusals, seed
+from tests.order_helpers import order_input
+from tests.servers import live_server, ws_session
+
+ANY = "*"
+"Any valid token, whatever its scope."
+NOWHERE = str(uuid.uuid4())
+"An id nothing has: mutations of the scope cells are refused by the domain, changing nothing."
+
+FULFILLMENT = "mutation($id: ID!) { %s(fulfillmentId: $id) { userErrors { code field } } }"
+
+
+@dataclass(frozen=True)
+class Row:
+    root: str
+    field: str
+    scopes: str
+    "Space-separated scopes that may call the field (ANY: every token)."
+    limits: str
+    "Which token limits apply: channel, node, own (a customer token sees its own orders)."
+    document: str
+    variables: dict[str, Any] = field(default_factory=dict)
+    "Values '@name' are the seeded world's ids."
+
+    @property
+    def name(self) -> str:
+        return f"{self.root}.{self.field}"
+
+    def allows(self, scope: str | None) -> bool:
+        return scope is not None and (self.scopes == ANY or scope in self.scopes.split())
+
+
+MATRIX = [
+    # The catalog's nodes are no secret to any token; channels outside its limits are.
+    Row("Query", "nodes", ANY, "", "{ nodes { code } }"),
+    Row("Query", "node", ANY, "", "query($code: String!) { node(code: $code) { code } }",
+        {"code": "WH1"}),
+    Row("Query", "channels", ANY, "channel", "{ channels { code } }"),
+    Row("Query", "channel", ANY, "channel",
+        "query($code: String!) { channel(code: $code) { code } }", {"code": "web"}),
+    Row("Query", "availability", "admin availability:read orders:read orders:write", "channel",
+        'query($c: String!) { availability(channel: $c, skus: ["A"]) { sku available } }',
+        {"c": "web"}),
+    Row("Query", "inventory", "admin inventory:write fulfillment:write orders:read", "channel node",
+        '{ inventory(sku: "A") { node { code } onHand } }'),
+    Row("Query", "apiTokens", "admin", "", "{ apiTokens { id } }"),
+    Row("Query", "auditLog", "admin", "", "{ auditLog(first: 1) { action } }"),
+    Row("Query", "order", "admin orders:read orders:read:own orders:write", "channel own",
+        "query($id: ID!) { order(id: $id) { number } }", {"id": "@open"}),
+    Row("Query", "orders", "admin orders:read orders:read:own orders:write", "channel own",
+        "{ orders(first: 10) { edges { node { number } } } }"),
+    # Routing rules are global configuration: no channel limit narrows them.
+    Row("Query", "routingRules", "admin routing:write orders:read orders:write", "",
+        "{ routingRules { id } }"),
+    Row("Query", "simulateSourcing", "admin orders:write routing:write", "channel",
+        "query($input: PlaceOrderInput!) { simulateSourcing(input: $input) "
+        "{ allocations { sku quantity } } }", {"input": order_input(("A", 1))}),
+    Row("Query", "sourcingDecision", "admin orders:read orders:write routing:write", "channel",
+        "query($id: ID!) { sourcingDecision(orderId: $id) { allocations { node { code } } } }",
+        {"id": "@open"}),
+    Row("Query", "return", "admin returns:write orders:read orders:read:own orders:write",
+        "channel own", "query($id: ID!) { return(id: $id) { number } }", {"id": "@rma"}),
+
+    Row("Mutation", "upsertNode", "admin", "",
+        "mutation($input: NodeInput!) { upsertNode(input: $input) "
+        "{ userErrors { code field } } }", {"input": WH1}),
+    Row("Mutation", "upsertChannel", "admin", "",
+        "mutation($input: ChannelInput!) { upsertChannel(input: $input) "
+        "{ userErrors { code field } } }", {"input": WEB}),
+    Row("Mutation", "syncInventory", "admin inventory:write", "node",
+        "mutation($records: [InventoryRecordInput!]!) { syncInventory(records: $records) "
+        "{ userErrors { code field } } }",
+        {"records": [{"sku": "Z", "nodeCode": "WH1", "onHand": 5}]}),
+    Row("Mutation", "adjustInventory", "admin inventory:write", "node",
+        "mutation($a: [InventoryAdjustmentInput!]!) { adjustInventory(adjustments: $a) "
+        "{ userErrors { code field } } }", {"a": [{"sku": "Z", "nodeCode": "WH1", "delta": 1}]}),
+    Row("Mutation", "createApiToken", "admin", "",
+        "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) "
+        "{ userErrors { code field } } }",
+        {"input": {"name": "made", "scopes": ["availability:read"]}}),
+    Row("Mutation", "revokeApiToken", "admin", "",
+        "mutation($id: ID!) { revokeApiToken(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "placeOrder", "admin orders:write", "channel",
+        "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) "
+        "{ order { number } userErrors { code field } } }",
+        {"input": order_input(("A", 1), idempotencyKey="matrix")}),
+    Row("Mutation", "reserve", "admin orders:write", "channel",
+        "mutation($input: ReserveInput!) { reserve(input: $input) "
+        "{ reservation { id } userErrors { code field } } }",
+        {"input": {"channel": "web", "lines": [{"sku": "A", "quantity": 1}], "ttlSeconds": 60}}),
+    Row("Mutation", "releaseReservation", "admin orders:write", "channel",
+        "mutation($id: ID!) { releaseReservation(id: $id) "
+        "{ reservation { status } userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "overrideRouting", "admin routing:write", "channel",
+        "mutation($input: RoutingOverrideInput!) { overrideRouting(input: $input) "
+        "{ order { number } userErrors { code field } } }",
+        {"input": {"orderId": NOWHERE, "nodeCode": "ST1", "reason": "matrix"}}),
+    Row("Mutation", "upsertRoutingRule", "admin routing:write", "",
+        "mutation($input: RoutingRuleInput!) { upsertRoutingRule(input: $input) "
+        "{ userErrors { code field } } }",
+        {"input": {"id": NOWHERE, "name": "matrix", "rank": 1}}),
+    Row("Mutation", "deleteRoutingRule", "admin routing:write", "",
+        "mutation($id: ID!) { deleteRoutingRule(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
+    *(Row("Mutation", name, "admin fulfillment:write", "channel node", FULFILLMENT % name,
+          {"id": NOWHERE})
+      for name in ("acceptFulfillment", "markPicked", "markPacked", "markReadyForPickup",
+                   "markDelivered", "markPickedUp")),
+    Row("Mutation", "rejectFulfillment", "admin fulfillment:write", "channel node",
+        'mutation($id: ID!) { rejectFulfillment(fulfillmentId: $id, reason: "matrix") '
+        "{ userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "shipFulfillment", "admin fulfillment:write", "channel node",
+        "mutation($input: ShipFulfillmentInput!) { shipFulfillment(input: $input) "
+        "{ fulfillment { status } userErrors { code field } } }",
+        {"input": {"fulfillmentId": NOWHERE, "carrier": "BRT", "trackingNumber": "T1"}}),
+    Row("Mutation", "cancelOrder", "admin orders:write", "channel",
+        "mutation($input: CancelOrderInput!) { cancelOrder(input: $input) "
+        "{ order { status } userErrors { code field } } }",
+        {"input": {"orderId": NOWHERE, "reason": "matrix"}}),
+    Row("Mutation", "requestReturn", "admin returns:write orders:read:own", "channel own",
+        "mutation($input: RequestReturnInput!) { requestReturn(input: $input) "
+        "{ return { number } userErrors { code field } } }",
+        {"input": {"orderId": NOWHERE,
+                   "lines": [{"orderLineId": NOWHERE, "quantity": 1, "reason": "matrix"}]}}),
+    Row("Mutation", "receiveReturn", "admin returns:write", "channel node",
+        "mutation($input: ReceiveReturnInput!) { receiveReturn(input: $input) "
+        "{ return { status } userErrors { code field } } }",
+        {"input": {"returnId": NOWHERE, "nodeCode": "WH1",
+                   "lines": [{"orderLineId": NOWHERE, "quantity": 1, "disposition": "RESTOCK"}]}}),
+    Row("Mutation", "refundReturn", "admin returns:write", "channel",
+        "mutation($id: ID!) { refundReturn(returnId: $id) "
+        "{ return { status } userErrors { code field } } }", {"id": NOWHERE}),
+
+    Row("Subscription", "stockUpdates", "admin availability:read orders:read orders:write",
+        "channel", 'subscription($c: String!) { stockUpdates(channel: $c, skus: ["A"]) '
+        "{ sku available } }", {"c": "web"}),
+    Row("Subscription", "orderUpdates", "admin orders:read orders:read:own orders:write",
+        "channel own", "subscription($id: ID!) { orderUpdates(orderId: $id) "
+        "{ event { type } } }", {"id": "@open"}),
+    Row("Subscription", "orderEvents", "admin orders:read orders:read:own orders:write",
+        "channel own", "subscription($c: [String!]) { orderEvents(channels: $c) "
+        "{ event { type } order { number } } }", {"c": None}),
+]
+ROWS = {row.field: row for row in MATRIX}
+
+
+@dataclass(frozen=True)
+class LimitCase:
+    """A token of `scope` limited away from the seeded data gets `refusal` (a GraphQL error
+    code, or a userError code at `at`) or, for a filtered read, an answer without `shows`;
+    one limited to the data gets neither refusal nor auth error (and `shows`)."""
+
+    field: str
+    limit: str
+    scope: str
+    refusal: str | None = None
+    at: tuple[str, ...] | None = None
+    shows: str | None = None
+    variables: dict[str, Any] | None = None
+    "Instead of the row's (real ids where the row's are unknown ones)."
+
+
+LIMITED = {  # limit -> (token limits away from the data, token limits including it)
+    "channel": ({"channels": ["mkt"]}, {"channels": ["web"]}),
+    "node": ({"nodes": ["ST1"]}, {"nodes": ["WH1"]}),
+    "own": ({"customer_ref": "cust-2"}, {"customer_ref": "cust-1"}),
+}
+WORK = {"id": "@work_fulfillment"}
+LIMIT_CASES = [
+    LimitCase("channels", "channel", "availability:read", shows="web"),
+    LimitCase("channel", "channel", "availability:read", shows="web"),
+    LimitCase("availability", "channel", "availability:read", "UNKNOWN_CHANNEL", shows="A"),
+    LimitCase("inventory", "channel", "orders:read", shows="ST1"),
+    LimitCase("inventory", "node", "fulfillment:write", shows="WH1"),
+    LimitCase("order", "channel", "orders:read", shows="@open_number"),
+    LimitCase("order", "own", "orders:read:own", shows="@open_number"),
+    LimitCase("orders", "channel", "orders:read", shows="@open_number"),
+    LimitCase("orders", "own", "orders:read:own", shows="@open_number"),
+    LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
+    LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
+    LimitCase("return", "channel", "returns:write", shows="@rma_number"),
+    LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
+
+    LimitCase("syncInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
+              ("records", "0", "nodeCode")),
+    LimitCase("adjustInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
+              ("adjustments", "0", "nodeCode")),
+    LimitCase("placeOrder", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",),
+              variables={"input": order_input(("A", 1), idempotencyKey="matrix-limit")}),
+    LimitCase("reserve", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",)),
+    LimitCase("releaseReservation", "channel", "orders:write", "NOT_FOUND", ("id",),
+              variables={"id": "@hold"}),
+    LimitCase("overrideRouting", "channel", "routing:write", "NOT_FOUND", ("orderId",),
+              variables={"input": {"orderId": "@open", "nodeCode": "ST1", "reason": "matrix"}}),
+    *(LimitCase(name, limit, "fulfillment:write", "NOT_FOUND", ("fulfillmentId",), variables=WORK)
+      for name in ("acceptFulfillment", "markPicked", "markPacked", "markReadyForPickup",
+                   "markDelivered", "markPickedUp", "rejectFulfillment")
+      for limit in ("channel", "node")),
+    *(LimitCase("shipFulfillment", limit, "fulfillment:write", "NOT_FOUND", ("fulfillmentId",),
+                variables={"input": {"fulfillmentId": "@work_fulfillment", "carrier": "BRT",
+                                     "trackingNumber": "T1"}})
+      for limit in ("channel", "node")),
+    LimitCase("cancelOrder", "channel", "orders:write", "NOT_FOUND", ("orderId",),
+              # an unknown line: the caller who may see the order is refused after the look-up
+              variables={"input": {"orderId": "@open", "reason": "matrix",
+                                   "orderLineIds": [NOWHERE]}}),
+    *(LimitCase("requestReturn", limit, scope, "NOT_FOUND", ("orderId",), variables={"input": {
+        "orderId": "@done", "lines": [{"orderLineId": "@done_line", "quantity": 1,
+                                       "reason": "matrix"}]}})
+      for limit, scope in (("channel", "returns:write"), ("own", "orders:read:own"))),
+    *(LimitCase("receiveReturn", limit, "returns:write", refusal, at, variables={"input": {
+        "returnId": "@rma", "nodeCode": "WH1",
+        "lines": [{"orderLineId": "@done_line", "quantity": 1, "disposition": "RESTOCK"}]}})
+      for limit, refusal, at in (("channel", "NOT_FOUND", ("returnId",)),
+                                 ("node", "NODE_NOT_ALLOWED", ("nodeCode",)))),
+    LimitCase("refundReturn", "channel", "returns:write", "NOT_FOUND", ("returnId",),
+              variables={"id": "@rma"}),
+
+    LimitCase("stockUpdates", "channel", "availability:read", "UNKNOWN_CHANNEL"),
+    LimitCase("orderUpdates", "channel", "orders:read", "NOT_FOUND"),
+    LimitCase("orderUpdates", "own", "orders:read:own", "NOT_FOUND"),
+    LimitCase("orderEvents", "channel", "orders:read", "UNKNOWN_CHANNEL", variables={"c": ["web"]}),
+]
+FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own")}
+"Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow."
+
+AUTH_CODES = {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+def disclosed(body: dict[str, Any], row: Row) -> Any:
+    """What an answer carries besides its refusal: the field's value, or of a payload, its
+    fields other than userErrors that hold something."""
+    value = (body.get("data") or {}).get(row.field)
+    if row.root == "Mutation" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "userErrors" and v} or None
+    return value
+
+
+@pytest.fixture(autouse=True)
+def clean() -> None:
+    """Not per test here: the module shares one dataset (`world`), emptied and seeded once."""
+
+
+@pytest.fixture(scope="module")
+async def world(database: Any) -> AsyncIterator[World]:
+    await empty_tables(database)
+    admin = await make_token(["admin"], name="admin")
+    async with live_server(database, admin) as server:
+        yield World(server, await seed(server.api))
+
+
+INTROSPECT = """{ __schema { queryType { fields { name } } mutationType { fields { name } }
+                             subscriptionType { fields { name } } } }"""
+
+
+async def test_the_table_names_every_root_field_and_only_those(world: World) -> None:
+    schema = (await world.server.api(INTROSPECT))["__schema"]
+    served = {(root, f["name"]) for root, key in (("Query", "queryType"),
+                                                  ("Mutation", "mutationType"),
+                                                  ("Subscription", "subscriptionType"))
+              for f in schema[key]["fields"]}
+    table = [(row.root, row.field) for row in MATRIX]
+    assert sorted(served - set(table)) == [], "root fields missing from MATRIX"
+    assert sorted(set(table) - served) == [], "MATRIX names fields the schema does not serve"
+    assert len(table) == len(set(table)) == len(ROWS)
+
+
+def test_the_table_speaks_of_real_scopes_and_checks_every_limit_it_claims() -> None:
+    scopes = {str(s) for s in Scope}
+    for row in MATRIX:
+        assert row.scopes == ANY or set(row.scopes.split()) <= scopes, row.name
+        assert row.allows(Scope.ADMIN), f"{row.name}: admin may do everything"
+        assert set(row.limits.split()) <= set(LIMITED), row.name
+    claimed = {(row.field, limit) for row in MATRIX for limit in row.limits.split()}
+    checked = [(case.field, case.limit) for case in LIMIT_CASES]
+    assert sorted(claimed - set(checked) - FEED_FILTERS) == [], "limits claimed, never checked"
+    assert sorted(set(checked) - claimed) == [], "limits checked that the table does not claim"
+    assert len(checked) == len(set(checked))
+    for case in LIMIT_CASES:
+        assert ROWS[case.field].allows(case.scope), f"{case.field}: {case.scope} may not call it"
+
+
+CELLS = [(row, scope) for row in MATRIX for scope in (None, *Scope)]
+
+
+@pytest.mark.parametrize(("row", "scope"), CELLS,
+                         ids=[f"{row.name}-{scope or 'no token'}" for row, scope in CELLS])
+async def test_cell(world: World, row: Row, scope: Scope | None) -> None:
+    token = await world.token(scope) if scope else ""
+    variables = world.resolve(row.variables)
+    if row.root == "Subscription":
+        expected = STARTED if row.allows(scope) else "FORBIDDEN" if scope else SOCKET_REFUSED
+        assert await world.subscribe(row.document, token, variables) == expected
+        return
+    body = await world.http(row.document, token, variables)
+    if row.allows(scope):
+        assert "errors" not in body, body["errors"]
+    else:
+        assert codes_of(body["errors"]) == ("FORBIDDEN" if scope else "UNAUTHENTICATED")
+        assert disclosed(body, row) is None
+
+
+@pytest.mark.parametrize("case", LIMIT_CASES, ids=[f"{c.field}-{c.limit}" for c in LIMIT_CASES])
+async def test_limit(world: World, case: LimitCase) -> None:
+    row = ROWS[case.field]
+    away, within = [await world.token(case.scope, **limits) for limits in LIMITED[case.limit]]
+    variables = world.resolve(case.variables if case.variables is not None else row.variables)
+    if row.root == "Subscription":
+        assert await world.subscribe(row.document, away, variables) == case.refusal
+        assert await world.subscribe(row.document, within, variables) == STARTED
+        return
+    refused = await world.http(row.document, away, variables)
+    granted = await world.http(row.document, within, variables)
+    expected = {(case.refusal, case.at)} if case.refusal else set()
+    assert refusals(refused, row.field) == expected, refused
+    assert not refusals(granted, row.field) & (expected | {(c, None) for c in AUTH_CODES}), granted
+    if case.refusal:
+        assert disclosed(refused, row) is None, refused
+    if case.shows:
+        shows = json.dumps(world.resolve(case.shows))
+        assert shows in json.dumps(granted["data"]), granted
+        assert shows not in json.dumps(refused), refused
+
+
+async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
+    """orderEvents without channels: each token gets the events its limits let through."""
+    server, row = world.server, ROWS["orderEvents"]
+    watchers = {"web partner": ("orders:read", {"channels": ["web"]}),
+                "cust-1": ("orders:read:own", {"customer_ref": "cust-1"}),
+                "mkt partner": ("orders:read", {"channels": ["mkt"]}),
+                "cust-2": ("orders:read:own", {"customer_ref": "cust-2"})}
+    await server.settle()
+    before = server.hub.feed_count()
+    async with contextlib.AsyncExitStack() as stack:
+        feeds = {}
+        for name, (scope, limits) in watchers.items():
+            session = await stack.enter_async_context(
+                ws_session(server.ws_url, await world.token(scope, **limits)))
+            feeds[name] = session.subscribe(row.document, {"c": None})
+        await server.wait_for_feeds(before + len(watchers))
+        placed = await place_paid(server.api, ("A", 1), customerRef="cust-1")
+        for name in ("web partner", "cust-1"):
+            while (await feeds[name].next())["orderEvents"]["order"]["number"] != placed["number"]:
+                pass
+        for name in ("mkt partner", "cust-2"):
+            assert await feeds[name].drain(0.3) == [], name
