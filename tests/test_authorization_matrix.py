@@ -4,7 +4,9 @@ call it, and which token limits apply, written out here independently of the cod
 Every cell (field x scope, and no token at all) is checked with a real token over HTTP or
 graphql-transport-ws; every limit a row claims is checked with a token of an allowed scope
 limited elsewhere (it must get the non-disclosing refusal and see nothing) and one limited
-to the data (it must get past the limit). A root field missing from the table fails.
+to the data (it must get past the limit), and again with an admin token limited the same
+way: a token's limits bind every token, admin included. A root field missing from the table
+fails.
 
 One dataset (tests/matrix_world.py) serves the whole module. The scope cells' mutations
 name unknown ids or write what is already there, so they change nothing another cell reads;
@@ -17,7 +19,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -247,6 +249,18 @@ LIMIT_CASES = [
     LimitCase("orderUpdates", "own", "orders:read:own", "NOT_FOUND"),
     LimitCase("orderEvents", "channel", "orders:read", "UNKNOWN_CHANNEL", variables={"c": ["web"]}),
 ]
+
+
+def as_admin(case: LimitCase) -> LimitCase:
+    """The case again for an admin token limited alike (with other ids where the first run
+    used up what it names)."""
+    return replace(case, scope=Scope.ADMIN, variables=ADMIN_VARIABLES.get(case.field, case.variables))
+
+
+ADMIN_VARIABLES: dict[str, dict[str, Any]] = {}
+CASES = [*LIMIT_CASES, *(as_admin(case) for case in LIMIT_CASES
+                         if case.limit != "own" and case.scope != Scope.ADMIN)]
+"Every case, and each channel and node case again as admin (an admin is no customer token)."
 FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own")}
 "Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow."
 
@@ -298,11 +312,11 @@ def test_the_table_speaks_of_real_scopes_and_checks_every_limit_it_claims() -> N
         assert row.allows(Scope.ADMIN), f"{row.name}: admin may do everything"
         assert set(row.limits.split()) <= set(LIMITED), row.name
     claimed = {(row.field, limit) for row in MATRIX for limit in row.limits.split()}
-    checked = [(case.field, case.limit) for case in LIMIT_CASES]
+    checked = [(case.field, case.limit) for case in CASES]
     assert sorted(claimed - set(checked) - FEED_FILTERS) == [], "limits claimed, never checked"
     assert sorted(set(checked) - claimed) == [], "limits checked that the table does not claim"
-    assert len(checked) == len(set(checked))
-    for case in LIMIT_CASES:
+    assert len(CASES) == len({(case.field, case.limit, case.scope) for case in CASES})
+    for case in CASES:
         assert ROWS[case.field].allows(case.scope), f"{case.field}: {case.scope} may not call it"
 
 
@@ -326,7 +340,7 @@ async def test_cell(world: World, row: Row, scope: Scope | None) -> None:
         assert disclosed(body, row) is None
 
 
-@pytest.mark.parametrize("case", LIMIT_CASES, ids=[f"{c.field}-{c.limit}" for c in LIMIT_CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.field}-{c.limit}-{c.scope}" for c in CASES])
 async def test_limit(world: World, case: LimitCase) -> None:
     row = ROWS[case.field]
     away, within = [await world.token(case.scope, **limits) for limits in LIMITED[case.limit]]
@@ -354,6 +368,7 @@ async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
     watchers = {"web partner": ("orders:read", {"channels": ["web"]}),
                 "cust-1": ("orders:read:own", {"customer_ref": "cust-1"}),
                 "mkt partner": ("orders:read", {"channels": ["mkt"]}),
+                "mkt admin": ("admin", {"channels": ["mkt"]}),
                 "cust-2": ("orders:read:own", {"customer_ref": "cust-2"})}
     await server.settle()
     before = server.hub.feed_count()
@@ -368,5 +383,5 @@ async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
         for name in ("web partner", "cust-1"):
             while (await feeds[name].next())["orderEvents"]["order"]["number"] != placed["number"]:
                 pass
-        for name in ("mkt partner", "cust-2"):
+        for name in ("mkt partner", "mkt admin", "cust-2"):
             assert await feeds[name].drain(0.3) == [], name
