@@ -215,7 +215,7 @@ async def seed_demo(seed: int = 7) -> str:
         await _seed_rules(uow)
     async with unit_of_work(actor="demo-seed") as uow:
         _, secret = await create_token(
-            uow, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
+            uow, None, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
         )
     return secret
 

@@ -103,7 +103,7 @@ MATRIX = [
     Row("Mutation", "adjustInventory", "admin inventory:write", "node",
         "mutation($a: [InventoryAdjustmentInput!]!) { adjustInventory(adjustments: $a) "
         "{ userErrors { code field } } }", {"a": [{"sku": "Z", "nodeCode": "WH1", "delta": 1}]}),
-    Row("Mutation", "createApiToken", "admin", "",
+    Row("Mutation", "createApiToken", "admin", "channel node",
         "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) "
         "{ userErrors { code field } } }",
         {"input": {"name": "made", "scopes": ["availability:read"]}}),
@@ -213,6 +213,11 @@ LIMIT_CASES = [
               ("records", "0", "nodeCode")),
     LimitCase("adjustInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
               ("adjustments", "0", "nodeCode")),
+    *(LimitCase("createApiToken", limit, "admin", refusal, (f"{limit}s", "0"),
+                variables={"input": {"name": "made", "scopes": ["availability:read"],
+                                     f"{limit}s": [code]}})
+      for limit, refusal, code in (("channel", "UNKNOWN_CHANNEL", "web"),
+                                   ("node", "NODE_NOT_ALLOWED", "WH1"))),
     LimitCase("placeOrder", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",),
               variables={"input": order_input(("A", 1), idempotencyKey="matrix-limit")}),
     LimitCase("reserve", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",)),
