@@ -202,12 +202,16 @@ LIMIT_CASES = [
     LimitCase("inventory", "node", "fulfillment:write", shows="WH1"),
     LimitCase("order", "channel", "orders:read", shows="@open_number"),
     LimitCase("order", "own", "orders:read:own", shows="@open_number"),
+    # A customer token limited to channels sees its own orders in those channels only.
+    LimitCase("order", "channel", "orders:read:own", shows="@open_number"),
     LimitCase("orders", "channel", "orders:read", shows="@open_number"),
     LimitCase("orders", "own", "orders:read:own", shows="@open_number"),
+    LimitCase("orders", "channel", "orders:read:own", shows="@open_number"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
     LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
+    LimitCase("return", "channel", "orders:read:own", shows="@rma_number"),
 
     LimitCase("syncInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
               ("records", "0", "nodeCode")),
@@ -240,7 +244,8 @@ LIMIT_CASES = [
     *(LimitCase("requestReturn", limit, scope, "NOT_FOUND", ("orderId",), variables={"input": {
         "orderId": "@done", "lines": [{"orderLineId": "@done_line", "quantity": 1,
                                        "reason": "matrix"}]}})
-      for limit, scope in (("channel", "returns:write"), ("own", "orders:read:own"))),
+      for limit, scope in (("channel", "returns:write"), ("own", "orders:read:own"),
+                           ("channel", "orders:read:own"))),
     *(LimitCase("receiveReturn", limit, "returns:write", refusal, at, variables={"input": {
         "returnId": "@rma", "nodeCode": "WH1",
         "lines": [{"orderLineId": "@done_line", "quantity": 1, "disposition": "RESTOCK"}]}})
@@ -252,7 +257,9 @@ LIMIT_CASES = [
     LimitCase("stockUpdates", "channel", "availability:read", "UNKNOWN_CHANNEL"),
     LimitCase("orderUpdates", "channel", "orders:read", "NOT_FOUND"),
     LimitCase("orderUpdates", "own", "orders:read:own", "NOT_FOUND"),
-    LimitCase("orderEvents", "channel", "orders:read", "UNKNOWN_CHANNEL", variables={"c": ["web"]}),
+    LimitCase("orderUpdates", "channel", "orders:read:own", "NOT_FOUND"),
+    *(LimitCase("orderEvents", "channel", scope, "UNKNOWN_CHANNEL", variables={"c": ["web"]})
+      for scope in ("orders:read", "orders:read:own")),
 ]
 
 
@@ -264,8 +271,8 @@ def as_admin(case: LimitCase) -> LimitCase:
 
 ADMIN_VARIABLES: dict[str, dict[str, Any]] = {}
 CASES = [*LIMIT_CASES, *(as_admin(case) for case in LIMIT_CASES
-                         if case.limit != "own" and case.scope != Scope.ADMIN)]
-"Every case, and each channel and node case again as admin (an admin is no customer token)."
+                         if case.scope not in (Scope.ADMIN, Scope.ORDERS_READ_OWN))]
+"Every case, and each one of a partner's or a node's token again as admin (no customer token)."
 FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own")}
 "Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow."
 
@@ -374,7 +381,9 @@ async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
                 "cust-1": ("orders:read:own", {"customer_ref": "cust-1"}),
                 "mkt partner": ("orders:read", {"channels": ["mkt"]}),
                 "mkt admin": ("admin", {"channels": ["mkt"]}),
-                "cust-2": ("orders:read:own", {"customer_ref": "cust-2"})}
+                "cust-2": ("orders:read:own", {"customer_ref": "cust-2"}),
+                "cust-1 on mkt": ("orders:read:own", {"customer_ref": "cust-1",
+                                                      "channels": ["mkt"]})}
     await server.settle()
     before = server.hub.feed_count()
     async with contextlib.AsyncExitStack() as stack:
@@ -388,5 +397,5 @@ async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
         for name in ("web partner", "cust-1"):
             while (await feeds[name].next())["orderEvents"]["order"]["number"] != placed["number"]:
                 pass
-        for name in ("mkt partner", "mkt admin", "cust-2"):
+        for name in ("mkt partner", "mkt admin", "cust-2", "cust-1 on mkt"):
             assert await feeds[name].drain(0.3) == [], name
