@@ -78,8 +78,9 @@ MATRIX = [
         "query($id: ID!) { order(id: $id) { number } }", {"id": "@open"}),
     Row("Query", "orders", "admin orders:read orders:read:own orders:write", "channel own",
         "{ orders(first: 10) { edges { node { number } } } }"),
-    # Routing rules are global configuration: no channel limit narrows them.
-    Row("Query", "routingRules", "admin routing:write orders:read orders:write", "",
+    # A channel-limited token reads the rules for its channels and for every channel, and
+    # writes rules within its channels only.
+    Row("Query", "routingRules", "admin routing:write orders:read orders:write", "channel",
         "{ routingRules { id } }"),
     Row("Query", "simulateSourcing", "admin orders:write routing:write", "channel",
         "query($input: PlaceOrderInput!) { simulateSourcing(input: $input) "
@@ -124,11 +125,11 @@ MATRIX = [
         "mutation($input: RoutingOverrideInput!) { overrideRouting(input: $input) "
         "{ order { number } userErrors { code field } } }",
         {"input": {"orderId": NOWHERE, "nodeCode": "ST1", "reason": "matrix"}}),
-    Row("Mutation", "upsertRoutingRule", "admin routing:write", "",
+    Row("Mutation", "upsertRoutingRule", "admin routing:write", "channel",
         "mutation($input: RoutingRuleInput!) { upsertRoutingRule(input: $input) "
         "{ userErrors { code field } } }",
         {"input": {"id": NOWHERE, "name": "matrix", "rank": 1}}),
-    Row("Mutation", "deleteRoutingRule", "admin routing:write", "",
+    Row("Mutation", "deleteRoutingRule", "admin routing:write", "channel",
         "mutation($id: ID!) { deleteRoutingRule(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
     *(Row("Mutation", name, "admin fulfillment:write", "channel node", FULFILLMENT % name,
           {"id": NOWHERE})
@@ -207,6 +208,8 @@ LIMIT_CASES = [
     LimitCase("orders", "channel", "orders:read", shows="@open_number"),
     LimitCase("orders", "own", "orders:read:own", shows="@open_number"),
     LimitCase("orders", "channel", "orders:read:own", shows="@open_number"),
+    LimitCase("routingRules", "channel", "routing:write", shows="@web_rule"),
+    LimitCase("routingRules", "channel", "orders:read", shows="@web_rule"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
@@ -229,6 +232,11 @@ LIMIT_CASES = [
               variables={"id": "@hold"}),
     LimitCase("overrideRouting", "channel", "routing:write", "NOT_FOUND", ("orderId",),
               variables={"input": {"orderId": "@open", "nodeCode": "ST1", "reason": "matrix"}}),
+    LimitCase("upsertRoutingRule", "channel", "routing:write", "UNKNOWN_CHANNEL", ("channels", "0"),
+              variables={"input": {"name": "matrix web", "rank": 91, "active": False,
+                                   "channels": ["web"]}}),
+    LimitCase("deleteRoutingRule", "channel", "routing:write", "NOT_FOUND", ("id",),
+              variables={"id": "@doomed"}),
     *(LimitCase(name, limit, "fulfillment:write", "NOT_FOUND", ("fulfillmentId",), variables=WORK)
       for name in ("acceptFulfillment", "markPicked", "markPacked", "markReadyForPickup",
                    "markDelivered", "markPickedUp", "rejectFulfillment")
@@ -263,16 +271,23 @@ LIMIT_CASES = [
 ]
 
 
-def as_admin(case: LimitCase) -> LimitCase:
-    """The case again for an admin token limited alike (with other ids where the first run
-    used up what it names)."""
-    return replace(case, scope=Scope.ADMIN, variables=ADMIN_VARIABLES.get(case.field, case.variables))
+ADMIN_VARIABLES = {"deleteRoutingRule": {"id": "@doomed_admin"}}
+"Where a case's first run used up what it names, its admin run names another."
 
 
-ADMIN_VARIABLES: dict[str, dict[str, Any]] = {}
-CASES = [*LIMIT_CASES, *(as_admin(case) for case in LIMIT_CASES
-                         if case.scope not in (Scope.ADMIN, Scope.ORDERS_READ_OWN))]
-"Every case, and each one of a partner's or a node's token again as admin (no customer token)."
+def admin_cases() -> list[LimitCase]:
+    """Each (field, limit) checked for a partner's or a node's token, again for an admin token
+    limited alike (an admin is no customer token)."""
+    first: dict[tuple[str, str], LimitCase] = {}
+    for case in LIMIT_CASES:
+        if case.scope not in (Scope.ADMIN, Scope.ORDERS_READ_OWN):
+            variables = ADMIN_VARIABLES.get(case.field, case.variables)
+            first.setdefault((case.field, case.limit),
+                             replace(case, scope=Scope.ADMIN, variables=variables))
+    return list(first.values())
+
+
+CASES = [*LIMIT_CASES, *admin_cases()]
 FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own")}
 "Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow."
 

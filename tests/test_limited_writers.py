@@ -3,11 +3,14 @@ returns an order only to a token that may see its channel, tokens it creates are
 wide as itself, and routing rules it edits name only its channels."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
+
+import pytest
 
 from oms.models import ApiToken
 from tests.conftest import make_token
-from tests.helpers import channel, node
+from tests.helpers import channel, node, stock
 from tests.order_helpers import PLACE, network, order_input
 
 CREATE_TOKEN = """
@@ -16,6 +19,17 @@ mutation($input: CreateApiTokenInput!) {
     secret token { channels nodes } userErrors { code message field }
   }
 }"""
+
+
+RULES = "{ routingRules { name channels } }"
+UPSERT_RULE = """
+mutation($input: RoutingRuleInput!) {
+  upsertRoutingRule(input: $input) { rule { id name channels } userErrors { code message field } }
+}"""
+DELETE_RULE = """
+mutation($id: ID!) { deleteRoutingRule(id: $id) { rule { id } userErrors { code message field } } }"""
+SIMULATE = """query($input: PlaceOrderInput!) { simulateSourcing(input: $input) {
+  rule { name channels } } }"""
 
 
 def errors(payload: dict[str, Any]) -> list[tuple[str, list[str] | None]]:
@@ -84,3 +98,105 @@ async def test_a_channel_outside_the_creators_limits_looks_like_an_unknown_one(a
     assert only_channels["token"] == {"channels": ["web"], "nodes": []}
     unlimited = api.as_(await make_token(["admin"]))
     assert (await created(unlimited))["token"] == {"channels": [], "nodes": []}
+
+
+async def upsert_rule(api: Any, **rule: Any) -> dict[str, Any]:
+    asked = {"rank": 50, "active": False, **rule}
+    return dict((await api(UPSERT_RULE, {"input": asked}))["upsertRoutingRule"])
+
+
+async def delete_rule(api: Any, rule_id: str) -> dict[str, Any]:
+    return dict((await api(DELETE_RULE, {"id": rule_id}))["deleteRoutingRule"])
+
+
+async def rules_for_channels(api: Any) -> dict[str, str]:
+    """Channels web, mkt and app, and an inactive rule for every channel, web, mkt, web+mkt."""
+    await network(api, ("MIL",))
+    for code in ("mkt", "app"):
+        await channel(api, code)
+    made = {}
+    for name, channels in (("every", []), ("web", ["web"]), ("mkt", ["mkt"]),
+                           ("web+mkt", ["web", "mkt"])):
+        made[name] = (await upsert_rule(api, name=name, channels=channels))["rule"]["id"]
+    return made
+
+
+async def test_a_channel_limited_token_reads_the_rules_that_apply_to_its_channels(
+        api: Any) -> None:
+    await rules_for_channels(api)
+    assert (await api(RULES))["routingRules"] == [
+        {"name": "every", "channels": []}, {"name": "mkt", "channels": ["mkt"]},
+        {"name": "web", "channels": ["web"]}, {"name": "web+mkt", "channels": ["mkt", "web"]}]
+    seen = {}
+    for scope, code in (("routing:write", "web"), ("orders:read", "mkt"), ("admin", "app")):
+        partner = api.as_(await make_token([scope], channels=[code]))
+        seen[code] = [(r["name"], r["channels"]) for r in (await partner(RULES))["routingRules"]]
+    assert seen == {"web": [("every", []), ("web", ["web"]), ("web+mkt", ["web"])],
+                    "mkt": [("every", []), ("mkt", ["mkt"]), ("web+mkt", ["mkt"])],
+                    "app": [("every", [])]}, "channels outside its limits are unknown to it"
+
+
+async def test_a_decision_shows_its_rule_with_the_channels_the_caller_sees(api: Any) -> None:
+    ids = await rules_for_channels(api)
+    await upsert_rule(api, id=ids["web+mkt"], name="web+mkt", rank=1, active=True,
+                      channels=["web", "mkt"])
+    await stock(api, ("A", "MIL", 5))
+    partner = api.as_(await make_token(["orders:write"], channels=["web"]))
+    asked = {"input": order_input(("A", 1))}
+    assert (await partner(SIMULATE, asked))["simulateSourcing"]["rule"] == {
+        "name": "web+mkt", "channels": ["web"]}
+    assert (await api(SIMULATE, asked))["simulateSourcing"]["rule"] == {
+        "name": "web+mkt", "channels": ["mkt", "web"]}
+
+
+@pytest.mark.parametrize("scope", ["routing:write", "admin"])
+async def test_a_channel_limited_token_writes_only_rules_within_its_channels(
+        api: Any, scope: str) -> None:
+    ids = await rules_for_channels(api)
+    before = (await api(RULES))["routingRules"]
+    partner = api.as_(await make_token([scope], channels=["web"]))
+    refused = [
+        ("a rule for every channel", upsert_rule(partner, name="n"), ("INVALID_INPUT", ["channels"])),
+        ("another channel", upsert_rule(partner, name="n", channels=["web", "mkt"]),
+         ("UNKNOWN_CHANNEL", ["channels", "1"])),
+        ("an unseen rule", upsert_rule(partner, id=ids["mkt"], name="n", channels=["web"]),
+         ("NOT_FOUND", ["id"])),
+        ("an unseen rule", delete_rule(partner, ids["mkt"]), ("NOT_FOUND", ["id"])),
+        ("the rule for every channel", upsert_rule(partner, id=ids["every"], name="n",
+                                                   channels=["web"]), ("INVALID_INPUT", ["id"])),
+        ("the rule for every channel", delete_rule(partner, ids["every"]),
+         ("INVALID_INPUT", ["id"])),
+        ("a rule for another channel too", delete_rule(partner, ids["web+mkt"]),
+         ("INVALID_INPUT", ["id"])),
+        ("its rule made global", upsert_rule(partner, id=ids["web"], name="web"),
+         ("INVALID_INPUT", ["channels"])),
+        ("its rule widened", upsert_rule(partner, id=ids["web"], name="web",
+                                         channels=["mkt", "web"]),
+         ("UNKNOWN_CHANNEL", ["channels", "0"])),
+    ]
+    for what, doing, expected in refused:
+        payload = await doing
+        assert errors(payload) == [expected], what
+        assert payload["rule"] is None, what
+    assert (await api(RULES))["routingRules"] == before
+
+    made = await upsert_rule(partner, name="mine", channels=["web"])
+    assert made["userErrors"] == [] and made["rule"]["channels"] == ["web"]
+    renamed = await upsert_rule(partner, id=ids["web"], name="web, renamed", channels=["web"])
+    assert renamed["userErrors"] == []
+    assert (await delete_rule(partner, ids["web"]))["rule"] == {"id": ids["web"]}
+    assert [r["name"] for r in (await api(RULES))["routingRules"]] == [
+        "every", "mine", "mkt", "web+mkt"]
+
+
+async def test_a_rule_or_channel_out_of_reach_looks_like_one_that_does_not_exist(
+        api: Any) -> None:
+    ids = await rules_for_channels(api)
+    partner = api.as_(await make_token(["routing:write"], channels=["web"]))
+    unseen = (await delete_rule(partner, ids["mkt"]))["userErrors"][0]["message"]
+    nowhere = str(uuid.uuid4())
+    absent = (await delete_rule(partner, nowhere))["userErrors"][0]["message"]
+    assert (unseen, absent) == (f"no routing rule {ids['mkt']}", f"no routing rule {nowhere}")
+    messages = [(await upsert_rule(partner, name="n", channels=[code]))["userErrors"][0]["message"]
+                for code in ("mkt", "nowhere")]
+    assert messages == ["unknown channel 'mkt'", "unknown channel 'nowhere'"]
