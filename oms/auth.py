@@ -9,13 +9,13 @@ from typing import Any
 
 from tortoise import connections
 
-from oms.catalog import check_channel_codes
 from oms.clock import now
 from oms.db import json_list, placeholders
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
 from oms.events.topics import TOKEN_REVOKED
 from oms.models import ApiToken
 from oms.scopes import Scope
+from oms.token_limits import check_channels_within, check_nodes_within
 from oms.uow import UnitOfWork
 
 SCOPES = frozenset(Scope)
@@ -143,8 +143,10 @@ class NewToken:
     max_connections: int | None = None
 
 
-async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret (shown once)."""
+async def create_token(uow: UnitOfWork, creator: Principal | None,
+                       spec: NewToken) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret (shown once). A limited creator (None:
+    the operator at the CLI) makes it at most as wide as itself: within its channels and nodes."""
     problems = Problems()
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
@@ -153,7 +155,8 @@ async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
     for i, scope in enumerate(spec.scopes):
         if scope not in SCOPES:
             problems.add(ErrorCode.INVALID_SCOPE, f"unknown scope {scope!r}", "scopes", i)
-    await check_channel_codes(problems, spec.channels, "channels")
+    await check_channels_within(problems, creator, spec.channels, "a token", "channels")
+    check_nodes_within(problems, creator, spec.nodes, "a token", "nodes")
     if Scope.ORDERS_READ_OWN in spec.scopes and not spec.customer_ref:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
     if spec.expires_at is not None and spec.expires_at <= now():

@@ -142,12 +142,14 @@ async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
     return channel
 
 
-async def check_channel_codes(problems: Problems, codes: list[str], *path: str) -> None:
-    """An UNKNOWN_CHANNEL problem for each code that names no channel, at path + index."""
+async def check_channel_codes(problems: Problems, codes: list[str], *path: str,
+                              within: Principal | None = None) -> None:
+    """An UNKNOWN_CHANNEL problem for each code that names no channel, or one outside the
+    limits of `within` (the two alike: nothing to probe), at path + index."""
     known = set(cast(list[str], await Channel.filter(code__in=set(codes))
                      .values_list("code", flat=True)))
     for i, code in enumerate(codes):
-        if code not in known:
+        if code not in known or (within is not None and not within.sees_channel(code)):
             problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", *path, i)
 
 
@@ -208,7 +210,7 @@ async def _nodes_version() -> tuple[Any, ...]:
 async def nodes_visible_to(principal: Principal) -> set[int] | None:
     """The ids of the nodes whose stock a token may read: its nodes if it is limited to
     some, and of those the ones its channels see if it is limited to channels; None: all."""
-    if principal.is_admin or not (principal.nodes or principal.channels):
+    if not (principal.nodes or principal.channels):
         return None
     nodes = await nodes_by_id()
     seen = {i for i, n in nodes.items() if not principal.nodes or n.code in principal.nodes}

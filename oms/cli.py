@@ -61,7 +61,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> None:
 
     async def create() -> str:
         async with unit_of_work(actor="cli") as uow:
-            _, secret = await create_token(uow, spec)
+            _, secret = await create_token(uow, None, spec)
         return secret
 
     print(_run(settings, create))

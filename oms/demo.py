@@ -215,7 +215,7 @@ async def seed_demo(seed: int = 7) -> str:
         await _seed_rules(uow)
     async with unit_of_work(actor="demo-seed") as uow:
         _, secret = await create_token(
-            uow, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
+            uow, None, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
         )
     return secret
 
@@ -233,7 +233,7 @@ DEMO_RULES = [
 
 async def _seed_rules(uow: UnitOfWork) -> None:
     """The demo's routing rules, created once (a rule with the same name is left as it is)."""
-    existing = {rule.name for rule in await list_rules()}
+    existing = {rule.name for rule in await list_rules(None)}
     for spec in DEMO_RULES:
         if spec.name not in existing:
-            await upsert_rule(uow, spec)
+            await upsert_rule(uow, None, spec)

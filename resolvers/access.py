@@ -36,7 +36,8 @@ class AccessQuery:
 class AccessMutation:
     @strawberry.mutation
     async def create_api_token(self, info: Info, input: CreateApiTokenInput) -> CreateApiTokenPayload:
-        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: auth.create_token(uow, input.to_spec()),
+        spec = input.to_spec()
+        out = await mutate(info, (Scope.ADMIN,), lambda uow, who: auth.create_token(uow, who, spec),
                            audit=lambda made: f"token:{made[0].id}")
         if out.value is None:
             return CreateApiTokenPayload(user_errors=out.user_errors)

@@ -16,21 +16,22 @@ from schema.sourcing import RoutingRule, RoutingRuleInput, RoutingRulePayload, S
 
 @strawberry.type
 class SourcingQuery:
-    @strawberry.field
+    @strawberry.field(description="The rules for every channel, and for the token's channels "
+                                  "when it is limited to some.")
     async def routing_rules(self, info: Info) -> list[RoutingRule]:
-        await info.context.require(*scopes.READ_RULES)
-        return [RoutingRule.of(row) for row in await rules.list_rules()]
+        who = await info.context.require(*scopes.READ_RULES)
+        return [RoutingRule.of(row, who) for row in await rules.list_rules(who)]
 
     @strawberry.field(description="Dry run: how this order would be sourced now, changing nothing.")
     async def simulate_sourcing(self, info: Info, input: PlaceOrderInput) -> SourcingDecision:
         who = await info.context.require(*scopes.SIMULATE)
-        return SourcingDecision.of(await answer(simulate_order(who, input.to_spec())))
+        return SourcingDecision.of(await answer(simulate_order(who, input.to_spec())), who)
 
     @strawberry.field(description="The decision recorded when the order was last sourced.")
     async def sourcing_decision(self, info: Info, order_id: strawberry.ID) -> SourcingDecision | None:
         who = await info.context.require(*scopes.READ_DECISIONS)
         record = await queries.latest_decision(who, str(order_id))
-        return SourcingDecision.of_record(record) if record else None
+        return SourcingDecision.of_record(record, who) if record else None
 
 
 @strawberry.type
@@ -38,12 +39,14 @@ class SourcingMutation:
     @strawberry.mutation
     async def upsert_routing_rule(self, info: Info, input: RoutingRuleInput) -> RoutingRulePayload:
         spec = input.to_spec()
-        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.upsert_rule(uow, spec),
+        out = await mutate(info, (Scope.ROUTING_WRITE,),
+                           lambda uow, who: rules.upsert_rule(uow, who, spec),
                            audit=lambda rule: f"rule:{rule.id}")
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def delete_routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRulePayload:
-        out = await mutate(info, (Scope.ROUTING_WRITE,), lambda uow, _: rules.delete_rule(uow, str(id)),
+        out = await mutate(info, (Scope.ROUTING_WRITE,),
+                           lambda uow, who: rules.delete_rule(uow, who, str(id)),
                            audit=lambda rule: f"rule:{rule.id}")
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)

@@ -75,7 +75,7 @@ class Subscription:
                            channels: list[str] | None = None) -> AsyncGenerator[OrderUpdate, None]:
         who = await info.context.require(*scopes.READ_ORDERS)
         for code in channels or []:
-            await check_channel(info, code, who.is_admin or who.sees_channel(code))
+            await check_channel(info, code, who.sees_channel(code))
         accepts = order_watch.event_filter(who, frozenset(channels or ()))
         return counted(info, _order_events(Watch(hub_of(info), who.token_id), accepts))
 

@@ -54,10 +54,12 @@ class CreateApiTokenInput:
             "inventory:write, fulfillment:write, returns:write, routing:write."
         )
     )
-    channels: list[str] | None = strawberry.field(default_factory=list)
-    nodes: list[str] | None = strawberry.field(
-        default_factory=list, description="Limit fulfillment work to these node codes."
-    )
+    channels: list[str] | None = strawberry.field(default_factory=list, description=(
+        "Limit the token to these channels; empty = every channel. A channel-limited creator\n"
+        "names some of its own channels (UNKNOWN_CHANNEL for others, INVALID_INPUT for none)."))
+    nodes: list[str] | None = strawberry.field(default_factory=list, description=(
+        "Limit fulfillment work to these node codes; empty = every node. A node-limited creator\n"
+        "names some of its own nodes (NODE_NOT_ALLOWED for others, INVALID_INPUT for none)."))
     customer_ref: str | None = None
     expires_at: datetime | None = None
     rate_limit: int | None = strawberry.field(

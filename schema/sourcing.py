@@ -9,8 +9,9 @@ from typing import Any
 import strawberry
 
 from oms import models
+from oms.auth import Principal
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
-from oms.routing.rules import RuleSpec
+from oms.routing.rules import RuleSpec, shown_channels
 from oms.sourcing import Decision, Rule, criteria
 from oms.sourcing.model import DEFAULT_MAX_SPLITS
 from schema import loaders
@@ -52,7 +53,8 @@ class RoutingRule:
     name: str
     rank: int
     active: bool
-    channels: list[str] = strawberry.field(description="Empty = every channel.")
+    channels: list[str] = strawberry.field(description=(
+        "Empty = every channel. A channel-limited token sees only its own channels here."))
     delivery_methods: list[DeliveryMethod] = strawberry.field(
         description="Empty = every delivery method.")
     effective_from: datetime | None
@@ -73,10 +75,11 @@ class RoutingRule:
         "with INSUFFICIENT_STOCK instead."))
 
     @classmethod
-    def of(cls, row: models.RoutingRule) -> RoutingRule:
+    def of(cls, row: models.RoutingRule, viewer: Principal | None = None) -> RoutingRule:
+        """The rule as `viewer` may see it (None: as it is stored, for the one who wrote it)."""
         return cls(
             id=strawberry.ID(str(row.id)), name=row.name, rank=row.rank, active=row.active,
-            channels=list(row.channels),
+            channels=shown_channels(viewer, row.channels),
             delivery_methods=[DeliveryMethod(m) for m in row.delivery_methods],
             effective_from=row.effective_from, effective_to=row.effective_to,
             split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
@@ -86,11 +89,12 @@ class RoutingRule:
         )
 
     @classmethod
-    def from_engine(cls, rule: Rule) -> RoutingRule:
-        """The rule as it was when a decision was made (the built-in default has id 'default')."""
+    def from_engine(cls, rule: Rule, viewer: Principal) -> RoutingRule:
+        """The rule as it was when a decision was made (the built-in default has id 'default'),
+        as `viewer` may see it."""
         return cls(
             id=strawberry.ID(rule.id or "default"), name=rule.name, rank=rule.rank,
-            active=rule.active, channels=list(rule.channels),
+            active=rule.active, channels=shown_channels(viewer, rule.channels),
             delivery_methods=list(rule.delivery_methods), effective_from=rule.effective_from,
             effective_to=rule.effective_to, split_policy=rule.split_policy,
             max_splits=rule.max_splits, prefer_node_types=list(rule.prefer_node_types),
@@ -106,7 +110,9 @@ class RoutingRuleInput:
     name: str
     rank: int
     active: bool | None = True
-    channels: list[str] | None = strawberry.field(default_factory=list)
+    channels: list[str] | None = strawberry.field(default_factory=list, description=(
+        "Empty = every channel. A channel-limited token names some of its own channels\n"
+        "(UNKNOWN_CHANNEL for others, INVALID_INPUT for none) and changes only rules within them."))
     delivery_methods: list[DeliveryMethod] | None = strawberry.field(default_factory=list)
     effective_from: datetime | None = None
     effective_to: datetime | None = None
@@ -175,9 +181,9 @@ class SourcingDecision:
     candidates: list[SourcingCandidate]
 
     @classmethod
-    def of(cls, decision: Decision) -> SourcingDecision:
+    def of(cls, decision: Decision, viewer: Principal) -> SourcingDecision:
         return cls(
-            rule=RoutingRule.from_engine(decision.rule),
+            rule=RoutingRule.from_engine(decision.rule, viewer),
             allocations=[SourcingAllocation(sku=a.sku, quantity=a.quantity,
                                             node_code_=a.node_code)
                          for a in decision.allocations],
@@ -189,5 +195,5 @@ class SourcingDecision:
         )
 
     @classmethod
-    def of_record(cls, record: models.SourcingDecisionRecord) -> SourcingDecision:
-        return cls.of(Decision.from_record(record.decision))
+    def of_record(cls, record: models.SourcingDecisionRecord, viewer: Principal) -> SourcingDecision:
+        return cls.of(Decision.from_record(record.decision), viewer)

@@ -93,9 +93,9 @@ async def make_token(scopes: list[str], channels: list[str] | None = None,
                      customer_ref: str | None = None, nodes: list[str] | None = None,
                      name: str = "test") -> str:
     async with unit_of_work(actor="tests") as uow:
-        _, secret = await create_token(uow, NewToken(name=name, scopes=scopes,
-                                                     channels=channels or [], nodes=nodes or [],
-                                                     customer_ref=customer_ref))
+        _, secret = await create_token(uow, None, NewToken(
+            name=name, scopes=scopes, channels=channels or [], nodes=nodes or [],
+            customer_ref=customer_ref))
     return secret
 
 

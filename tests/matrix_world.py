@@ -3,8 +3,9 @@
 `seed` makes, through the API as admin: nodes WH1 (warehouse) and ST1 (a store that does not
 ship), channels web and mkt (mkt never sees ST1), and three web orders of customer cust-1
 sourced at WH1: `open`, `work` (for node work) and `done` (delivered, one unit asked back:
-return `rma`), and a cart hold on web. `World` makes tokens once per kind and runs operations
-as them over HTTP or graphql-transport-ws.
+return `rma`), a cart hold on web, and inactive routing rules for web (they source nothing):
+`web_rule`, and `doomed`, `doomed_admin` to be deleted. `World` makes tokens once per kind and
+runs operations as them over HTTP or graphql-transport-ws.
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ ST1 = {"code": "ST1", "name": "Bergamo store", "type": "STORE", "canShip": False
 WEB = {"code": "web", "name": "web", "type": "WEB", "currency": "EUR"}
 MKT = {"code": "mkt", "name": "mkt", "type": "MARKETPLACE", "currency": "EUR",
        "excludedNodeCodes": ["ST1"]}
+WEB_RULE = """mutation($name: String!) { upsertRoutingRule(input: {name: $name, rank: 90,
+  active: false, channels: ["web"]}) { rule { id } userErrors { code } } }"""
 HOLD = """mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 1}]}) {
   reservation { id } userErrors { code } } }"""
 
@@ -52,7 +55,12 @@ async def seed(api: Any) -> dict[str, str]:
     asked = await request_return(api, done["id"], (line_id(done, "A"), 1))
     hold = (await api(HOLD))["reserve"]
     assert asked["userErrors"] == hold["userErrors"] == []
-    return {"open": open_["id"], "open_number": open_["number"], "done": done["id"],
+    rules = {}
+    for name in ("web_rule", "doomed", "doomed_admin"):
+        made = (await api(WEB_RULE, {"name": name}))["upsertRoutingRule"]
+        assert made["userErrors"] == []
+        rules[name] = made["rule"]["id"]
+    return {**rules,"open": open_["id"], "open_number": open_["number"], "done": done["id"],
             "done_line": line_id(done, "A"), "work_fulfillment": work["fulfillments"][0]["id"],
             "rma": asked["return"]["id"], "rma_number": asked["return"]["number"],
             "hold": hold["reservation"]["id"]}

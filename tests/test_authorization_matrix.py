@@ -4,7 +4,9 @@ call it, and which token limits apply, written out here independently of the cod
 Every cell (field x scope, and no token at all) is checked with a real token over HTTP or
 graphql-transport-ws; every limit a row claims is checked with a token of an allowed scope
 limited elsewhere (it must get the non-disclosing refusal and see nothing) and one limited
-to the data (it must get past the limit). A root field missing from the table fails.
+to the data (it must get past the limit), and again with an admin token limited the same
+way: a token's limits bind every token, admin included. A root field missing from the table
+fails.
 
 One dataset (tests/matrix_world.py) serves the whole module. The scope cells' mutations
 name unknown ids or write what is already there, so they change nothing another cell reads;
@@ -17,7 +19,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -76,8 +78,9 @@ MATRIX = [
         "query($id: ID!) { order(id: $id) { number } }", {"id": "@open"}),
     Row("Query", "orders", "admin orders:read orders:read:own orders:write", "channel own",
         "{ orders(first: 10) { edges { node { number } } } }"),
-    # Routing rules are global configuration: no channel limit narrows them.
-    Row("Query", "routingRules", "admin routing:write orders:read orders:write", "",
+    # A channel-limited token reads the rules for its channels and for every channel, and
+    # writes rules within its channels only.
+    Row("Query", "routingRules", "admin routing:write orders:read orders:write", "channel",
         "{ routingRules { id } }"),
     Row("Query", "simulateSourcing", "admin orders:write routing:write", "channel",
         "query($input: PlaceOrderInput!) { simulateSourcing(input: $input) "
@@ -101,7 +104,7 @@ MATRIX = [
     Row("Mutation", "adjustInventory", "admin inventory:write", "node",
         "mutation($a: [InventoryAdjustmentInput!]!) { adjustInventory(adjustments: $a) "
         "{ userErrors { code field } } }", {"a": [{"sku": "Z", "nodeCode": "WH1", "delta": 1}]}),
-    Row("Mutation", "createApiToken", "admin", "",
+    Row("Mutation", "createApiToken", "admin", "channel node",
         "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) "
         "{ userErrors { code field } } }",
         {"input": {"name": "made", "scopes": ["availability:read"]}}),
@@ -122,11 +125,11 @@ MATRIX = [
         "mutation($input: RoutingOverrideInput!) { overrideRouting(input: $input) "
         "{ order { number } userErrors { code field } } }",
         {"input": {"orderId": NOWHERE, "nodeCode": "ST1", "reason": "matrix"}}),
-    Row("Mutation", "upsertRoutingRule", "admin routing:write", "",
+    Row("Mutation", "upsertRoutingRule", "admin routing:write", "channel",
         "mutation($input: RoutingRuleInput!) { upsertRoutingRule(input: $input) "
         "{ userErrors { code field } } }",
         {"input": {"id": NOWHERE, "name": "matrix", "rank": 1}}),
-    Row("Mutation", "deleteRoutingRule", "admin routing:write", "",
+    Row("Mutation", "deleteRoutingRule", "admin routing:write", "channel",
         "mutation($id: ID!) { deleteRoutingRule(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
     *(Row("Mutation", name, "admin fulfillment:write", "channel node", FULFILLMENT % name,
           {"id": NOWHERE})
@@ -200,17 +203,28 @@ LIMIT_CASES = [
     LimitCase("inventory", "node", "fulfillment:write", shows="WH1"),
     LimitCase("order", "channel", "orders:read", shows="@open_number"),
     LimitCase("order", "own", "orders:read:own", shows="@open_number"),
+    # A customer token limited to channels sees its own orders in those channels only.
+    LimitCase("order", "channel", "orders:read:own", shows="@open_number"),
     LimitCase("orders", "channel", "orders:read", shows="@open_number"),
     LimitCase("orders", "own", "orders:read:own", shows="@open_number"),
+    LimitCase("orders", "channel", "orders:read:own", shows="@open_number"),
+    LimitCase("routingRules", "channel", "routing:write", shows="@web_rule"),
+    LimitCase("routingRules", "channel", "orders:read", shows="@web_rule"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
     LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
+    LimitCase("return", "channel", "orders:read:own", shows="@rma_number"),
 
     LimitCase("syncInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
               ("records", "0", "nodeCode")),
     LimitCase("adjustInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
               ("adjustments", "0", "nodeCode")),
+    *(LimitCase("createApiToken", limit, "admin", refusal, (f"{limit}s", "0"),
+                variables={"input": {"name": "made", "scopes": ["availability:read"],
+                                     f"{limit}s": [code]}})
+      for limit, refusal, code in (("channel", "UNKNOWN_CHANNEL", "web"),
+                                   ("node", "NODE_NOT_ALLOWED", "WH1"))),
     LimitCase("placeOrder", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",),
               variables={"input": order_input(("A", 1), idempotencyKey="matrix-limit")}),
     LimitCase("reserve", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",)),
@@ -218,6 +232,11 @@ LIMIT_CASES = [
               variables={"id": "@hold"}),
     LimitCase("overrideRouting", "channel", "routing:write", "NOT_FOUND", ("orderId",),
               variables={"input": {"orderId": "@open", "nodeCode": "ST1", "reason": "matrix"}}),
+    LimitCase("upsertRoutingRule", "channel", "routing:write", "UNKNOWN_CHANNEL", ("channels", "0"),
+              variables={"input": {"name": "matrix web", "rank": 91, "active": False,
+                                   "channels": ["web"]}}),
+    LimitCase("deleteRoutingRule", "channel", "routing:write", "NOT_FOUND", ("id",),
+              variables={"id": "@doomed"}),
     *(LimitCase(name, limit, "fulfillment:write", "NOT_FOUND", ("fulfillmentId",), variables=WORK)
       for name in ("acceptFulfillment", "markPicked", "markPacked", "markReadyForPickup",
                    "markDelivered", "markPickedUp", "rejectFulfillment")
@@ -233,7 +252,8 @@ LIMIT_CASES = [
     *(LimitCase("requestReturn", limit, scope, "NOT_FOUND", ("orderId",), variables={"input": {
         "orderId": "@done", "lines": [{"orderLineId": "@done_line", "quantity": 1,
                                        "reason": "matrix"}]}})
-      for limit, scope in (("channel", "returns:write"), ("own", "orders:read:own"))),
+      for limit, scope in (("channel", "returns:write"), ("own", "orders:read:own"),
+                           ("channel", "orders:read:own"))),
     *(LimitCase("receiveReturn", limit, "returns:write", refusal, at, variables={"input": {
         "returnId": "@rma", "nodeCode": "WH1",
         "lines": [{"orderLineId": "@done_line", "quantity": 1, "disposition": "RESTOCK"}]}})
@@ -245,8 +265,29 @@ LIMIT_CASES = [
     LimitCase("stockUpdates", "channel", "availability:read", "UNKNOWN_CHANNEL"),
     LimitCase("orderUpdates", "channel", "orders:read", "NOT_FOUND"),
     LimitCase("orderUpdates", "own", "orders:read:own", "NOT_FOUND"),
-    LimitCase("orderEvents", "channel", "orders:read", "UNKNOWN_CHANNEL", variables={"c": ["web"]}),
+    LimitCase("orderUpdates", "channel", "orders:read:own", "NOT_FOUND"),
+    *(LimitCase("orderEvents", "channel", scope, "UNKNOWN_CHANNEL", variables={"c": ["web"]})
+      for scope in ("orders:read", "orders:read:own")),
 ]
+
+
+ADMIN_VARIABLES = {"deleteRoutingRule": {"id": "@doomed_admin"}}
+"Where a case's first run used up what it names, its admin run names another."
+
+
+def admin_cases() -> list[LimitCase]:
+    """Each (field, limit) checked for a partner's or a node's token, again for an admin token
+    limited alike (an admin is no customer token)."""
+    first: dict[tuple[str, str], LimitCase] = {}
+    for case in LIMIT_CASES:
+        if case.scope not in (Scope.ADMIN, Scope.ORDERS_READ_OWN):
+            variables = ADMIN_VARIABLES.get(case.field, case.variables)
+            first.setdefault((case.field, case.limit),
+                             replace(case, scope=Scope.ADMIN, variables=variables))
+    return list(first.values())
+
+
+CASES = [*LIMIT_CASES, *admin_cases()]
 FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own")}
 "Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow."
 
@@ -298,11 +339,11 @@ def test_the_table_speaks_of_real_scopes_and_checks_every_limit_it_claims() -> N
         assert row.allows(Scope.ADMIN), f"{row.name}: admin may do everything"
         assert set(row.limits.split()) <= set(LIMITED), row.name
     claimed = {(row.field, limit) for row in MATRIX for limit in row.limits.split()}
-    checked = [(case.field, case.limit) for case in LIMIT_CASES]
+    checked = [(case.field, case.limit) for case in CASES]
     assert sorted(claimed - set(checked) - FEED_FILTERS) == [], "limits claimed, never checked"
     assert sorted(set(checked) - claimed) == [], "limits checked that the table does not claim"
-    assert len(checked) == len(set(checked))
-    for case in LIMIT_CASES:
+    assert len(CASES) == len({(case.field, case.limit, case.scope) for case in CASES})
+    for case in CASES:
         assert ROWS[case.field].allows(case.scope), f"{case.field}: {case.scope} may not call it"
 
 
@@ -326,7 +367,7 @@ async def test_cell(world: World, row: Row, scope: Scope | None) -> None:
         assert disclosed(body, row) is None
 
 
-@pytest.mark.parametrize("case", LIMIT_CASES, ids=[f"{c.field}-{c.limit}" for c in LIMIT_CASES])
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.field}-{c.limit}-{c.scope}" for c in CASES])
 async def test_limit(world: World, case: LimitCase) -> None:
     row = ROWS[case.field]
     away, within = [await world.token(case.scope, **limits) for limits in LIMITED[case.limit]]
@@ -354,7 +395,10 @@ async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
     watchers = {"web partner": ("orders:read", {"channels": ["web"]}),
                 "cust-1": ("orders:read:own", {"customer_ref": "cust-1"}),
                 "mkt partner": ("orders:read", {"channels": ["mkt"]}),
-                "cust-2": ("orders:read:own", {"customer_ref": "cust-2"})}
+                "mkt admin": ("admin", {"channels": ["mkt"]}),
+                "cust-2": ("orders:read:own", {"customer_ref": "cust-2"}),
+                "cust-1 on mkt": ("orders:read:own", {"customer_ref": "cust-1",
+                                                      "channels": ["mkt"]})}
     await server.settle()
     before = server.hub.feed_count()
     async with contextlib.AsyncExitStack() as stack:
@@ -368,5 +412,5 @@ async def test_order_events_reach_only_whom_limits_allow(world: World) -> None:
         for name in ("web partner", "cust-1"):
             while (await feeds[name].next())["orderEvents"]["order"]["number"] != placed["number"]:
                 pass
-        for name in ("mkt partner", "cust-2"):
+        for name in ("mkt partner", "mkt admin", "cust-2", "cust-1 on mkt"):
             assert await feeds[name].drain(0.3) == [], name

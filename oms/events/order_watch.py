@@ -20,7 +20,7 @@ def event_filter(principal: Principal, channels: frozenset[str]) -> EventFilter:
         channel = payload.get("channel")
         if channels and channel not in channels:
             return False
-        if not (principal.is_admin or principal.sees_channel(str(channel))):
+        if not principal.sees_channel(str(channel)):
             return False
         return customer_ref is None or payload.get("customer_ref") == customer_ref
 

@@ -27,26 +27,33 @@ async def channel_code(order: Order) -> str:
     return str(codes[0])
 
 
+def owns(principal: Principal, order: Order) -> bool:
+    """Whether the order carries the caller's customerRef."""
+    return order.customer_ref is not None and order.customer_ref == principal.customer_ref
+
+
 def may_see_order(principal: Principal, order: Order, channel: str) -> bool:
-    """Whether the caller may act on this order: its channel, and its own orders for customers."""
-    if principal.own_orders_only:
-        return order.customer_ref is not None and order.customer_ref == principal.customer_ref
-    return principal.sees_channel(channel)
+    """Whether the caller may act on this order, as `order(id)` reads: its channels, and
+    for a customer token only its own orders in them."""
+    if not principal.sees_channel(channel):
+        return False
+    return owns(principal, order) if principal.own_orders_only else True
 
 
 async def lock_order(principal: Principal, order_id: str, *field: str,
                      also_via_channel: str | None = None, own_only: bool = False) -> Order:
     """The order with this id if the caller may see it (or acts for `also_via_channel`);
-    with `own_only`, only an order carrying the caller's customerRef."""
+    with `own_only`, only an order in its channels carrying the caller's customerRef."""
     key = parse_uuid(order_id)
     order = await lock_order_row(key) if key else None
-    if order is not None and own_only:
-        if order.customer_ref is not None and order.customer_ref == principal.customer_ref:
-            return order
-    elif order is not None:
+    if order is not None:
         code = await channel_code(order)
-        via = also_via_channel is not None and principal.sees_channel(also_via_channel)
-        if may_see_order(principal, order, code) or (via and not principal.own_orders_only):
+        if own_only:
+            allowed = principal.sees_channel(code) and owns(principal, order)
+        else:
+            via = also_via_channel is not None and principal.sees_channel(also_via_channel)
+            allowed = may_see_order(principal, order, code) or (via and not principal.own_orders_only)
+        if allowed:
             return order
     raise DomainError.of(ErrorCode.NOT_FOUND, f"no order {order_id}", *field)
 

@@ -34,7 +34,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     if spec.idempotency_key:
         earlier = await idempotency.claim(spec.idempotency_key, spec)
         if earlier is not None:
-            return earlier
+            return _replayed(principal, spec, earlier)
     checked = await check_order(spec, principal)
     channel = checked.channel
     freed = await reservations.consume(spec.reservation_id, channel) \
@@ -52,6 +52,15 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
         announce(uow, order, event, channel.code)
     uow.last(lambda: _number(uow, order, channel.order_prefix))
     return order
+
+
+def _replayed(principal: Principal | None, spec: OrderSpec, earlier: Order) -> Order:
+    """The first order of a retried request, only to a caller that may act on its channel
+    (the request names it): a key is no way around a token's channel limits."""
+    if principal is not None and not principal.sees_channel(spec.channel):
+        raise DomainError.of(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {spec.channel!r}",
+                             "channel")
+    return earlier
 
 
 async def _number(uow: UnitOfWork, order: Order, prefix: str) -> None:

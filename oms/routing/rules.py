@@ -1,16 +1,23 @@
-"""Routing rules as the business edits them: validated upserts, deletes, and the engine's view."""
+"""Routing rules as the business edits them: validated upserts, deletes, and the engine's view.
+
+A rule for no channels applies to every channel. A channel-limited token reads the rules that
+apply to one of its channels (its channels' and those for every channel), and changes only
+rules within its channels: one for every channel, or naming another, needs an unlimited token.
+"""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from oms.catalog import check_channel_codes
+from oms.auth import Principal
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.models import RoutingRule
 from oms.sourcing.model import DEFAULT_MAX_SPLITS, Rule, Weights
+from oms.token_limits import check_channels_within
 from oms.uow import UnitOfWork
 
 RULE_CHANGED = "routing_rule.changed"
@@ -34,7 +41,24 @@ class RuleSpec:
     allow_backorder: bool = True
 
 
-async def _check(spec: RuleSpec) -> None:
+def sees_rule(principal: Principal | None, channels: Sequence[str]) -> bool:
+    """Whether a rule for `channels` applies to a channel the caller sees (None: the operator)."""
+    return (principal is None or not principal.channels or not channels
+            or any(principal.sees_channel(c) for c in channels))
+
+
+def reaches_rule(principal: Principal | None, channels: Sequence[str]) -> bool:
+    """Whether the caller may change a rule for `channels`: every one within its limits."""
+    return principal is None or not principal.channels or (
+        bool(channels) and all(principal.sees_channel(c) for c in channels))
+
+
+def shown_channels(principal: Principal | None, channels: Sequence[str]) -> list[str]:
+    """A rule's channels as the caller may see them: the others are unknown to it."""
+    return [c for c in channels if principal is None or principal.sees_channel(c)]
+
+
+async def _check(principal: Principal | None, spec: RuleSpec) -> None:
     problems = Problems()
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_RULE, "name must not be empty", "name")
@@ -50,13 +74,14 @@ async def _check(spec: RuleSpec) -> None:
             and spec.effective_from >= spec.effective_to):
         problems.add(ErrorCode.INVALID_RULE, "effectiveFrom must be before effectiveTo",
                      "effectiveTo")
-    await check_channel_codes(problems, spec.channels, "channels")
+    await check_channels_within(problems, principal, spec.channels, "a rule", "channels")
     problems.raise_if_any()
 
 
-async def upsert_rule(uow: UnitOfWork, spec: RuleSpec) -> RoutingRule:
-    """Create a rule (no id) or replace the one with `spec.id`. Takes effect for the next order."""
-    await _check(spec)
+async def upsert_rule(uow: UnitOfWork, principal: Principal | None, spec: RuleSpec) -> RoutingRule:
+    """Create a rule (no id) or replace the one with `spec.id`, within the caller's channels
+    (None: the operator). Takes effect for the next order."""
+    await _check(principal, spec)
     values: dict[str, Any] = dict(
         name=spec.name.strip(), rank=spec.rank, active=spec.active,
         channels=sorted(set(spec.channels)),
@@ -70,33 +95,42 @@ async def upsert_rule(uow: UnitOfWork, spec: RuleSpec) -> RoutingRule:
     if spec.id is None:
         rule = await RoutingRule.create(**values)
     else:
-        rule = await _rule(spec.id)
+        rule = await _rule(principal, spec.id)
         await rule.update_from_dict(values).save()
     uow.record(RULE_CHANGED, {"id": str(rule.id)})
     return rule
 
 
-async def delete_rule(uow: UnitOfWork, rule_id: str) -> RoutingRule:
-    """Delete a rule; orders it sourced keep their recorded decisions."""
-    rule = await _rule(rule_id)
+async def delete_rule(uow: UnitOfWork, principal: Principal | None, rule_id: str) -> RoutingRule:
+    """Delete a rule within the caller's channels; orders it sourced keep their decisions."""
+    rule = await _rule(principal, rule_id)
     await rule.delete()
     uow.record(RULE_CHANGED, {"id": str(rule.id), "deleted": True})
     return rule
 
 
-async def _rule(rule_id: str) -> RoutingRule:
+async def _rule(principal: Principal | None, rule_id: str) -> RoutingRule:
+    """The rule to change: NOT_FOUND if the caller does not see it, INVALID_INPUT if it
+    applies beyond the caller's channels."""
     try:
         found = await RoutingRule.get_or_none(id=uuid.UUID(str(rule_id)))
     except ValueError:
         found = None
-    if found is None:
+    if found is None or not sees_rule(principal, found.channels):
         raise DomainError.of(ErrorCode.NOT_FOUND, f"no routing rule {rule_id}", "id")
+    if not reaches_rule(principal, found.channels):
+        reach = ("every channel: only a token without channel limits" if not found.channels
+                 else "channels outside this token's limits: only a token that sees them all")
+        raise DomainError.of(ErrorCode.INVALID_INPUT,
+                             f"routing rule {rule_id} applies to {reach} may change it", "id")
     return found
 
 
-async def list_rules() -> list[RoutingRule]:
-    """Every rule, in the order they are tried (rank, then name)."""
-    return await RoutingRule.all().order_by("rank", "name")
+async def list_rules(principal: Principal | None) -> list[RoutingRule]:
+    """The rules the caller sees (None: the operator, every one), in the order they are
+    tried (rank, then name)."""
+    rows = await RoutingRule.all().order_by("rank", "name")
+    return [row for row in rows if sees_rule(principal, row.channels)]
 
 
 def engine_rule(row: RoutingRule) -> Rule:

@@ -1,0 +1,38 @@
+"""What a token's limits let it write: the channels and nodes of a token or routing rule it
+creates lie within its own, and a limited token makes nothing that reaches everywhere
+(an empty list means every channel, or every node)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from oms.catalog import check_channel_codes
+from oms.errors import ErrorCode, Problems
+
+if TYPE_CHECKING:
+    from oms.auth import Principal
+
+
+async def check_channels_within(problems: Problems, writer: Principal | None, codes: list[str],
+                                what: str, *path: str) -> None:
+    """UNKNOWN_CHANNEL at path + index for a code naming no channel or one outside the
+    writer's limits; INVALID_INPUT at path when a channel-limited writer names none, which
+    would make `what` reach every channel. No writer: the operator (CLI, demo), unlimited."""
+    await check_channel_codes(problems, codes, *path, within=writer)
+    if writer is not None and writer.channels and not codes:
+        problems.add(ErrorCode.INVALID_INPUT, f"a channel-limited token cannot make {what} for "
+                     "every channel: name channels within its limits", *path)
+
+
+def check_nodes_within(problems: Problems, writer: Principal | None, codes: list[str],
+                       what: str, *path: str) -> None:
+    """NODE_NOT_ALLOWED at path + index for a code outside the writer's node limits;
+    INVALID_INPUT at path when a node-limited writer names none (every node)."""
+    if writer is None:
+        return
+    for i, code in enumerate(codes):
+        if not writer.sees_node(code):
+            problems.add(ErrorCode.NODE_NOT_ALLOWED, f"this token may not act at node {code}",
+                         *path, i)
+    if writer.nodes and not codes:
+        problems.add(ErrorCode.INVALID_INPUT, f"a node-limited token cannot make {what} for "
+                     "every node: name nodes within its limits", *path)
