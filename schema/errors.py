@@ -67,6 +67,13 @@ def coded(error: GraphQLError) -> GraphQLError:
 class ClientErrors(SchemaExtension):
     """Codes every error of a result and masks the unexpected ones (see the module doc)."""
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result a subscription sends, a fault in its event stream included (which
+        otherwise reaches the client as the bare exception's text)."""
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        yield
+
     def on_operation(self) -> Iterator[None]:
         yield
         result: Any = self.execution_context.result
@@ -103,7 +110,7 @@ def _operation_name(context: Any) -> str | None:
 class OmsSchema(strawberry.Schema):
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         """Every HTTP answer, parse and validation refusals included, leaves coded and masked
-        (ClientErrors does the same for subscriptions, whose results it sees)."""
+        (ClientErrors does the same for each result a subscription sends)."""
         result = await super().execute(*args, **kwargs)
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
