@@ -1,8 +1,11 @@
 """A database that is away, as a client sees it (in-process, on either backend): requests
-answer SERVICE_UNAVAILABLE with 503 and Retry-After and no trace."""
+answer SERVICE_UNAVAILABLE with 503 and Retry-After and no trace, and /healthz names what
+is down without waiting on it."""
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -66,3 +69,27 @@ async def test_an_unreachable_database_answers_503_with_retry_after_and_no_trace
     logged = [r for r in caplog.records if error["extensions"]["errorId"] in r.getMessage()]
     assert len(logged) == 1 and logged[0].levelno == logging.WARNING
     assert logged[0].exc_info is None  # an outage is one line, not a traceback per request
+
+
+async def test_healthz_names_what_is_down_without_waiting_on_it(api: Any,
+                                                                monkeypatch: Any) -> None:
+    assert (await api.client.get("/healthz")).json() == {"status": "ok", "database": "ok",
+                                                         "broker": "ok"}
+
+    async def refused() -> None:
+        raise ConnectionRefusedError(111, "Connect call failed ('10.0.0.7', 5432)")
+
+    monkeypatch.setattr("oms.db.ping", refused)
+    response = await api.client.get("/healthz")
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert response.json() == {"status": "unavailable", "database": "unavailable", "broker": "ok"}
+    assert "10.0.0.7" not in response.text
+
+    async def stalled() -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr("oms.db.ping", stalled)
+    monkeypatch.setattr("oms.app.HEALTH_PROBE_SECONDS", 0.2)
+    started = time.monotonic()
+    response = await api.client.get("/healthz")
+    assert response.status_code == 503 and time.monotonic() - started < 1.0
