@@ -1,8 +1,11 @@
 """Database set-up: the Tortoise config, start/stop, and migrations (Tortoise's built-in ones)."""
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
@@ -13,6 +16,8 @@ from oms.config import Settings
 from oms.models import MODEL_MODULES
 
 APP = "oms"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
 "A database away: connection exceptions (class 08), shut down, crashed, starting, full."
 
@@ -82,6 +87,23 @@ def unreachable(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+async def patiently(read: Callable[[], Awaitable[T]], pause: float = 0.2,
+                    longest_pause: float = 5.0) -> T:
+    """`read()`, tried again (pauses doubling up to `longest_pause`) while the database is
+    unreachable: for long-lived work, such as a subscription, that should wait out an
+    outage and go on, not end. Any other error is raised at once."""
+    while True:
+        try:
+            return await read()
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            log.warning("database unavailable (%s: %s); trying again in %.1f s",
+                        type(exc).__name__, exc, pause)
+        await asyncio.sleep(pause)
+        pause = min(longest_pause, pause * 2)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,7 @@
 """A database that is away, as a client sees it (in-process, on either backend): requests
-answer SERVICE_UNAVAILABLE with 503 and Retry-After and no trace, and /healthz names what
-is down without waiting on it."""
+answer SERVICE_UNAVAILABLE with 503 and Retry-After and no trace, /healthz names what is
+down without waiting on it, and subscriptions wait an outage out. The same under load on
+a real PostgreSQL, cut and stalled through a proxy: tests/test_crash_safety.py."""
 from __future__ import annotations
 
 import asyncio
@@ -19,6 +20,11 @@ from asyncpg.exceptions import (
 from tortoise.exceptions import DBConnectionError, IntegrityError
 
 from oms import db
+from oms.models import OrderEvent
+from tests.order_helpers import network, place, stock
+from tests.servers import live_server, ws_session
+
+ORDER_EVENTS = "subscription { orderEvents { event { id type } order { id } } }"
 
 
 def _raised_while_handling(cause: BaseException, raised: BaseException) -> BaseException:
@@ -93,3 +99,53 @@ async def test_healthz_names_what_is_down_without_waiting_on_it(api: Any,
     started = time.monotonic()
     response = await api.client.get("/healthz")
     assert response.status_code == 503 and time.monotonic() - started < 1.0
+
+
+@pytest.mark.no_database
+async def test_patiently_waits_out_an_outage_and_raises_anything_else() -> None:
+    attempts: list[int] = []
+
+    async def read() -> str:
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise ConnectionRefusedError(111, "Connection refused")
+        return "row"
+
+    assert await db.patiently(read, pause=0.01) == "row" and len(attempts) == 3
+
+    async def broken() -> str:
+        raise ValueError("a fault of ours")
+
+    with pytest.raises(ValueError):
+        await db.patiently(broken, pause=0.01)
+
+
+async def test_a_subscription_carries_on_through_a_database_blip(database: Any, admin_token: str,
+                                                                 monkeypatch: Any) -> None:
+    async with live_server(database, admin_token) as server:
+        await network(server.api, ("MIL",))
+        await stock(server.api, ("A", "MIL", 10))
+        await server.settle()
+        async with ws_session(server.ws_url, admin_token) as ws:
+            sub = ws.subscribe(ORDER_EVENTS)
+            await server.wait_for_feeds(1)
+            failures = _fail_event_reads(monkeypatch, times=2)
+            order = await place(server.api, ("A", 1))
+            first = (await sub.next(10))["orderEvents"]
+    assert failures == [] and first["order"]["id"] == order["id"]
+    assert first["event"]["type"] == "ORDER_CREATED"
+
+
+def _fail_event_reads(monkeypatch: Any, times: int) -> list[int]:
+    """The next `times` reads of an event by id fail as a refused connection would."""
+    left = list(range(times))
+    original = OrderEvent.get_or_none
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if left:
+            left.pop()
+            raise ConnectionRefusedError(111, "Connection refused")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(OrderEvent, "get_or_none", flaky)
+    return left
