@@ -5,9 +5,11 @@ in by name, like an ASGI app handed to uvicorn.
 """
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -25,6 +27,10 @@ from oms.orders.sweeper import sweep_reservations
 from oms.runtime import Job, Runtime
 
 API_FACTORY = "resolvers.api:graphql_app"
+HEALTH_PROBE_SECONDS = 2.0
+"How long /healthz waits for each dependency: a stalled one is reported, not waited on."
+log = logging.getLogger(__name__)
+_probes: set[asyncio.Task[None]] = set()
 
 
 def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
@@ -90,14 +96,34 @@ def settle_heap() -> None:
 
 
 async def health(request: Request) -> JSONResponse:
+    """200 when the database and the broker answer; else 503 naming what is unavailable
+    (the reason goes to the log only), within HEALTH_PROBE_SECONDS."""
     runtime: Runtime = request.app.state.runtime
-    checks: dict[str, str] = {}
-    for name, probe in (("database", db.ping), ("broker", runtime.broker.ping)):
-        try:
-            await probe()
-            checks[name] = "ok"
-        except Exception as exc:
-            checks[name] = f"error: {exc}"
-    healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "error", **checks},
-                        status_code=200 if healthy else 503)
+    probes = {"database": db.ping, "broker": runtime.broker.ping}
+    states = await asyncio.gather(*(_probe(name, probe) for name, probe in probes.items()))
+    checks = dict(zip(probes, states, strict=True))
+    healthy = all(state == "ok" for state in states)
+    return JSONResponse({"status": "ok" if healthy else "unavailable", **checks},
+                        status_code=200 if healthy else 503,
+                        headers=None if healthy else {"Retry-After": "1"})
+
+
+async def _probe(name: str, probe: Callable[[], Awaitable[None]]) -> str:
+    # Shielded: cancelling a statement on a stalled link can itself stall; it ends on its
+    # own (the statement timeout), this answer does not wait for it.
+    task = asyncio.ensure_future(probe())
+    _probes.add(task)
+    task.add_done_callback(_forget)
+    try:
+        async with asyncio.timeout(HEALTH_PROBE_SECONDS):
+            await asyncio.shield(task)
+        return "ok"
+    except Exception as exc:
+        log.warning("health: %s unavailable (%s: %s)", name, type(exc).__name__, exc)
+        return "unavailable"
+
+
+def _forget(task: asyncio.Task[None]) -> None:
+    _probes.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a probe that failed after its answer is not news

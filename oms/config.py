@@ -36,6 +36,9 @@ class Settings:
     port: int = 8000
     db_pool_min: int = 2
     db_pool_max: int = 20
+    "Seconds to connect, and for one statement's answer: past them a request fails, never hangs."
+    db_connect_timeout_seconds: int = 5
+    db_command_timeout_seconds: int = 10
     reservation_sweep_seconds: int = 2
     relay_poll_seconds: int = 1
     "Redis pub/sub channel of this deployment (pub/sub ignores Redis database numbers)."
@@ -72,6 +75,10 @@ class Settings:
             port=_int("OMS_PORT", cls.port),
             db_pool_min=_int("OMS_DB_POOL_MIN", cls.db_pool_min),
             db_pool_max=_int("OMS_DB_POOL_MAX", cls.db_pool_max),
+            db_connect_timeout_seconds=_int("OMS_DB_CONNECT_TIMEOUT_SECONDS",
+                                            cls.db_connect_timeout_seconds),
+            db_command_timeout_seconds=_int("OMS_DB_COMMAND_TIMEOUT_SECONDS",
+                                            cls.db_command_timeout_seconds),
             reservation_sweep_seconds=_int("OMS_RESERVATION_SWEEP_SECONDS", 2),
             relay_poll_seconds=_int("OMS_RELAY_POLL_SECONDS", 1),
             events_channel=os.environ.get("OMS_EVENTS_CHANNEL") or cls.events_channel,
@@ -112,8 +119,8 @@ class Settings:
             raise ConfigError(f"OMS_REDIS_URL must be a redis:// URL, got {self.redis_url!r}")
         if self.db_pool_min < 1 or self.db_pool_max < self.db_pool_min:
             raise ConfigError("OMS_DB_POOL_MIN/MAX: need 1 <= min <= max")
-        for name in ("max_depth", "max_aliases", "max_cost", "max_tokens", "max_query_chars",
-                     "max_body_bytes",
+        for name in ("db_connect_timeout_seconds", "db_command_timeout_seconds", "max_depth",
+                     "max_aliases", "max_cost", "max_tokens", "max_query_chars", "max_body_bytes",
                      "ws_init_timeout_seconds", "max_subscriptions_per_connection"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"OMS_{name.upper()} must be at least 1")

@@ -1,34 +1,49 @@
 """Database set-up: the Tortoise config, start/stop, and migrations (Tortoise's built-in ones)."""
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
+from tortoise.exceptions import DBConnectionError
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from oms.config import Settings
 from oms.models import MODEL_MODULES
 
 APP = "oms"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+"A database away: connection exceptions (class 08), shut down, crashed, starting, full."
 
 
-def _with_pool(url: str, settings: Settings) -> str:
-    """Postgres URLs get a sane pool (Tortoise's default max is 5) unless the URL sets one."""
+def _with_pool(url: str, settings: Settings, statement_timeout: bool = True) -> str:
+    """Postgres URLs get a sane pool (Tortoise's default max is 5) and timeouts (asyncpg's
+    connect timeout is 60 s, statements have none) unless the URL sets them."""
     if not settings.is_postgres:
         return url
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query.setdefault("minsize", str(settings.db_pool_min))
     query.setdefault("maxsize", str(settings.db_pool_max))
+    query.setdefault("timeout", str(settings.db_connect_timeout_seconds))
+    if statement_timeout:
+        query.setdefault("command_timeout", str(settings.db_command_timeout_seconds))
     scheme = "postgres" if parts.scheme == "postgresql" else parts.scheme
     return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def tortoise_config(settings: Settings) -> dict[str, Any]:
+def tortoise_config(settings: Settings, statement_timeout: bool = True) -> dict[str, Any]:
+    """Tortoise's config for `settings`; migrations run without the statement timeout (an
+    index built on a large table may rightly take minutes)."""
     return {
-        "connections": {"default": _with_pool(settings.database_url, settings)},
+        "connections": {"default": _with_pool(settings.database_url, settings,
+                                              statement_timeout)},
         "apps": {
             APP: {
                 "models": MODEL_MODULES,
@@ -52,11 +67,43 @@ async def close_db() -> None:
 
 async def migrate(settings: Settings) -> None:
     """Apply every pending migration (what `oms migrate` runs)."""
-    await tortoise_migrate(config=tortoise_config(settings))
+    await tortoise_migrate(config=tortoise_config(settings, statement_timeout=False))
 
 
 async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
+
+
+def unreachable(exc: BaseException | None) -> bool:
+    """Whether `exc`, or what caused it or was being handled when it came, says the database
+    could not be reached or did not answer in time (refused, dropped, shut down, timed out):
+    nothing the request did wrong, and worth trying again shortly."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError | DBConnectionError):  # OSError: TimeoutError, ConnectionError
+            return True
+        if str(getattr(exc, "sqlstate", "") or "").startswith(UNREACHABLE_SQLSTATES):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+async def patiently(read: Callable[[], Awaitable[T]], pause: float = 0.2,
+                    longest_pause: float = 5.0) -> T:
+    """`read()`, tried again (pauses doubling up to `longest_pause`) while the database is
+    unreachable: for long-lived work, such as a subscription, that should wait out an
+    outage and go on, not end. Any other error is raised at once."""
+    while True:
+        try:
+            return await read()
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            log.warning("database unavailable (%s: %s); trying again in %.1f s",
+                        type(exc).__name__, exc, pause)
+        await asyncio.sleep(pause)
+        pause = min(longest_pause, pause * 2)
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,8 @@ parse error) reaches the client as it is, coded: errors graphql-core makes witho
 code (validation, variables, syntax) get `BAD_USER_INPUT`, as Apollo does; the log
 gets one line. Anything else is a fault of ours: the client gets a masked error
 with an `errorId`, the log gets that id with the traceback. A database that cannot
-be reached answers `SERVICE_UNAVAILABLE` (the client may retry).
+be reached (or does not answer in time) answers `SERVICE_UNAVAILABLE`, logged as one
+line: over HTTP with `Retry-After`, and status 503 when nothing could be answered.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
-from tortoise.exceptions import DBConnectionError
 
+from oms import db
 from oms.errors import AccessDenied, DomainError
 from oms.http import LOG_KEY
 
@@ -27,6 +28,7 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 UNAVAILABLE = "SERVICE_UNAVAILABLE"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 CLIENT_ERRORS = (GraphQLError, DomainError, AccessDenied)
+RETRY_AFTER_SECONDS = 1
 
 
 def unexpected(error: GraphQLError) -> bool:
@@ -35,20 +37,19 @@ def unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, CLIENT_ERRORS)
 
 
-def _unavailable(original: BaseException) -> bool:
-    return isinstance(original, DBConnectionError | ConnectionError | OSError) or \
-        type(original).__name__ in {"ConnectionDoesNotExistError", "CannotConnectNowError",
-                                    "InterfaceError", "TooManyConnectionsError"}
-
-
 def masked(error: GraphQLError) -> GraphQLError:
-    """The client's view of an unexpected error; its traceback is logged with the same id."""
+    """The client's view of an unexpected error; its traceback is logged with the same id
+    (an unreachable database is not a fault of ours: one line says what failed)."""
     error_id = uuid.uuid4().hex[:16]
     original = error.original_error
     assert original is not None
-    code = UNAVAILABLE if _unavailable(original) else INTERNAL
-    log.error("%s errorId=%s path=%s", code, error_id, error.path,
-              exc_info=(type(original), original, original.__traceback__))
+    code = UNAVAILABLE if db.unreachable(original) else INTERNAL
+    if code == UNAVAILABLE:
+        log.warning("%s errorId=%s path=%s: %s: %s", code, error_id, error.path,
+                    type(original).__name__, original)
+    else:
+        log.error("%s errorId=%s path=%s", code, error_id, error.path,
+                  exc_info=(type(original), original, original.__traceback__))
     message = ("the database is unreachable; try again shortly" if code == UNAVAILABLE
                else f"internal error (errorId {error_id})")
     return GraphQLError(message, nodes=error.nodes, source=error.source,
@@ -66,6 +67,13 @@ def coded(error: GraphQLError) -> GraphQLError:
 
 class ClientErrors(SchemaExtension):
     """Codes every error of a result and masks the unexpected ones (see the module doc)."""
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result a subscription sends, a fault in its event stream included (which
+        otherwise reaches the client as the bare exception's text)."""
+        if result.errors:
+            result.errors = [coded(error) for error in result.errors]
+        yield
 
     def on_operation(self) -> Iterator[None]:
         yield
@@ -89,6 +97,18 @@ def note(context: Any, operation: str | None, errors: list[GraphQLError]) -> Non
     entry["outcome"] = "fault" if faults else "refused" if errors else "ok"
 
 
+def ask_to_retry(context: Any, result: Any) -> None:
+    """An answer the database could not give carries `Retry-After`; with nothing answered
+    at all (no data), the status is 503, as for any unavailable service."""
+    response = getattr(context, "response", None)
+    if response is None or not any((e.extensions or {}).get("code") == UNAVAILABLE
+                                   for e in result.errors):
+        return
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if result.data is None:
+        response.status_code = 503
+
+
 def _operation_name(context: Any) -> str | None:
     """The name the client gave, else the name in the document of the operation run."""
     if context.operation_name:
@@ -103,10 +123,11 @@ def _operation_name(context: Any) -> str | None:
 class OmsSchema(strawberry.Schema):
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         """Every HTTP answer, parse and validation refusals included, leaves coded and masked
-        (ClientErrors does the same for subscriptions, whose results it sees)."""
+        (ClientErrors does the same for each result a subscription sends)."""
         result = await super().execute(*args, **kwargs)
         if result.errors:
             result.errors = [coded(error) for error in result.errors]
+            ask_to_retry(kwargs.get("context_value"), result)
         note(kwargs.get("context_value"), kwargs.get("operation_name"), result.errors or [])
         return result
 

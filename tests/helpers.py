@@ -1,7 +1,11 @@
-"""GraphQL building blocks shared by tests: make nodes, channels and stock through the API."""
+"""GraphQL building blocks shared by tests: make nodes, channels and stock through the API;
+and the stock ledger invariant, checked in the database."""
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
+
+from oms.models import InventoryPosition, StockLedgerEntry
 
 UPSERT_NODE = """
 mutation($input: NodeInput!) {
@@ -76,3 +80,23 @@ def by_node(item: dict[str, Any]) -> dict[str, int]:
 async def positions(api: Any, sku: str) -> dict[str, dict[str, int]]:
     data = await api(INVENTORY, {"sku": sku})
     return {p["node"]["code"]: p for p in data["inventory"]}
+
+
+LEDGER_COLUMN = {"ON_HAND": "on_hand", "RESERVED": "reserved", "SCRAPPED": "scrapped",
+                 "RETURN_TO_VENDOR": "return_to_vendor"}
+
+
+async def ledger_mismatches() -> list[str]:
+    """Every (sku, node, bucket) whose ledger sum differs from the stored level."""
+    sums: dict[tuple[str, int, str], int] = defaultdict(int)
+    for sku, node_id, bucket, delta in await StockLedgerEntry.all().values_list(
+            "sku", "node_id", "bucket", "delta"):
+        sums[(sku, node_id, str(bucket))] += delta
+    wrong = []
+    for pos in await InventoryPosition.all():
+        for bucket, column in LEDGER_COLUMN.items():
+            level, total = getattr(pos, column), sums.pop((pos.sku, pos.node_id, bucket), 0)
+            if total != level:
+                wrong.append(f"{pos.sku}@{pos.node_id} {bucket}: ledger {total} vs {level}")
+    wrong += [f"{key}: ledger {value} without a position" for key, value in sums.items() if value]
+    return wrong

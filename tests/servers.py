@@ -12,12 +12,14 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -215,6 +217,49 @@ async def spawned_server(settings: Settings, admin_token: str) -> AsyncIterator[
         assert process.returncode is None, "the server process died at start-up"
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             yield LiveServer(port, Api(client, admin_token))
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await asyncio.wait_for(process.wait(), 15)
+
+
+@dataclass
+class ServeProcess(LiveServer):
+    """`oms serve` in a process of its own; `kill()` is SIGKILL (no shutdown runs)."""
+
+    process: asyncio.subprocess.Process | None = None
+    log: Path | None = None
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(self.process.wait(), 10)
+
+    def log_tail(self) -> str:
+        assert self.log is not None
+        return _tail(self.log)
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+@contextlib.asynccontextmanager
+async def oms_serve(env: dict[str, str], admin_token: str,
+                    log_dir: Path) -> AsyncIterator[ServeProcess]:
+    """The real CLI, `oms serve` (migrate, then uvicorn), with `env` over this process's
+    environment; its stderr goes to a file in `log_dir` (request log lines are dropped)."""
+    port = free_port()
+    log = log_dir / f"oms-serve-{port}.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "oms.cli", "serve", "--port", str(port),
+            env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        await eventually(lambda: process.returncode is not None or _accepts(port), within=30)
+        assert process.returncode is None, f"oms serve died at start-up:\n{_tail(log)}"
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield ServeProcess(port, Api(client, admin_token), process=process, log=log)
     finally:
         if process.returncode is None:
             process.terminate()

@@ -15,11 +15,10 @@ from oms.inventory import Hold, InventoryRecord
 from oms.models import ChannelStock, InventoryPosition, Node, Sku, StockLedgerEntry
 from oms.receiving import receive_sync
 from oms.uow import is_retryable, unit_of_work
-from tests.helpers import ADJUST, AVAILABILITY, INVENTORY, SYNC, node, positions, stock
+from tests.helpers import ADJUST, AVAILABILITY, INVENTORY, SYNC, ledger_mismatches, node, positions, stock
 from tests.order_helpers import PLACE, network, order_input, place
 from tests.test_availability_read_model import METHODS, World
 from tests.test_cli import oms as run_oms
-from tests.test_ledger_invariant import ledger_mismatches
 
 NODES = ("W1", "D1", "S1", "S2")
 

@@ -2,7 +2,6 @@
 the ledger's deltas equals the stored level (on-hand, reserved, scrapped, return-to-vendor)."""
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 import tests.test_fulfillment as fulfillment
 import tests.test_returns as returns
 from oms.models import InventoryPosition, StockLedgerEntry
+from tests.helpers import ledger_mismatches
 
 Journey = Callable[[Any], Awaitable[None]]
 JOURNEYS: list[Journey] = [
@@ -26,27 +26,6 @@ JOURNEYS: list[Journey] = [
     returns.test_a_partial_return_refunds_what_came_back_and_numbers_go_on,
     returns.test_bad_returns_are_refused_with_stable_codes_and_write_nothing,
 ]
-COLUMN = {"ON_HAND": "on_hand", "RESERVED": "reserved", "SCRAPPED": "scrapped",
-          "RETURN_TO_VENDOR": "return_to_vendor"}
-
-
-async def ledger_mismatches() -> list[str]:
-    """Every (sku, node, bucket) whose ledger sum differs from the stored level."""
-    sums: dict[tuple[str, int, str], int] = defaultdict(int)
-    for sku, node_id, bucket, delta in await StockLedgerEntry.all().values_list(
-            "sku", "node_id", "bucket", "delta"):
-        sums[(sku, node_id, str(bucket))] += delta
-    wrong = []
-    for pos in await InventoryPosition.all():
-        for bucket, column in COLUMN.items():
-            level = getattr(pos, column)
-            if sums.pop((pos.sku, pos.node_id, bucket), 0) != level:
-                wrong.append(f"{pos.sku}@{pos.node_id} {bucket}: ledger "
-                             f"{sums.get((pos.sku, pos.node_id, bucket))} vs {level}")
-    wrong += [f"{key}: ledger {value} without a position" for key, value in sums.items() if value]
-    return wrong
-
-
 @pytest.mark.parametrize("journey", JOURNEYS, ids=lambda j: j.__name__.removeprefix("test_"))
 async def test_ledger_deltas_add_up_to_every_level_after_the_journey(
         api: Any, journey: Journey) -> None:

@@ -158,6 +158,24 @@ async def test_a_bad_after_is_invalid_input(server):
     assert refused.value.errors[0]["extensions"]["code"] == "INVALID_INPUT"
 
 
+async def test_a_fault_in_an_event_stream_reaches_the_client_masked(server, monkeypatch):
+    await given_shop(server)
+
+    async def broken(event_id: int) -> None:
+        raise RuntimeError('SELECT secret FROM "api_token" at /srv/oms/order_watch.py')
+
+    monkeypatch.setattr("oms.events.order_watch.event_by_id", broken)
+    async with ws_session(server.ws_url, server.api.token) as ws:
+        sub = ws.subscribe(ORDER_EVENTS, {})
+        await server.wait_for_feeds(1)
+        await place(server.api, ("A", 1))
+        with pytest.raises(TransportQueryError) as fault:
+            await sub.next()
+    (error,) = fault.value.errors
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR" and error["extensions"]["errorId"]
+    assert "secret" not in str(error) and "/srv" not in str(error)
+
+
 async def test_slow_dashboard_is_cut_off_and_can_resume(server):
     await given_shop(server)
     server.hub.order_queue_size = 1

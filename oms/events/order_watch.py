@@ -1,8 +1,13 @@
-"""Following orders as they change: which events a caller may see, and the history to replay."""
+"""Following orders as they change: which events a caller may see, and the history to replay.
+
+The reads wait out a database outage (`db.patiently`): a subscription is long-lived, it
+carries on once the database is back instead of ending with an error.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from oms import db
 from oms.auth import Principal
 from oms.errors import DomainError, ErrorCode
 from oms.events.feeds import OrderPayload
@@ -45,8 +50,8 @@ async def events_between(order_id: str, after: int, upto: int | None = None) -> 
     query = OrderEvent.filter(order_id=order_id, id__gt=after)
     if upto is not None:
         query = query.filter(id__lte=upto)
-    return await query.order_by("id")
+    return await db.patiently(lambda: query.order_by("id"))
 
 
 async def event_by_id(event_id: int) -> OrderEvent | None:
-    return await OrderEvent.get_or_none(id=event_id)
+    return await db.patiently(lambda: OrderEvent.get_or_none(id=event_id))

@@ -40,7 +40,8 @@ class OutboxRelay:
                 await self.drain()
                 backoff = self.poll_seconds
             except Exception as exc:  # broker or database down: keep the events, try again
-                log.warning("outbox relay could not publish (%s); retrying", exc)
+                log.warning("outbox relay could not publish (%s: %s); retrying",
+                            type(exc).__name__, exc)
                 backoff = min(5.0, backoff * 2)
 
     async def drain(self) -> int:

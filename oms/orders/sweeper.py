@@ -5,6 +5,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from oms import db
 from oms.orders.reservations import sweep_expired
 from oms.uow import unit_of_work
 
@@ -22,8 +23,11 @@ async def sweep_reservations(runtime: Runtime) -> None:
             swept = await asyncio.shield(_sweep(runtime))  # never cancelled mid-transaction
             if swept:
                 log.info("expired %d reservations", swept)
-        except Exception:
-            log.exception("reservation sweep failed")
+        except Exception as exc:
+            if not db.unreachable(exc):
+                log.exception("reservation sweep failed")
+            else:  # an outage is not a fault of ours: one line, not a traceback every sweep
+                log.warning("reservation sweep: database unavailable (%s)", type(exc).__name__)
 
 
 async def _sweep(runtime: Runtime) -> int:
