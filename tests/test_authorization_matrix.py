@@ -27,7 +27,17 @@ import pytest
 from oms.scopes import Scope
 from tests.conftest import empty_tables, make_token
 from tests.journeys import place_paid
-from tests.matrix_world import SOCKET_REFUSED, STARTED, WEB, WH1, World, codes_of, refusals, seed
+from tests.matrix_world import (
+    SOCKET_REFUSED,
+    STARTED,
+    TILL,
+    WEB,
+    WH1,
+    World,
+    codes_of,
+    refusals,
+    seed,
+)
 from tests.order_helpers import order_input
 from tests.servers import live_server, ws_session
 
@@ -72,7 +82,8 @@ MATRIX = [
         {"c": "web"}),
     Row("Query", "inventory", "admin inventory:write fulfillment:write orders:read", "channel node",
         '{ inventory(sku: "A") { node { code } onHand } }'),
-    Row("Query", "apiTokens", "admin", "", "{ apiTokens { id } }"),
+    # A limited admin sees the tokens at most as wide as itself.
+    Row("Query", "apiTokens", "admin", "channel node", "{ apiTokens { name } }"),
     Row("Query", "auditLog", "admin", "", "{ auditLog(first: 1) { action } }"),
     Row("Query", "order", "admin orders:read orders:read:own orders:write", "channel own",
         "query($id: ID!) { order(id: $id) { number } }", {"id": "@open"}),
@@ -108,7 +119,7 @@ MATRIX = [
         "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) "
         "{ userErrors { code field } } }",
         {"input": {"name": "made", "scopes": ["availability:read"]}}),
-    Row("Mutation", "revokeApiToken", "admin", "",
+    Row("Mutation", "revokeApiToken", "admin", "channel node",
         "mutation($id: ID!) { revokeApiToken(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
     Row("Mutation", "placeOrder", "admin orders:write", "channel",
         "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) "
@@ -201,6 +212,7 @@ LIMIT_CASES = [
     LimitCase("availability", "channel", "availability:read", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("inventory", "channel", "orders:read", shows="ST1"),
     LimitCase("inventory", "node", "fulfillment:write", shows="WH1"),
+    *(LimitCase("apiTokens", limit, "admin", shows=TILL) for limit in ("channel", "node")),
     LimitCase("order", "channel", "orders:read", shows="@open_number"),
     LimitCase("order", "own", "orders:read:own", shows="@open_number"),
     # A customer token limited to channels sees its own orders in those channels only.
@@ -225,6 +237,9 @@ LIMIT_CASES = [
                                      f"{limit}s": [code]}})
       for limit, refusal, code in (("channel", "UNKNOWN_CHANNEL", "web"),
                                    ("node", "NODE_NOT_ALLOWED", "WH1"))),
+    # the token made at web and WH1 (the channel case's within token revokes it)
+    *(LimitCase("revokeApiToken", limit, "admin", "NOT_FOUND", ("id",),
+                variables={"id": "@spare_till"}) for limit in ("channel", "node")),
     LimitCase("placeOrder", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",),
               variables={"input": order_input(("A", 1), idempotencyKey="matrix-limit")}),
     LimitCase("reserve", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",)),
