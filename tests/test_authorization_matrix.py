@@ -5,8 +5,9 @@ Every cell (field x scope, and no token at all) is checked with a real token ove
 graphql-transport-ws; every limit a row claims is checked with a token of an allowed scope
 limited elsewhere (it must get the non-disclosing refusal and see nothing) and one limited
 to the data (it must get past the limit), and again with an admin token limited the same
-way: a token's limits bind every token, admin included. A root field missing from the table
-fails.
+way: a token's limits bind every token, admin included. A field that tells of everything (the
+audit log) refuses a token limited at all, even one limited to the data. A root field missing
+from the table fails.
 
 One dataset (tests/matrix_world.py) serves the whole module. The scope cells' mutations
 name unknown ids or write what is already there, so they change nothing another cell reads;
@@ -82,9 +83,9 @@ MATRIX = [
         {"c": "web"}),
     Row("Query", "inventory", "admin inventory:write fulfillment:write orders:read", "channel node",
         '{ inventory(sku: "A") { node { code } onHand } }'),
-    # A limited admin sees the tokens at most as wide as itself.
+    # A limited admin sees the tokens at most as wide as itself, and no audit log.
     Row("Query", "apiTokens", "admin", "channel node", "{ apiTokens { name } }"),
-    Row("Query", "auditLog", "admin", "", "{ auditLog(first: 1) { action } }"),
+    Row("Query", "auditLog", "admin", "channel node", "{ auditLog(first: 1) { action } }"),
     Row("Query", "order", "admin orders:read orders:read:own orders:write", "channel own",
         "query($id: ID!) { order(id: $id) { number } }", {"id": "@open"}),
     Row("Query", "orders", "admin orders:read orders:read:own orders:write", "channel own",
@@ -188,7 +189,8 @@ ROWS = {row.field: row for row in MATRIX}
 class LimitCase:
     """A token of `scope` limited away from the seeded data gets `refusal` (a GraphQL error
     code, or a userError code at `at`) or, for a filtered read, an answer without `shows`;
-    one limited to the data gets neither refusal nor auth error (and `shows`)."""
+    one limited to the data gets neither refusal nor auth error (and `shows`), unless
+    `unlimited_only`: then it is refused alike."""
 
     field: str
     limit: str
@@ -198,6 +200,8 @@ class LimitCase:
     shows: str | None = None
     variables: dict[str, Any] | None = None
     "Instead of the row's (real ids where the row's are unknown ones)."
+    unlimited_only: bool = False
+    "Only a token without this limit may call the field."
 
 
 LIMITED = {  # limit -> (token limits away from the data, token limits including it)
@@ -213,6 +217,8 @@ LIMIT_CASES = [
     LimitCase("inventory", "channel", "orders:read", shows="ST1"),
     LimitCase("inventory", "node", "fulfillment:write", shows="WH1"),
     *(LimitCase("apiTokens", limit, "admin", shows=TILL) for limit in ("channel", "node")),
+    *(LimitCase("auditLog", limit, "admin", "FORBIDDEN", unlimited_only=True)
+      for limit in ("channel", "node")),
     LimitCase("order", "channel", "orders:read", shows="@open_number"),
     LimitCase("order", "own", "orders:read:own", shows="@open_number"),
     # A customer token limited to channels sees its own orders in those channels only.
@@ -394,10 +400,13 @@ async def test_limit(world: World, case: LimitCase) -> None:
     refused = await world.http(row.document, away, variables)
     granted = await world.http(row.document, within, variables)
     expected = {(case.refusal, case.at)} if case.refusal else set()
-    assert refusals(refused, row.field) == expected, refused
+    for body in (refused, granted) if case.unlimited_only else (refused,):
+        assert refusals(body, row.field) == expected, body
+        if case.refusal:
+            assert disclosed(body, row) is None, body
+    if case.unlimited_only:
+        return
     assert not refusals(granted, row.field) & (expected | {(c, None) for c in AUTH_CODES}), granted
-    if case.refusal:
-        assert disclosed(refused, row) is None, refused
     if case.shows:
         shows = json.dumps(world.resolve(case.shows))
         assert shows in json.dumps(granted["data"]), granted

@@ -1,6 +1,6 @@
 """A channel- or node-limited admin token is bound by its limits like any other: it sees and
-revokes only tokens at most as wide as itself; a refusal writes nothing, not even an audit
-entry."""
+revokes only tokens at most as wide as itself, and does not read the audit log; a refusal
+writes nothing, not even an audit entry."""
 from __future__ import annotations
 
 import uuid
@@ -15,6 +15,7 @@ from tests.helpers import channel, node
 TOKENS = "{ apiTokens { name } }"
 REVOKE = """mutation($id: ID!) { revokeApiToken(id: $id) {
   token { name revoked } userErrors { code message field } } }"""
+LOG = "{ auditLog(first: 5) { action } }"
 KINDS: dict[str, dict[str, Any]] = {
     "everywhere": {}, "web": {"channels": ["web"]}, "web+mkt": {"channels": ["web", "mkt"]},
     "mkt": {"channels": ["mkt"]}, "WH1": {"nodes": ["WH1"]}, "ST1": {"nodes": ["ST1"]},
@@ -73,3 +74,14 @@ async def test_a_limited_admin_revokes_only_tokens_it_sees(api: Any) -> None:
     assert await AuditEntry.filter(action="revokeApiToken").count() == 0
     revoked = (await admin(REVOKE, {"id": ids["web"]}))["revokeApiToken"]
     assert revoked == {"token": {"name": "web", "revoked": True}, "userErrors": []}
+
+
+@pytest.mark.parametrize("limits", [{"channels": ["web"]}, {"nodes": ["WH1"]}])
+async def test_the_audit_log_is_for_admins_without_limits(
+        api: Any, limits: dict[str, list[str]]) -> None:
+    await shop(api)
+    body = await (await limited_admin(api, "limited admin", **limits)).raw(LOG)
+    assert body["data"] is None
+    assert [(e["extensions"]["code"], e["message"]) for e in body["errors"]] == [
+        ("FORBIDDEN", "the audit log is for admin tokens without channel or node limits")]
+    assert len((await api(LOG))["auditLog"]) == 4
