@@ -103,10 +103,10 @@ MATRIX = [
     Row("Query", "return", "admin returns:write orders:read orders:read:own orders:write",
         "channel own", "query($id: ID!) { return(id: $id) { number } }", {"id": "@rma"}),
 
-    Row("Mutation", "upsertNode", "admin", "",
+    Row("Mutation", "upsertNode", "admin", "node",
         "mutation($input: NodeInput!) { upsertNode(input: $input) "
         "{ userErrors { code field } } }", {"input": WH1}),
-    Row("Mutation", "upsertChannel", "admin", "",
+    Row("Mutation", "upsertChannel", "admin", "channel",
         "mutation($input: ChannelInput!) { upsertChannel(input: $input) "
         "{ userErrors { code field } } }", {"input": WEB}),
     Row("Mutation", "syncInventory", "admin inventory:write", "node",
@@ -234,6 +234,8 @@ LIMIT_CASES = [
     LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
     LimitCase("return", "channel", "orders:read:own", shows="@rma_number"),
 
+    LimitCase("upsertNode", "node", "admin", "NODE_NOT_ALLOWED", ("code",)),
+    LimitCase("upsertChannel", "channel", "admin", "UNKNOWN_CHANNEL", ("code",)),
     LimitCase("syncInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
               ("records", "0", "nodeCode")),
     LimitCase("adjustInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",

@@ -1,5 +1,6 @@
 """A channel- or node-limited admin token is bound by its limits like any other: it sees and
-revokes only tokens at most as wide as itself, and does not read the audit log; a refusal
+revokes only tokens at most as wide as itself, does not read the audit log, and changes only
+its own nodes (a node limit) and channels (a channel limit), creating neither; a refusal
 writes nothing, not even an audit entry."""
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from oms.models import ApiToken, AuditEntry
+from oms.models import ApiToken, AuditEntry, Channel, Node
 from tests.conftest import make_token
-from tests.helpers import channel, node
+from tests.helpers import UPSERT_CHANNEL, UPSERT_NODE, channel, node
 
 TOKENS = "{ apiTokens { name } }"
 REVOKE = """mutation($id: ID!) { revokeApiToken(id: $id) {
@@ -85,3 +86,54 @@ async def test_the_audit_log_is_for_admins_without_limits(
     assert [(e["extensions"]["code"], e["message"]) for e in body["errors"]] == [
         ("FORBIDDEN", "the audit log is for admin tokens without channel or node limits")]
     assert len((await api(LOG))["auditLog"]) == 4
+
+
+def node_input(code: str, name: str) -> dict[str, Any]:
+    return {"input": {"code": code, "name": name, "type": "WAREHOUSE"}}
+
+
+def channel_input(code: str, name: str) -> dict[str, Any]:
+    return {"input": {"code": code, "name": name, "type": "WEB", "currency": "EUR"}}
+
+
+async def catalog() -> tuple[list[tuple[str, str]], list[tuple[str, str]], int]:
+    """Nodes and channels as (code, name), and the number of audit entries."""
+    return (sorted(await Node.all().values_list("code", "name")),
+            sorted(await Channel.all().values_list("code", "name")),
+            await AuditEntry.all().count())
+
+
+async def test_a_node_limited_admin_changes_only_its_nodes_and_creates_none(api: Any) -> None:
+    await shop(api)
+    admin = await limited_admin(api, "store admin", nodes=["WH1", "NEW"])
+    before = await catalog()
+    for code, message in (("ST1", "this token may not change node ST1"),
+                          ("NEW", "a node-limited token may not create nodes"),
+                          ("XX9", "a node-limited token may not create nodes")):
+        payload = (await admin(UPSERT_NODE, node_input(code, "renamed")))["upsertNode"]
+        assert payload["node"] is None, code
+        assert payload["userErrors"] == [
+            {"code": "NODE_NOT_ALLOWED", "message": message, "field": ["code"]}], code
+    assert await catalog() == before
+    changed = (await admin(UPSERT_NODE, node_input("WH1", "renamed")))["upsertNode"]
+    assert changed["userErrors"] == [] and changed["node"]["code"] == "WH1"
+    channels = (await admin(UPSERT_CHANNEL, channel_input("app", "app")))["upsertChannel"]
+    assert channels["userErrors"] == [], "no channel limit: it may create channels"
+
+
+async def test_a_channel_limited_admin_changes_only_its_channels_and_creates_none(
+        api: Any) -> None:
+    await shop(api)
+    admin = await limited_admin(api, "web admin", channels=["web"])
+    before = await catalog()
+    for code in ("mkt", "nowhere"):
+        payload = (await admin(UPSERT_CHANNEL, channel_input(code, "renamed")))["upsertChannel"]
+        assert payload["channel"] is None, code
+        assert payload["userErrors"] == [{"code": "UNKNOWN_CHANNEL", "field": ["code"],
+                                          "message": f"unknown channel {code!r}"}], code
+    assert await catalog() == before
+    changed = (await admin(UPSERT_CHANNEL, channel_input("web", "renamed")))["upsertChannel"]
+    assert changed["userErrors"] == [] and changed["channel"]["code"] == "web"
+    for code in ("ST1", "NEW"):
+        nodes = (await admin(UPSERT_NODE, node_input(code, "renamed")))["upsertNode"]
+        assert nodes["userErrors"] == [], f"{code}: no node limit, it may change and create nodes"
