@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from oms.auth import Principal
+from oms.errors import AccessDenied, ErrorCode
 from oms.models import AuditEntry
+from oms.scopes import Scope
 from oms.uow import UnitOfWork
 
 SECRET_WORDS = ("secret", "password", "authorization")
@@ -34,6 +36,15 @@ async def record(uow: UnitOfWork, principal: Principal, action: str, target: str
     """Write the entry of a change made in `uow` (inserted with its commit)."""
     uow.stage(AuditEntry(actor=principal.name, token_id=principal.token_id, action=action,
                          target=target, details=without_secrets(arguments), ip=ip))
+
+
+def check_reader(principal: Principal) -> None:
+    """FORBIDDEN unless an admin token without channel or node limits: the log tells of
+    every channel, node and token, and a token's limits bind it everywhere."""
+    principal.require(Scope.ADMIN)
+    if principal.channels or principal.nodes:
+        raise AccessDenied(ErrorCode.FORBIDDEN,
+                           "the audit log is for admin tokens without channel or node limits")
 
 
 @dataclass(frozen=True)

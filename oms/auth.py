@@ -15,7 +15,7 @@ from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
 from oms.events.topics import TOKEN_REVOKED
 from oms.models import ApiToken
 from oms.scopes import Scope
-from oms.token_limits import check_channels_within, check_nodes_within
+from oms.token_limits import check_channels_within, check_nodes_within, within_limits
 from oms.uow import UnitOfWork
 
 SCOPES = frozenset(Scope)
@@ -180,8 +180,9 @@ async def create_token(uow: UnitOfWork, creator: Principal | None,
     return token, secret
 
 
-async def revoke_token(uow: UnitOfWork, token_id: str) -> ApiToken:
-    token = await _token(token_id)
+async def revoke_token(uow: UnitOfWork, revoker: Principal | None, token_id: str) -> ApiToken:
+    """Revoke a token the revoker sees (None: the operator); NOT_FOUND otherwise."""
+    token = await _token(revoker, token_id)
     if token.revoked_at is not None:
         raise DomainError.of(ErrorCode.ALREADY_REVOKED, "token already revoked", "id")
     token.revoked_at = now()
@@ -190,15 +191,20 @@ async def revoke_token(uow: UnitOfWork, token_id: str) -> ApiToken:
     return token
 
 
-async def _token(token_id: str) -> ApiToken:
+async def _token(viewer: Principal | None, token_id: str) -> ApiToken:
+    """The token with this id if `viewer` sees it: one wider than a limited viewer, or with
+    other channels or nodes, is NOT_FOUND like one that does not exist."""
     try:
         token = await ApiToken.get_or_none(id=token_id)
     except (ValueError, TypeError):
         token = None
-    if token is None:
+    if token is None or not within_limits(viewer, token.channels, token.nodes):
         raise DomainError.of(ErrorCode.NOT_FOUND, f"no token {token_id}", "id")
     return token
 
 
-async def list_tokens() -> list[ApiToken]:
-    return await ApiToken.all().order_by("created_at")
+async def list_tokens(viewer: Principal | None) -> list[ApiToken]:
+    """The tokens `viewer` sees, oldest first: every one for an unlimited viewer (None: the
+    operator), else those at most as wide as itself (`within_limits`)."""
+    tokens = await ApiToken.all().order_by("created_at")
+    return [t for t in tokens if within_limits(viewer, t.channels, t.nodes)]

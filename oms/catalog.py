@@ -1,4 +1,7 @@
-"""Fulfillment nodes and sales channels: upserts with validation, and look-ups by code."""
+"""Fulfillment nodes and sales channels: upserts with validation, and look-ups by code.
+
+A node-limited token changes only its nodes, and creates none; a channel-limited one changes
+only its channels, and creates none (each limit binds its own kind only)."""
 from __future__ import annotations
 
 import re
@@ -61,8 +64,11 @@ def check_coordinates(problems: Problems, lat: float | None, lon: float | None, 
         )
 
 
-def _check_node(spec: NodeSpec) -> None:
+def _check_node(spec: NodeSpec, writer: Principal | None, exists: bool) -> None:
     problems = Problems()
+    if writer is not None and writer.nodes and not (exists and writer.sees_node(spec.code)):
+        problems.add(ErrorCode.NODE_NOT_ALLOWED, f"this token may not change node {spec.code}"
+                     if exists else "a node-limited token may not create nodes", "code")
     if not CODE_PATTERN.match(spec.code):
         problems.add(ErrorCode.INVALID_INPUT, "code: letters, digits, _ . : - (max 64)", "code")
     if not spec.name.strip():
@@ -81,9 +87,11 @@ def _check_node(spec: NodeSpec) -> None:
     problems.raise_if_any()
 
 
-async def upsert_node(uow: UnitOfWork, spec: NodeSpec) -> Node:
-    """Create or update the node with this code."""
-    _check_node(spec)
+async def upsert_node(uow: UnitOfWork, writer: Principal | None, spec: NodeSpec) -> Node:
+    """Create or update the node with this code, within the writer's node limits (None: the
+    operator)."""
+    before = await Node.get_or_none(code=spec.code)
+    _check_node(spec, writer, before is not None)
     lat, lon = spec.latitude, spec.longitude
     if lat is None and spec.address and spec.address.get("location"):
         lat, lon = spec.address["location"]["latitude"], spec.address["location"]["longitude"]
@@ -93,7 +101,6 @@ async def upsert_node(uow: UnitOfWork, spec: NodeSpec) -> Node:
         can_pickup=spec.can_pickup, daily_capacity=spec.daily_capacity,
         processing_time_hours=spec.processing_time_hours,
     )
-    before = await Node.get_or_none(code=spec.code)
     node, _ = await Node.update_or_create(defaults=values, code=spec.code)
     if before is not None and _visibility(before) != _visibility(node):
         await read_model.rebuild()
@@ -106,8 +113,11 @@ def _visibility(node: Node) -> tuple[object, ...]:
     return (str(node.type), node.active, node.can_ship, node.can_pickup)
 
 
-async def _check_channel(spec: ChannelSpec) -> None:
+async def _check_channel(spec: ChannelSpec, writer: Principal | None, exists: bool) -> None:
     problems = Problems()
+    if writer is not None and writer.channels and not (exists and writer.sees_channel(spec.code)):
+        # Another channel, or a new one, reads as one that does not exist: nothing to probe.
+        problems.add(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {spec.code!r}", "code")
     if not CODE_PATTERN.match(spec.code):
         problems.add(ErrorCode.INVALID_INPUT, "code: letters, digits, _ . : - (max 64)", "code")
     if not spec.name.strip():
@@ -123,16 +133,17 @@ async def _check_channel(spec: ChannelSpec) -> None:
     problems.raise_if_any()
 
 
-async def upsert_channel(uow: UnitOfWork, spec: ChannelSpec) -> Channel:
-    """Create or update the channel with this code. Its availability view changes at once."""
-    await _check_channel(spec)
+async def upsert_channel(uow: UnitOfWork, writer: Principal | None, spec: ChannelSpec) -> Channel:
+    """Create or update the channel with this code, within the writer's channel limits (None:
+    the operator). Its availability view changes at once."""
+    channel = await Channel.get_or_none(code=spec.code)
+    await _check_channel(spec, writer, channel is not None)
     values: dict[str, Any] = dict(
         name=spec.name.strip(), type=spec.type, currency=spec.currency, active=spec.active,
         buffer=spec.buffer, excluded_node_codes=sorted(set(spec.excluded_node_codes)),
         node_types=sorted({str(t) for t in spec.node_types}),
         allocation_percent=spec.allocation_percent,
     )
-    channel = await Channel.get_or_none(code=spec.code)
     if channel is None:
         channel = await Channel.create(code=spec.code, order_prefix=_prefix(spec.code), **values)
     else:

@@ -208,9 +208,9 @@ async def seed_demo(seed: int = 7) -> str:
     records = build_inventory(rng, nodes)
     async with unit_of_work(actor="demo-seed") as uow:
         for node in nodes:
-            await upsert_node(uow, node)
+            await upsert_node(uow, None, node)
         for channel in DEMO_CHANNELS:
-            await upsert_channel(uow, channel)
+            await upsert_channel(uow, None, channel)
         await sync_inventory(uow, records, note="demo seed")
         await _seed_rules(uow)
     async with unit_of_work(actor="demo-seed") as uow:

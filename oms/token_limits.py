@@ -1,8 +1,10 @@
 """What a token's limits let it write: the channels and nodes of a token or routing rule it
 creates lie within its own, and a limited token makes nothing that reaches everywhere
-(an empty list means every channel, or every node)."""
+(an empty list means every channel, or every node). The tokens it sees and revokes are
+those it could have made."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from oms.catalog import check_channel_codes
@@ -36,3 +38,16 @@ def check_nodes_within(problems: Problems, writer: Principal | None, codes: list
     if writer.nodes and not codes:
         problems.add(ErrorCode.INVALID_INPUT, f"a node-limited token cannot make {what} for "
                      "every node: name nodes within its limits", *path)
+
+
+def within_limits(viewer: Principal | None, channels: Collection[str],
+                  nodes: Collection[str]) -> bool:
+    """Whether a token limited to `channels` and `nodes` is at most as wide as `viewer`
+    (None: the operator): some of its channels when it is channel-limited, some of its nodes
+    when it is node-limited, as the checks above ask of a token it creates."""
+    return viewer is None or (_some_of(channels, viewer.channels)
+                              and _some_of(nodes, viewer.nodes))
+
+
+def _some_of(codes: Collection[str], limits: frozenset[str]) -> bool:
+    return not limits or (bool(codes) and limits.issuperset(codes))

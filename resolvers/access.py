@@ -18,15 +18,16 @@ from schema.context import Info
 
 @strawberry.type
 class AccessQuery:
-    @strawberry.field
+    @strawberry.field(description="Oldest first. Admin only; a channel- or node-limited admin "
+                                  "sees the tokens at most as wide as itself.")
     async def api_tokens(self, info: Info) -> list[ApiToken]:
-        await info.context.require(Scope.ADMIN)
-        return [ApiToken.of(t) for t in await auth.list_tokens()]
+        who = await info.context.require(Scope.ADMIN)
+        return [ApiToken.of(t) for t in await auth.list_tokens(who)]
 
-    @strawberry.field(description="Newest first. Admin only.")
+    @strawberry.field(description="Newest first. Admin tokens without channel or node limits only.")
     async def audit_log(self, info: Info, filter: AuditFilter | None = None,
                         first: int | None = 100) -> list[AuditEntry]:
-        await info.context.require(Scope.ADMIN)
+        await info.context.allowed(audit.check_reader)
         wanted = filter.to_filter() if filter else audit.AuditFilter()
         return [AuditEntry.of(row) for row in await audit.entries(wanted, 100 if first is None
                                                                     else first)]
@@ -46,6 +47,6 @@ class AccessMutation:
 
     @strawberry.mutation
     async def revoke_api_token(self, info: Info, id: strawberry.ID) -> RevokePayload:
-        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: auth.revoke_token(uow, id),
+        out = await mutate(info, (Scope.ADMIN,), lambda uow, who: auth.revoke_token(uow, who, id),
                            audit=lambda token: f"token:{token.id}")
         return RevokePayload(token=out.map(ApiToken.of), user_errors=out.user_errors)

@@ -47,13 +47,14 @@ class CatalogQuery:
 class CatalogMutation:
     @strawberry.mutation
     async def upsert_node(self, info: Info, input: NodeInput) -> NodePayload:
-        out = await mutate(info, (Scope.ADMIN,), lambda uow, _: catalog.upsert_node(uow, input.to_spec()),
+        out = await mutate(info, (Scope.ADMIN,),
+                           lambda uow, who: catalog.upsert_node(uow, who, input.to_spec()),
                            audit=lambda node: f"node:{node.code}")
         return NodePayload(node=out.map(FulfillmentNode.of), user_errors=out.user_errors)
 
     @strawberry.mutation
     async def upsert_channel(self, info: Info, input: ChannelInput) -> ChannelPayload:
         out = await mutate(info, (Scope.ADMIN,),
-                           lambda uow, _: catalog.upsert_channel(uow, input.to_spec()),
+                           lambda uow, who: catalog.upsert_channel(uow, who, input.to_spec()),
                            audit=lambda channel: f"channel:{channel.code}")
         return ChannelPayload(channel=out.map(Channel.of), user_errors=out.user_errors)

@@ -90,9 +90,13 @@ class Context:
 
     async def require(self, *scopes: str) -> Principal:
         """The caller, if it holds one of `scopes` (else FORBIDDEN)."""
+        return await self.allowed(lambda principal: principal.require(*scopes))
+
+    async def allowed(self, check: Callable[[Principal], None]) -> Principal:
+        """The caller, if `check` (which raises AccessDenied to refuse) lets it through."""
         principal = await self.principal()
         try:
-            principal.require(*scopes)
+            check(principal)
         except AccessDenied as exc:
             raise access_error(exc) from None
         return principal

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from oms import models
 from oms.enums import DeliveryMethod, FulfillmentStatus, OrderStatus, PaymentStatus
+from oms.orders.history import data_shown_to
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
 from oms.orders.queries import OrderCriteria
 from schema import order_loaders as loaders
@@ -113,13 +114,18 @@ class OrderEvent:
         description="e.g. ORDER_CREATED, ALLOCATED, ROUTING_OVERRIDDEN, FULFILLMENT_SHIPPED")
     status: OrderStatus
     message: str | None
-    data: JSON | None
     at: datetime
+    data_: strawberry.Private[dict[str, Any] | None]
+
+    @strawberry.field(description="What the event is about; a channel named in it (the one a "
+                                  "return came in by) only to a token that sees that channel.")
+    async def data(self, info: Info) -> JSON | None:
+        return cast(JSON, data_shown_to(await info.context.principal(), self.data_))
 
     @classmethod
     def of(cls, row: models.OrderEvent) -> OrderEvent:
         return cls(id=strawberry.ID(str(row.id)), type=row.type, status=row.status,
-                   message=row.message, data=cast(JSON, row.data), at=row.at)
+                   message=row.message, data_=row.data, at=row.at)
 
 
 @strawberry.type

@@ -3,8 +3,9 @@
 `seed` makes, through the API as admin: nodes WH1 (warehouse) and ST1 (a store that does not
 ship), channels web and mkt (mkt never sees ST1), and three web orders of customer cust-1
 sourced at WH1: `open`, `work` (for node work) and `done` (delivered, one unit asked back:
-return `rma`), a cart hold on web, and inactive routing rules for web (they source nothing):
-`web_rule`, and `doomed`, `doomed_admin` to be deleted. `World` makes tokens once per kind and
+return `rma`), a cart hold on web, inactive routing rules for web (they source nothing):
+`web_rule`, and `doomed`, `doomed_admin` to be deleted, and two tokens limited to web and WH1:
+`till` (named TILL) and `spare_till` to be revoked. `World` makes tokens once per kind and
 runs operations as them over HTTP or graphql-transport-ws.
 """
 from __future__ import annotations
@@ -33,6 +34,10 @@ MKT = {"code": "mkt", "name": "mkt", "type": "MARKETPLACE", "currency": "EUR",
        "excludedNodeCodes": ["ST1"]}
 WEB_RULE = """mutation($name: String!) { upsertRoutingRule(input: {name: $name, rank: 90,
   active: false, channels: ["web"]}) { rule { id } userErrors { code } } }"""
+TILL = "web till at WH1"
+TOKEN = """mutation($name: String!) { createApiToken(input: {name: $name,
+  scopes: ["fulfillment:write"], channels: ["web"], nodes: ["WH1"]}) {
+  token { id } userErrors { code } } }"""
 HOLD = """mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 1}]}) {
   reservation { id } userErrors { code } } }"""
 
@@ -60,8 +65,14 @@ async def seed(api: Any) -> dict[str, str]:
         made = (await api(WEB_RULE, {"name": name}))["upsertRoutingRule"]
         assert made["userErrors"] == []
         rules[name] = made["rule"]["id"]
-    return {**rules,"open": open_["id"], "open_number": open_["number"], "done": done["id"],
-            "done_line": line_id(done, "A"), "work_fulfillment": work["fulfillments"][0]["id"],
+    tokens = {}
+    for key, name in (("till", TILL), ("spare_till", f"spare {TILL}")):
+        made = (await api(TOKEN, {"name": name}))["createApiToken"]
+        assert made["userErrors"] == []
+        tokens[key] = made["token"]["id"]
+    return {**rules, **tokens, "open": open_["id"], "open_number": open_["number"],
+            "done": done["id"], "done_line": line_id(done, "A"),
+            "work_fulfillment": work["fulfillments"][0]["id"],
             "rma": asked["return"]["id"], "rma_number": asked["return"]["number"],
             "hold": hold["reservation"]["id"]}
 

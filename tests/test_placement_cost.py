@@ -56,9 +56,9 @@ async def seed(channel: ChannelSpec, stock: list[InventoryRecord]) -> None:
     no background relay is cut off mid-transaction when the test ends)."""
     async with unit_of_work("test") as uow:
         for code, (lat, lon) in (("MIL", PLACES["MIL"]), ("TOR", PLACES["TOR"])):
-            await upsert_node(uow, NodeSpec(code=code, name=code, type=NodeType.WAREHOUSE,
-                                            latitude=lat, longitude=lon))
-        await upsert_channel(uow, channel)
+            await upsert_node(uow, None, NodeSpec(code=code, name=code, type=NodeType.WAREHOUSE,
+                                                  latitude=lat, longitude=lon))
+        await upsert_channel(uow, None, channel)
         await sync_inventory(uow, stock)
 
 

@@ -156,3 +156,16 @@ async def test_a_store_token_returns_a_web_order_in_its_own_channel(api: Any) ->
         "NODE_NOT_ALLOWED"]
     received = await ok(await receive_return(clerk, rma["id"], "BGS", (a, 1, "RESTOCK")))
     assert received["return"]["receivedAt"] == {"code": "BGS"}
+
+
+async def test_the_channel_a_return_came_in_by_is_shown_only_to_who_sees_it(api: Any) -> None:
+    placed = await delivered_order(api)
+    await ok(await request_return(api, placed["id"], (line_id(placed, "A"), 1), channel="shop"))
+    seen = {}
+    for name, limits in (("web", ["web"]), ("web+shop", ["web", "shop"]), ("unlimited", [])):
+        reader = api.as_(await make_token(["orders:read"], channels=limits))
+        asked = next(e for e in (await order(reader, placed["id"]))["events"]
+                     if e["type"] == "RETURN_REQUESTED")
+        seen[name] = asked["data"].get("channel", "not shown")
+        assert asked["data"]["number"] == "RMA-000001", name
+    assert seen == {"web": "not shown", "web+shop": "shop", "unlimited": "shop"}

@@ -4,12 +4,12 @@
 (`derive_status`), stores it, appends the OrderEvent and records the matching
 `order.event` outbox payload, all on the caller's unit of work. A new order, whose
 status was just derived, builds its events with `new_event`, inserts them with its
-rows and `announce`s them.
+rows and `announce`s them. A reader sees each event's data through `data_shown_to`.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oms.clock import now
 from oms.enums import OrderEventType
@@ -17,6 +17,9 @@ from oms.events.topics import ORDER_EVENT, order_event
 from oms.models import Channel, Fulfillment, Order, OrderEvent, OrderLine
 from oms.orders.status import apply_derived_status
 from oms.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from oms.auth import Principal
 
 
 async def record_event(
@@ -56,3 +59,12 @@ def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str
     """Record the `order.event` outbox payload of a saved event (same unit of work)."""
     uow.record(ORDER_EVENT, order_event(str(order.id), event.id, channel_code,
                                         order.customer_ref, event.type, str(event.status)))
+
+
+def data_shown_to(reader: Principal, data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An event's data as `reader` may see it: without the channel it names (the one a return
+    came in by) when that channel is outside the reader's limits, so unknown to it."""
+    channel = data.get("channel") if data else None
+    if data is None or not isinstance(channel, str) or reader.sees_channel(channel):
+        return data
+    return {key: value for key, value in data.items() if key != "channel"}
