@@ -1,8 +1,9 @@
 """The time the domain reads: the system clock, or one a test sets and moves.
 
 Everything in `oms` that compares with "now" (holds expiring, tokens expiring,
-effective dates, capacity per day) calls `now()`, so a test can move time with
-`use(ManualClock(...))` instead of sleeping.
+effective dates, capacity per day) calls `now()`, and so do the moments the KPIs are
+measured from (an order placed, a fulfillment created, a history event), so a test can
+move time with `use(ManualClock(...))` instead of sleeping.
 """
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
 from resolvers.fulfillment import FulfillmentMutation
 from resolvers.inventory import InventoryMutation, InventoryQuery
+from resolvers.metrics import MetricsQuery
 from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
@@ -34,7 +35,7 @@ from schema.limits import Limits, query_limits
 from schema.shared_results import SharedResultExecutor
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
-                              ReturnsQuery))
+                              ReturnsQuery, MetricsQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation))
 

@@ -14,6 +14,7 @@ from oms.errors import DomainError, ErrorCode
 from oms.uow import UnitOfWork, run_in_unit_of_work
 from schema.common import UserError
 from schema.context import Info
+from schema.errors import refused
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -72,8 +73,7 @@ async def answer(work: Awaitable[T]) -> T:
     try:
         return await work
     except DomainError as exc:
-        first = exc.problems[0]
-        raise refusal(first.code, str(exc), first.field) from None
+        raise refused(exc) from None
 
 
 def selects(info: Info, name: str) -> bool:

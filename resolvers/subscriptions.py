@@ -42,13 +42,19 @@ class Subscription:
     @strawberry.subscription(description=(
         "Promisable totals for a channel, pushed whenever they change (only the SKUs asked, "
         "if given). Many changes to one SKU within 50 ms arrive as one update with the latest "
-        "total; a slow client receives the latest total per SKU, never a backlog."
+        "total; a slow client receives the latest total per SKU, never a backlog. With "
+        "`initial: true` (which needs `skus`) the current total of each SKU asked comes first, "
+        "in the order asked, then every change: none made meanwhile is missed."
     ))
-    async def stock_updates(self, info: Info, channel: str,
-                            skus: list[str] | None = None) -> AsyncGenerator[StockUpdate, None]:
+    async def stock_updates(self, info: Info, channel: str, skus: list[str] | None = None,
+                            initial: bool | None = False) -> AsyncGenerator[StockUpdate, None]:
         who = await info.context.require(*scopes.READ_AVAILABILITY)
         await check_channel(info, channel, who.sees_channel(channel))
-        return counted(info, _stock_updates(Watch(hub_of(info), who.token_id), channel, skus))
+        if initial and not skus:
+            raise refusal(ErrorCode.BAD_USER_INPUT, "initial: true sends the current totals of "
+                          "the skus asked: give skus", ("skus",))
+        return counted(info, _stock_updates(Watch(hub_of(info), who.token_id), channel, skus,
+                                            bool(initial)))
 
     @strawberry.subscription(description=(
         "Every event of one order, pushed as it happens. After a reconnect pass `after`, the "
@@ -92,12 +98,16 @@ class Watch:
             raise refusal(ErrorCode.UNAUTHENTICATED, "token revoked")
 
 
-async def _stock_updates(watch: Watch, channel: str,
-                         skus: list[str] | None) -> AsyncGenerator[StockUpdate, None]:
+async def _stock_updates(watch: Watch, channel: str, skus: list[str] | None,
+                         initial: bool) -> AsyncGenerator[StockUpdate, None]:
     hub = watch.hub
+    # Listen first, then read the totals: a change committed in between is in them, and the
+    # feed, which drops older values and repeats of them, pushes only what comes after.
     with hub.stock_feed(channel, skus) as feed:
-        if feed.skus:
-            feed.baseline(await hub.current_totals(channel, feed.skus))
+        if skus:
+            opening = await hub.opening_totals(feed, list(dict.fromkeys(skus)))
+            for value in opening if initial else ():
+                yield StockUpdate.of(value)
         async for value in feed:
             watch.check()
             yield StockUpdate.of(value)  # reads nothing of the viewer: no loaders to refresh

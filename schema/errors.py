@@ -31,6 +31,16 @@ CLIENT_ERRORS = (GraphQLError, DomainError, AccessDenied)
 RETRY_AFTER_SECONDS = 1
 
 
+def refused(exc: DomainError) -> GraphQLError:
+    """A domain refusal met while answering a query (no payload to carry userErrors): a
+    GraphQL error coded with its first problem, and the input field it is about."""
+    first = exc.problems[0]
+    extensions: dict[str, object] = {"code": str(first.code)}
+    if first.field:
+        extensions["field"] = list(first.field)
+    return GraphQLError(str(exc), extensions=extensions)
+
+
 def unexpected(error: GraphQLError) -> bool:
     """Whether `error` is a fault of ours rather than a refusal of the request."""
     original = error.original_error

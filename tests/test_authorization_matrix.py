@@ -21,6 +21,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -48,6 +49,9 @@ NOWHERE = str(uuid.uuid4())
 "An id nothing has: mutations of the scope cells are refused by the domain, changing nothing."
 
 FULFILLMENT = "mutation($id: ID!) { %s(fulfillmentId: $id) { userErrors { code field } } }"
+AROUND_NOW = {"from": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+              "to": (datetime.now(UTC) + timedelta(days=1)).isoformat()}
+"A window holding the seeded orders."
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,10 @@ MATRIX = [
         {"id": "@open"}),
     Row("Query", "return", "admin returns:write orders:read orders:read:own orders:write",
         "channel own", "query($id: ID!) { return(id: $id) { number } }", {"id": "@rma"}),
+    # KPIs over orders of many customers: no customer token; node limits narrow node loads.
+    Row("Query", "orderMetrics", "admin orders:read orders:write", "channel node",
+        "query($c: String, $from: DateTime!, $to: DateTime!) { orderMetrics(from: $from, "
+        "to: $to, channel: $c) { orders nodes { node { code } } } }", {"c": "web", **AROUND_NOW}),
 
     Row("Mutation", "upsertNode", "admin", "node",
         "mutation($input: NodeInput!) { upsertNode(input: $input) "
@@ -233,6 +241,9 @@ LIMIT_CASES = [
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
     LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
     LimitCase("return", "channel", "orders:read:own", shows="@rma_number"),
+    LimitCase("orderMetrics", "channel", "orders:read", "UNKNOWN_CHANNEL"),
+    LimitCase("orderMetrics", "node", "orders:read", shows="WH1",
+              variables={"c": None, **AROUND_NOW}),
 
     LimitCase("upsertNode", "node", "admin", "NODE_NOT_ALLOWED", ("code",)),
     LimitCase("upsertChannel", "channel", "admin", "UNKNOWN_CHANNEL", ("code",)),

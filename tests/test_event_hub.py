@@ -48,7 +48,7 @@ async def test_stock_feed_keeps_only_the_latest_total_per_sku():
 
 async def test_stock_feed_does_not_repeat_a_total_the_client_has():
     feed = StockFeed("web", frozenset({"A"}))
-    feed.baseline({"A": 4})
+    feed.baseline([value("A", 4)])
     feed.offer(value("A", 4))
     feed.offer(value("A", 4))
     with pytest.raises(TimeoutError):
@@ -139,3 +139,14 @@ async def test_hub_listens_again_and_catches_up_from_the_outbox():
         assert [p["event_id"] for p in got] == [21]
     finally:
         task.cancel()
+
+
+async def test_stock_feed_drops_a_value_read_before_its_baseline():
+    feed = StockFeed("web", frozenset({"A"}))
+    feed.offer(StockValue("A", "web", 9, AT, read_from=1.0))  # in flight while the baseline is read
+    feed.baseline([StockValue("A", "web", 10, AT, read_from=2.0)])
+    feed.offer(StockValue("A", "web", 8, AT, read_from=1.5))  # an older read, offered late
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(take(feed, 1), 0.1)
+    feed.offer(StockValue("A", "web", 11, AT, read_from=3.0))
+    assert [v.available for v in await asyncio.wait_for(take(feed, 1), 1)] == [11]

@@ -191,3 +191,59 @@ async def test_a_dead_socket_is_noticed_and_its_subscription_dropped(database, a
             await server.wait_for_feeds(0)
 
 
+
+
+INITIAL = """
+subscription($channel: String!, $skus: [String!], $initial: Boolean) {
+  stockUpdates(channel: $channel, skus: $skus, initial: $initial) { sku channel available at }
+}"""
+
+
+async def test_initial_totals_come_first_in_the_order_asked_then_every_change(server):
+    await given_shop(server)
+    async with ws_session(server.ws_url, server.api.token) as ws:
+        sub = ws.subscribe(INITIAL, {"channel": "web", "skus": ["B", "A", "B", "NEW"],
+                                     "initial": True})
+        opening = [update(await sub.next()) for _ in range(3)]
+        # B: 6 at WH1; A: 10 at WH1 + 4 at STORE1; NEW: stocked nowhere; B asked twice, sent once
+        assert opening == [("B", "web", 6), ("A", "web", 10 + 4), ("NEW", "web", 0)]
+        await adjust(server.api, "A", "WH1", 5)
+        assert update(await sub.next()) == ("A", "web", 14 + 5)
+        assert await sub.drain(0.3) == []
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_change_committed_while_the_totals_are_read_is_neither_lost_nor_repeated(
+        server, monkeypatch, when):
+    """The subscription listens, then reads the totals: a change committed just before the
+    read is in them (and not pushed again), one committed just after it is pushed."""
+    await given_shop(server)
+    hub, read = server.hub, server.hub.current_totals
+
+    async def read_with_a_change(channel, skus):
+        if when == "after":
+            totals = await read(channel, skus)
+        await adjust(server.api, "A", "WH1", 5)
+        await server.settle()  # the hub has read and offered the new total meanwhile
+        return totals if when == "after" else await read(channel, skus)
+
+    monkeypatch.setattr(hub, "current_totals", read_with_a_change)
+    async with ws_session(server.ws_url, server.api.token) as ws:
+        sub = ws.subscribe(INITIAL, {"channel": "web", "skus": ["A"], "initial": True})
+        first = update(await sub.next())
+        if when == "before":
+            assert first == ("A", "web", 14 + 5)  # in the opening total, not repeated after
+            assert await sub.drain(0.3) == []
+        else:
+            assert first == ("A", "web", 14)  # read before the change: the change follows
+            assert [update(r) for r in await sub.drain(0.3)] == [("A", "web", 14 + 5)]
+        await adjust(server.api, "A", "WH1", 1)
+        assert update(await sub.next()) == ("A", "web", 19 + 1)
+
+
+async def test_initial_needs_the_skus_asked(server):
+    await given_shop(server)
+    async with ws_session(server.ws_url, server.api.token) as ws:
+        with pytest.raises(TransportQueryError) as refused:
+            await ws.subscribe(INITIAL, {"channel": "web", "initial": True}).next()
+    assert refused.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"

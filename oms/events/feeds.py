@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,8 @@ class StockValue:
     channel: str
     available: int
     at: datetime
+    read_from: float = 0.0
+    "time.monotonic() when the read that found it began: of two reads, the later is newer."
 
 
 class RecentIds:
@@ -54,19 +56,28 @@ class StockFeed:
         self.skus = skus
         self._pending: dict[str, StockValue] = {}
         self._last_sent: dict[str, int] = {}
+        self._known_from: dict[str, float] = {}
         self._ready = asyncio.Event()
 
-    def baseline(self, totals: dict[str, int]) -> None:
-        """Totals the client is taken to know already: an unchanged total is not pushed."""
-        for sku, available in totals.items():
-            self._last_sent.setdefault(sku, available)
+    def baseline(self, values: Iterable[StockValue]) -> None:
+        """Totals the client is taken to know already (or was just sent): an unchanged
+        total is not pushed, and a value read before them began is older and dropped."""
+        for value in values:
+            self._last_sent.setdefault(value.sku, value.available)
+            self._known_from[value.sku] = value.read_from
 
     def offer(self, value: StockValue) -> None:
+        if not self._fresh(value):
+            return
         self._pending[value.sku] = value
         self._ready.set()
 
+    def _fresh(self, value: StockValue) -> bool:
+        return value.read_from >= self._known_from.get(value.sku, value.read_from)
+
     def _take(self) -> list[StockValue]:
-        values = [v for v in self._pending.values() if self._last_sent.get(v.sku) != v.available]
+        values = [v for v in self._pending.values()
+                  if self._fresh(v) and self._last_sent.get(v.sku) != v.available]
         self._pending.clear()
         self._ready.clear()
         for value in values:

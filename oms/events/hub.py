@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterable, Iterator
+import time
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -140,11 +141,23 @@ class Hub:
         return len(stock) + sum(len(feeds) for feeds in self._orders.values())
 
     async def current_totals(self, channel: str, skus: Iterable[str]) -> dict[str, int]:
-        """The promisable totals of `skus` in `channel` now (a new feed's baseline)."""
+        """The promisable totals of `skus` in `channel` now."""
         asked = sorted(set(skus))
         channels = await Channel.filter(code=channel)
         totals = await availability.channel_totals(channels, asked)
         return {sku: total for (_, sku), total in totals.items()}
+
+    async def opening_totals(self, feed: StockFeed, skus: Sequence[str]) -> list[StockValue]:
+        """The totals of `skus` (of the feed, in the order given) read now, made the feed's
+        baseline. The feed is registered before: a change committed before this read is in
+        it, one committed after reaches the feed by a later read (its notice arrives after
+        this read began); a value of a read begun earlier is older and the feed drops it."""
+        started = time.monotonic()
+        totals = await self.current_totals(feed.channel, skus)
+        at = now()
+        values = [StockValue(sku, feed.channel, totals.get(sku, 0), at, started) for sku in skus]
+        feed.baseline(values)
+        return values
 
     async def _publish_stock_forever(self) -> None:
         while True:
@@ -162,6 +175,7 @@ class Hub:
 
     async def publish_totals(self, skus: set[str]) -> None:
         """Read the totals of `skus` for every channel someone watches, and offer them."""
+        started = time.monotonic()
         wanted = {
             channel: sorted(skus if ALL in by_sku else skus & by_sku.keys())
             for channel, by_sku in self._stock.items()
@@ -178,7 +192,7 @@ class Hub:
             for sku in asked:
                 if (channel, sku) not in totals:
                     continue
-                value = StockValue(sku, channel, totals[(channel, sku)], at)
+                value = StockValue(sku, channel, totals[(channel, sku)], at, started)
                 for feed in by_sku.get(sku, set()) | by_sku.get(ALL, set()):
                     feed.offer(value)
 

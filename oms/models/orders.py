@@ -84,6 +84,8 @@ class OrderLine(Model):
     class Meta:
         table = "order_line"
         ordering = ["position"]
+        "An order's lines are read by its id (every order read, the KPIs)."
+        indexes = (("order_id",),)
 
 
 class Fulfillment(Model):
@@ -105,8 +107,8 @@ class Fulfillment(Model):
 
     class Meta:
         table = "fulfillment"
-        "Sourcing counts a node's open fulfillments (backlog) and today's (capacity)."
-        indexes = (("node_id", "status"), ("node_id", "created_at"))
+        "Sourcing counts a node's open fulfillments (backlog), today's (capacity); an order's by id."
+        indexes = (("node_id", "status"), ("node_id", "created_at"), ("order_id",))
 
 
 class FulfillmentLine(Model):
@@ -124,6 +126,7 @@ class FulfillmentLine(Model):
 
     class Meta:
         table = "fulfillment_line"
+        indexes = (("fulfillment_id",),)
 
 
 class OrderEvent(Model):
@@ -143,6 +146,7 @@ class OrderEvent(Model):
     class Meta:
         table = "order_event"
         ordering = ["id"]
+        indexes = (("order_id",),)
 
 
 class PaymentTransaction(Model):

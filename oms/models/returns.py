@@ -34,6 +34,7 @@ class Return(Model):
 
     class Meta:
         table = "return"
+        indexes = (("order_id",),)
 
 
 class ReturnLine(Model):
@@ -53,3 +54,4 @@ class ReturnLine(Model):
 
     class Meta:
         table = "return_line"
+        indexes = (("return_id",),)

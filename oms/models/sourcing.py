@@ -52,3 +52,4 @@ class SourcingDecisionRecord(Model):
 
     class Meta:
         table = "sourcing_decision"
+        indexes = (("order_id",),)

@@ -52,7 +52,7 @@ def new_event(order: Order, type: OrderEventType, message: str | None = None,
               data: dict[str, Any] | None = None) -> OrderEvent:
     """An event of `order` at its current status, not saved yet (see `announce`)."""
     return OrderEvent(order_id=order.id, type=type, status=order.status, message=message,
-                      data=data)
+                      data=data, at=now())
 
 
 def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str) -> None:

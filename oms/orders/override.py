@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from oms import inventory
 from oms.auth import Principal
 from oms.availability import channel_sees
+from oms.clock import now
 from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment.lookup import lock_order
@@ -148,7 +149,8 @@ async def _rewrite(order: Order, node: Node, moves: list[Move], reason: str) -> 
     target = await Fulfillment.filter(order_id=order.id, node_id=node.id,
                                       status=FulfillmentStatus.PENDING).first()
     if target is None:
-        target = await Fulfillment.create(id=uuid.uuid4(), order_id=order.id, node_id=node.id)
+        target = await Fulfillment.create(id=uuid.uuid4(), order_id=order.id, node_id=node.id,
+                                          created_at=now())
     left = [row.id for move in moves for row in move.leaving]
     touched = {str(row.fulfillment_id) for move in moves for row in move.leaving}
     await FulfillmentLine.filter(id__in=left).delete()

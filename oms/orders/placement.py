@@ -98,6 +98,7 @@ def _new_order(checked: CheckedOrder) -> Order:
         payment_reference=spec.payment.reference if spec.payment else None,
         idempotency_key=spec.idempotency_key,
         idempotency_fingerprint=idempotency.fingerprint(spec) if spec.idempotency_key else None,
+        created_at=now(),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tortoise import connections
 
+from oms.clock import now
 from oms.db import is_postgres
 from oms.enums import FulfillmentStatus, OrderEventType
 from oms.models import (
@@ -51,7 +52,7 @@ def fulfil(order: Order, lines: Sequence[OrderLine], wanted: Sequence[int], deci
         target = pending.get(node_id)
         if target is None:
             target = Fulfillment(id=uuid.uuid4(), order_id=order.id, node_id=node_id,
-                                 status=FulfillmentStatus.PENDING)
+                                 status=FulfillmentStatus.PENDING, created_at=now())
             made.created.append(target)
         for index, quantity in parts:
             line = lines[index]
