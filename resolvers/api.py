@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -111,6 +112,14 @@ class OmsGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or GET `variables`) that is JSON but no object or list is refused
+        with 400: Strawberry would call `.get` on it and fail with a 500."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "expected a JSON object")
+        return parsed
 
     @property
     def graphql_ide_html(self) -> str:
