@@ -33,6 +33,7 @@ from schema.errors import ClientErrors, OmsSchema
 from schema.introspection import introspection_guard
 from schema.limits import Limits, query_limits
 from schema.shared_results import SharedResultExecutor
+from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
                               ReturnsQuery))
@@ -50,6 +51,7 @@ def build_schema(limits: Limits | None = None, settings: Settings | None = None)
         execution_context_class=SharedResultExecutor,
         extensions=[
             query_limits(limits or Limits()),  # parses and validates, both cached
+            NoNulInText,
             introspection_guard(settings.introspection, authenticated_only=settings.production),
             ClientErrors,
         ],
