@@ -28,6 +28,7 @@ from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
+from schema import scalars
 from schema.context import Context
 from schema.errors import ClientErrors, OmsSchema
 from schema.introspection import introspection_guard
@@ -49,6 +50,7 @@ def build_schema(limits: Limits | None = None, settings: Settings | None = None)
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=SharedResultExecutor,
+        scalar_overrides=scalars.OVERRIDES,
         extensions=[
             query_limits(limits or Limits()),  # parses and validates, both cached
             NoNulInText,
