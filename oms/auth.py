@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -192,8 +193,8 @@ async def revoke_token(uow: UnitOfWork, token_id: str) -> ApiToken:
 
 async def _token(token_id: str) -> ApiToken:
     try:
-        token = await ApiToken.get_or_none(id=token_id)
-    except (ValueError, TypeError):
+        token = await ApiToken.get_or_none(id=uuid.UUID(str(token_id)))
+    except ValueError:  # not a UUID: no token has that id (PostgreSQL would refuse the query)
         token = None
     if token is None:
         raise DomainError.of(ErrorCode.NOT_FOUND, f"no token {token_id}", "id")
