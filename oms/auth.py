@@ -16,6 +16,7 @@ from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
 from oms.events.topics import TOKEN_REVOKED
 from oms.models import ApiToken
 from oms.scopes import Scope
+from oms.text import check_length
 from oms.token_limits import check_channels_within, check_nodes_within
 from oms.uow import UnitOfWork
 
@@ -151,6 +152,8 @@ async def create_token(uow: UnitOfWork, creator: Principal | None,
     problems = Problems()
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    check_length(problems, spec.name.strip(), ApiToken, "name", "name")
+    check_length(problems, spec.customer_ref, ApiToken, "customer_ref", "customerRef")
     if not spec.scopes:
         problems.add(ErrorCode.INVALID_SCOPE, "give at least one scope", "scopes")
     for i, scope in enumerate(spec.scopes):

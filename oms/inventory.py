@@ -23,6 +23,7 @@ from oms.events.topics import STOCK_CHANGED, stock_changed
 from oms.inventory_bulk import Key, Level
 from oms.locks import in_stock_order
 from oms.models import InventoryPosition, Node, Sku, StockLedgerEntry
+from oms.text import check_length, fits, fitting
 from oms.uow import UnitOfWork
 
 
@@ -43,7 +44,7 @@ class Adjustment:
 
 
 async def _node_ids(codes: Iterable[str]) -> dict[str, int]:
-    rows = await Node.filter(code__in=set(codes)).values_list("code", "id")
+    rows = await Node.filter(code__in=fitting(codes, Node, "code")).values_list("code", "id")
     return {str(code): int(node_id) for code, node_id in rows}
 
 
@@ -54,6 +55,7 @@ def sync_problems(records: Sequence[InventoryRecord], node_codes: Collection[str
     for i, rec in enumerate(records):
         if not rec.sku.strip():
             problems.add(ErrorCode.UNKNOWN_SKU, "sku must not be empty", "records", i, "sku")
+        check_length(problems, rec.sku, Sku, "code", "records", i, "sku")
         if rec.node_code not in node_codes:
             problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {rec.node_code!r}",
                          "records", i, "nodeCode")
@@ -106,7 +108,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
 
     `lock_skus`: as for `sync_inventory`."""
     nodes = await _node_ids(a.node_code for a in adjustments)
-    known = set(cast(list[str], await Sku.filter(code__in={a.sku for a in adjustments})
+    known = set(cast(list[str], await Sku.filter(code__in=fitting((a.sku for a in adjustments), Sku, "code"))
                      .values_list("code", flat=True)))
     problems = Problems()
     for i, adj in enumerate(adjustments):
@@ -116,6 +118,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
         if adj.sku not in known:
             problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {adj.sku!r}",
                          "adjustments", i, "sku")
+        check_length(problems, adj.reason, StockLedgerEntry, "note", "adjustments", i, "reason")
     problems.raise_if_any()
     conn = connections.get("default")
     levels = await locks.lock_positions(conn, {(a.sku, nodes[a.node_code]) for a in adjustments},
@@ -389,6 +392,8 @@ async def checkpoint(uow: UnitOfWork) -> None:
 
 async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[InventoryPosition]:
     """The SKU's positions (only at `node_ids`, when given)."""
+    if not fits(sku, InventoryPosition, "sku"):
+        return []
     query = InventoryPosition.filter(sku=sku)
     if node_ids is not None:
         query = query.filter(node_id__in=sorted(node_ids))

@@ -6,10 +6,12 @@ from typing import cast
 
 from oms.auth import Principal
 from oms.availability import channel_sees
+from oms.catalog import get_channel, get_node
 from oms.enums import DeliveryMethod
 from oms.errors import ErrorCode, Problems
-from oms.models import Channel, Node, Sku
+from oms.models import Channel, Node, Order, Sku
 from oms.orders.inputs import LineSpec, OrderSpec
+from oms.text import check_length, fitting
 
 
 @dataclass(frozen=True)
@@ -22,11 +24,12 @@ class CheckedOrder:
 async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOrder:
     """The order's channel and pickup node, or a DomainError listing every problem."""
     problems = Problems()
-    channel = await Channel.get_or_none(code=spec.channel)
+    channel = await get_channel(spec.channel)
     check_channel(problems, spec.channel, channel, principal)
     if "@" not in spec.customer_email.strip():
         problems.add(ErrorCode.INVALID_INPUT, "customerEmail is not an e-mail address",
                      "customerEmail")
+    _check_lengths(problems, spec)
     await _check_lines(problems, spec.lines, channel)
     _check_payment(problems, spec, channel)
     pickup = await _check_delivery(problems, spec, channel)
@@ -47,7 +50,8 @@ def check_channel(problems: Problems, code: str, channel: Channel | None,
 
 async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, int]]) -> None:
     """Quantities > 0 and SKUs known (shared with cart holds)."""
-    known = set(cast(list[str], await Sku.filter(code__in={s for s, _ in skus_and_quantities})
+    wanted = fitting((sku for sku, _ in skus_and_quantities), Sku, "code")
+    known = set(cast(list[str], await Sku.filter(code__in=wanted)
                      .values_list("code", flat=True)))
     if not skus_and_quantities:
         problems.add(ErrorCode.INVALID_INPUT, "give at least one line", "lines")
@@ -69,6 +73,15 @@ async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Chann
             problems.add(ErrorCode.CURRENCY_MISMATCH,
                          f"channel {channel.code} sells in {channel.currency}, "
                          f"not {line.unit_price.currency}", "lines", i, "unitPrice", "currency")
+
+
+def _check_lengths(problems: Problems, spec: OrderSpec) -> None:
+    check_length(problems, spec.customer_email.strip(), Order, "customer_email", "customerEmail")
+    check_length(problems, spec.customer_ref, Order, "customer_ref", "customerRef")
+    check_length(problems, spec.idempotency_key, Order, "idempotency_key", "idempotencyKey")
+    if spec.payment is not None:
+        check_length(problems, spec.payment.reference, Order, "payment_reference",
+                     "payment", "reference")
 
 
 def _check_payment(problems: Problems, spec: OrderSpec, channel: Channel | None) -> None:
@@ -96,7 +109,7 @@ async def _check_delivery(problems: Problems, spec: OrderSpec,
                          "shippingAddress")
         return None
     code = spec.pickup_node_code
-    node = await Node.get_or_none(code=code) if code else None
+    node = await get_node(code) if code else None
     if node is None:
         problems.add(ErrorCode.PICKUP_NODE_INVALID,
                      "PICKUP_IN_STORE needs the code of a known pickup node", "pickupNodeCode")
