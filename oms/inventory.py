@@ -26,6 +26,9 @@ from oms.models import InventoryPosition, Node, Sku, StockLedgerEntry
 from oms.text import check_length, fits, fitting
 from oms.uow import UnitOfWork
 
+MAX_LEVEL = 2**31 - 1
+"The most units one stock level holds (32-bit columns)."
+
 
 @dataclass(frozen=True)
 class InventoryRecord:
@@ -128,6 +131,11 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
     for i, adj in enumerate(adjustments):
         key = (adj.sku, nodes[adj.node_code])
         level, reserved = on_hand[key] + adj.delta, levels[key].reserved
+        if level > MAX_LEVEL:
+            problems.add(ErrorCode.INVALID_QUANTITY,
+                         f"{adj.sku} at {adj.node_code}: on-hand {on_hand[key]} {adj.delta:+d} would "
+                         f"pass {MAX_LEVEL}", "adjustments", i, "delta")
+            continue
         if level < reserved:
             problems.add(
                 ErrorCode.BELOW_RESERVED,
@@ -282,7 +290,9 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
     `guarded`: only while on_hand - reserved - safety_stock >= delta. `guard` (a channel's
     buffer and allocation percent): also only while the channel's share of what is left,
     (on_hand - reserved - safety_stock - buffer) * percent / 100, is at least `delta`: the
-    integer form of `oms.availability.channel_share` (buffer >= 0, percent 0..100).
+    integer form of `oms.availability.channel_share` (buffer >= 0, percent 0..100). Both
+    compare in 64 bits: the columns are 32-bit, and on PostgreSQL 32-bit arithmetic
+    overflowed (a large safety stock, or past 21,474,836 units times a percent).
     """
     conn = connections.get("default")
     marks = iter(placeholders(conn, 8))
@@ -295,12 +305,12 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
            f'WHERE "sku" = {next(marks)} AND "node_id" = {next(marks)}')
     values += [sku, node_id]
     if guarded or guard is not None:
-        sql += f' AND "on_hand" >= "reserved" + "safety_stock" + {next(marks)}'
+        sql += f' AND "on_hand" >= CAST("reserved" AS BIGINT) + "safety_stock" + {next(marks)}'
         values.append(delta)
     if guard is not None:
         buffer, percent = next(marks), next(marks)
-        sql += (f' AND ("on_hand" - "reserved" - "safety_stock" - {buffer}) * {percent}'
-                f' >= 100 * {next(marks)}')
+        sql += (f' AND (CAST("on_hand" AS BIGINT) - "reserved" - "safety_stock" - {buffer})'
+                f' * {percent} >= 100 * CAST({next(marks)} AS BIGINT)')
         values += [guard[0], guard[1], delta]
     rows = await conn.execute_query_dict(
         sql + f' RETURNING "on_hand", "reserved", "safety_stock", "{column}" AS level', values)

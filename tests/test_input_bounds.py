@@ -1,6 +1,7 @@
 """Input past what the database keeps (each found by the fuzzer, tests/test_fuzz.py; each
 answered INTERNAL_SERVER_ERROR before): text longer than its column is refused where it would
-be written and matches nothing where it is looked up."""
+be written and matches nothing where it is looked up; stock levels, channel totals and order
+amounts past their columns are refused or capped."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from oms.models import Order
-from tests.helpers import ADJUST, SYNC, ledger_mismatches, stock
+from oms.models import InventoryPosition, Order
+from tests.helpers import ADJUST, SYNC, available, ledger_mismatches, node, stock
 from tests.journeys import CANCEL, REQUEST_RETURN, fulfillment_at, line_id
 from tests.order_helpers import PLACE, RULE, order_input
 from tests.test_access import CREATE
@@ -131,3 +132,58 @@ async def test_reads_by_text_longer_than_its_column_find_nothing(api: Any, ids: 
     unknown = await api.raw('query($v: String!) { availability(channel: $v, skus: ["A"]) '
                             "{ available } }", {"v": LONG})
     assert unknown["errors"][0]["extensions"]["code"] == "UNKNOWN_CHANNEL"
+
+
+MAX = 2**31 - 1
+
+
+async def test_an_adjustment_past_the_largest_level_is_refused(api: Any) -> None:
+    await node(api, "MIL")
+    await stock(api, ("A", "MIL", 5))
+    data = await api(ADJUST, {"adjustments": [{"sku": "A", "nodeCode": "MIL", "delta": MAX}]})
+    assert data["adjustInventory"]["userErrors"] == [
+        {"code": "INVALID_QUANTITY", "message": f"A at MIL: on-hand 5 {MAX:+d} would pass {MAX}",
+         "field": ["adjustments", "0", "delta"]}]
+    assert (await InventoryPosition.get(sku="A")).on_hand == 5
+
+
+async def test_a_channel_total_past_32_bits_is_kept_and_promised_up_to_the_largest(api: Any) -> None:
+    for code in ("MIL", "TOR", "ROM"):
+        await node(api, code)
+    await api("mutation { upsertChannel(input: {code: \"web\", name: \"w\", type: WEB, "
+              "currency: \"EUR\"}) { userErrors { code } } }")
+    await stock(api, ("A", "MIL", MAX), ("A", "TOR", MAX), ("A", "ROM", MAX))
+    item = await available(api, "web", "A")
+    assert item["available"] == MAX
+    assert sorted(n["available"] for n in item["byNode"]) == [MAX, MAX, MAX]
+    await stock(api, ("A", "MIL", 0), ("A", "TOR", 0))
+    assert (await available(api, "web", "A"))["available"] == MAX
+    await stock(api, ("A", "ROM", 7))
+    assert (await available(api, "web", "A"))["available"] == 7
+
+
+async def test_holds_compare_in_64_bits_past_21_million_units(api: Any) -> None:
+    """A hold checks the channel's share, (on hand - ...) x percent >= 100 x quantity: past
+    21,474,836 units either side passed 32 bits on PostgreSQL."""
+    await node(api, "MIL")
+    await api("mutation { upsertChannel(input: {code: \"web\", name: \"w\", type: WEB, "
+              "currency: \"EUR\"}) { userErrors { code } } }")
+    await stock(api, ("B", "MIL", 30_000_000))
+    big = await api(PLACE, {"input": order_input(("B", 25_000_000), price="0.01")})
+    assert big["placeOrder"]["userErrors"] == []
+    assert big["placeOrder"]["order"]["lines"][0]["allocatedQuantity"] == 25_000_000
+    assert (await available(api, "web", "B"))["available"] == 5_000_000
+    assert await ledger_mismatches() == []
+
+
+async def test_an_order_whose_amounts_pass_what_an_order_keeps_is_refused(api: Any) -> None:
+    await node(api, "MIL")
+    await api("mutation { upsertChannel(input: {code: \"web\", name: \"w\", type: WEB, "
+              "currency: \"EUR\"}) { userErrors { code } } }")
+    await stock(api, ("A", "MIL", 5))
+    price = await api(PLACE, {"input": order_input(("A", 1), price="1e20")})
+    assert [e["field"] for e in price["placeOrder"]["userErrors"]] == [
+        ["lines"], ["lines", "0", "unitPrice", "amount"]]
+    total = await api(PLACE, {"input": order_input(("A", MAX), price="999999999")})
+    assert ["lines"] in [e["field"] for e in total["placeOrder"]["userErrors"]]
+    assert await Order.all().count() == 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import cast
 
 from oms.auth import Principal
@@ -12,6 +13,9 @@ from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Node, Order, Sku
 from oms.orders.inputs import LineSpec, OrderSpec
 from oms.text import check_length, fitting
+
+MAX_AMOUNT = Decimal("999999999999.99")
+"The largest amount an order keeps (its totals and prices are numeric(14, 2))."
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,12 @@ async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, i
 
 async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Channel | None) -> None:
     await check_lines(problems, [(line.sku, line.quantity) for line in lines])
+    if sum(line.unit_price.amount * max(line.quantity, 0) for line in lines) > MAX_AMOUNT:
+        problems.add(ErrorCode.INVALID_INPUT, f"the lines' total must be at most {MAX_AMOUNT}",
+                     "lines")
     for i, line in enumerate(lines):
-        if line.unit_price.amount < 0:
-            problems.add(ErrorCode.INVALID_INPUT, "unitPrice must be >= 0",
+        if not 0 <= line.unit_price.amount <= MAX_AMOUNT:
+            problems.add(ErrorCode.INVALID_INPUT, f"unitPrice must be 0..{MAX_AMOUNT}",
                          "lines", i, "unitPrice", "amount")
         if channel is not None and line.unit_price.currency != channel.currency:
             problems.add(ErrorCode.CURRENCY_MISMATCH,
