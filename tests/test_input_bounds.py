@@ -187,3 +187,11 @@ async def test_an_order_whose_amounts_pass_what_an_order_keeps_is_refused(api: A
     total = await api(PLACE, {"input": order_input(("A", MAX), price="999999999")})
     assert ["lines"] in [e["field"] for e in total["placeOrder"]["userErrors"]]
     assert await Order.all().count() == 0
+
+
+async def test_a_node_asked_for_skus_longer_than_any_lists_none(api: Any) -> None:
+    await node(api, "MIL")
+    await stock(api, ("A", "MIL", 5))
+    data = await api('query($skus: [String!]) { node(code: "MIL") { inventory(skus: $skus) '
+                     "{ sku onHand } } }", {"skus": ["A", LONG]})
+    assert data == {"node": {"inventory": [{"sku": "A", "onHand": 5}]}}
