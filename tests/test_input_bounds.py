@@ -181,9 +181,11 @@ async def test_an_order_whose_amounts_pass_what_an_order_keeps_is_refused(api: A
     await api("mutation { upsertChannel(input: {code: \"web\", name: \"w\", type: WEB, "
               "currency: \"EUR\"}) { userErrors { code } } }")
     await stock(api, ("A", "MIL", 5))
-    price = await api(PLACE, {"input": order_input(("A", 1), price="1e20")})
-    assert [e["field"] for e in price["placeOrder"]["userErrors"]] == [
-        ["lines"], ["lines", "0", "unitPrice", "amount"]]
+    for huge in ("1e20", "9E+999999"):
+        price = await api(PLACE, {"input": order_input(("A", 2), price=huge, payment={
+            "reference": "p", "amount": {"amount": huge, "currency": "EUR"}})})
+        assert [e["field"] for e in price["placeOrder"]["userErrors"]] == [
+            ["lines", "0", "unitPrice", "amount"]]
     total = await api(PLACE, {"input": order_input(("A", MAX), price="999999999")})
     assert ["lines"] in [e["field"] for e in total["placeOrder"]["userErrors"]]
     assert await Order.all().count() == 0
