@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from graphql import ExecutionResult, GraphQLError, Node, StringValueNode
+from graphql import GraphQLError, Node, StringValueNode
 from strawberry.extensions import SchemaExtension
 
 NUL = "\x00"
@@ -61,10 +61,13 @@ def refusal(document: Any, variables: Mapping[str, Any] | None) -> GraphQLError 
 
 
 class NoNulInText(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
+    """Refuses as a validation error does, so subscriptions are refused too (they ignore a
+    result set while executing). Listed after the query limits, which validate first."""
+
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        if context.graphql_document is not None:
+        if context.graphql_document is not None and not context.pre_execution_errors:
             error = refusal(context.graphql_document, context.variables)
             if error is not None:
-                context.result = ExecutionResult(data=None, errors=[error])
+                context.pre_execution_errors = [error]
         yield
