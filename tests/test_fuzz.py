@@ -11,8 +11,8 @@ hostile ones (text one past each column's length and far beyond, NUL, injection,
 extremes, times at the calendar's ends, NaN amounts). Examples are derandomized: a run is
 reproducible up to the ids the world gets. `OMS_FUZZ_EXAMPLES=N` runs N per test.
 
-Subscriptions are not generated (hypothesis-graphql makes queries and mutations only);
-tests/test_socket_guard.py and the realtime tests cover the websocket edge.
+Subscriptions are not generated (hypothesis-graphql makes queries and mutations only):
+tests/test_subscription_inputs.py sends each hostile arguments over a real websocket.
 """
 from __future__ import annotations
 
