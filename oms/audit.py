@@ -11,6 +11,7 @@ from oms.auth import Principal
 from oms.errors import AccessDenied, ErrorCode
 from oms.models import AuditEntry
 from oms.scopes import Scope
+from oms.text import fits
 from oms.uow import UnitOfWork
 
 SECRET_WORDS = ("secret", "password", "authorization")
@@ -60,8 +61,11 @@ async def entries(wanted: AuditFilter, first: int) -> list[AuditEntry]:
     """Newest first, at most `first` (up to MAX_PAGE)."""
     query = AuditEntry.all()
     for name in ("actor", "action", "target"):
-        if getattr(wanted, name) is not None:
-            query = query.filter(**{name: getattr(wanted, name)})
+        value = getattr(wanted, name)
+        if value is not None and not fits(value, AuditEntry, name):
+            return []
+        if value is not None:
+            query = query.filter(**{name: value})
     if wanted.after is not None:
         query = query.filter(at__gt=wanted.after)
     if wanted.before is not None:

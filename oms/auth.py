@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
 from oms.events.topics import TOKEN_REVOKED
 from oms.models import ApiToken
 from oms.scopes import Scope
+from oms.text import check_length
 from oms.token_limits import check_channels_within, check_nodes_within, within_limits
 from oms.uow import UnitOfWork
 
@@ -150,6 +152,8 @@ async def create_token(uow: UnitOfWork, creator: Principal | None,
     problems = Problems()
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    check_length(problems, spec.name.strip(), ApiToken, "name", "name")
+    check_length(problems, spec.customer_ref, ApiToken, "customer_ref", "customerRef")
     if not spec.scopes:
         problems.add(ErrorCode.INVALID_SCOPE, "give at least one scope", "scopes")
     for i, scope in enumerate(spec.scopes):
@@ -195,8 +199,8 @@ async def _token(viewer: Principal | None, token_id: str) -> ApiToken:
     """The token with this id if `viewer` sees it: one wider than a limited viewer, or with
     other channels or nodes, is NOT_FOUND like one that does not exist."""
     try:
-        token = await ApiToken.get_or_none(id=token_id)
-    except (ValueError, TypeError):
+        token = await ApiToken.get_or_none(id=uuid.UUID(str(token_id)))
+    except ValueError:  # not a UUID: no token has that id (PostgreSQL would refuse the query)
         token = None
     if token is None or not within_limits(viewer, token.channels, token.nodes):
         raise DomainError.of(ErrorCode.NOT_FOUND, f"no token {token_id}", "id")

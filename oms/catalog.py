@@ -15,6 +15,7 @@ from oms.availability.rules import channel_sees
 from oms.enums import ChannelType, NodeType
 from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Node
+from oms.text import check_length, fits, fitting
 from oms.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def _check_node(spec: NodeSpec, writer: Principal | None, exists: bool) -> None:
         problems.add(ErrorCode.INVALID_INPUT, "code: letters, digits, _ . : - (max 64)", "code")
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    check_length(problems, spec.name.strip(), Node, "name", "name")
     check_coordinates(problems, spec.latitude, spec.longitude, "location")
     if spec.address:
         loc = spec.address.get("location") or {}
@@ -122,6 +124,7 @@ async def _check_channel(spec: ChannelSpec, writer: Principal | None, exists: bo
         problems.add(ErrorCode.INVALID_INPUT, "code: letters, digits, _ . : - (max 64)", "code")
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_INPUT, "name must not be empty", "name")
+    check_length(problems, spec.name.strip(), Channel, "name", "name")
     if not CURRENCY_PATTERN.match(spec.currency):
         problems.add(ErrorCode.INVALID_INPUT, "currency: ISO-4217 code, e.g. EUR", "currency")
     if spec.buffer < 0:
@@ -157,7 +160,7 @@ async def check_channel_codes(problems: Problems, codes: list[str], *path: str,
                               within: Principal | None = None) -> None:
     """An UNKNOWN_CHANNEL problem for each code that names no channel, or one outside the
     limits of `within` (the two alike: nothing to probe), at path + index."""
-    known = set(cast(list[str], await Channel.filter(code__in=set(codes))
+    known = set(cast(list[str], await Channel.filter(code__in=fitting(codes, Channel, "code"))
                      .values_list("code", flat=True)))
     for i, code in enumerate(codes):
         if code not in known or (within is not None and not within.sees_channel(code)):
@@ -166,7 +169,7 @@ async def check_channel_codes(problems: Problems, codes: list[str], *path: str,
 
 async def check_node_codes(problems: Problems, codes: list[str], *path: str) -> None:
     """An UNKNOWN_NODE problem for each code that names no node, at path + index."""
-    known = set(cast(list[str], await Node.filter(code__in=set(codes))
+    known = set(cast(list[str], await Node.filter(code__in=fitting(codes, Node, "code"))
                      .values_list("code", flat=True)))
     for i, code in enumerate(codes):
         if code not in known:
@@ -192,11 +195,13 @@ async def list_channels() -> list[Channel]:
 
 
 async def get_node(code: str) -> Node | None:
-    return await Node.get_or_none(code=code)
+    """The node with this code, if any."""
+    return await Node.get_or_none(code=code) if fits(code, Node, "code") else None
 
 
 async def get_channel(code: str) -> Channel | None:
-    return await Channel.get_or_none(code=code)
+    """The channel with this code, if any."""
+    return await Channel.get_or_none(code=code) if fits(code, Channel, "code") else None
 
 
 _nodes: tuple[tuple[Any, ...], dict[int, Node]] | None = None

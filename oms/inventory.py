@@ -23,7 +23,11 @@ from oms.events.topics import STOCK_CHANGED, stock_changed
 from oms.inventory_bulk import Key, Level
 from oms.locks import in_stock_order
 from oms.models import InventoryPosition, Node, Sku, StockLedgerEntry
+from oms.text import check_length, fits, fitting
 from oms.uow import UnitOfWork
+
+MAX_LEVEL = 2**31 - 1
+"The most units one stock level holds (32-bit columns)."
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class Adjustment:
 
 
 async def _node_ids(codes: Iterable[str]) -> dict[str, int]:
-    rows = await Node.filter(code__in=set(codes)).values_list("code", "id")
+    rows = await Node.filter(code__in=fitting(codes, Node, "code")).values_list("code", "id")
     return {str(code): int(node_id) for code, node_id in rows}
 
 
@@ -54,6 +58,7 @@ def sync_problems(records: Sequence[InventoryRecord], node_codes: Collection[str
     for i, rec in enumerate(records):
         if not rec.sku.strip():
             problems.add(ErrorCode.UNKNOWN_SKU, "sku must not be empty", "records", i, "sku")
+        check_length(problems, rec.sku, Sku, "code", "records", i, "sku")
         if rec.node_code not in node_codes:
             problems.add(ErrorCode.UNKNOWN_NODE, f"unknown node {rec.node_code!r}",
                          "records", i, "nodeCode")
@@ -106,7 +111,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
 
     `lock_skus`: as for `sync_inventory`."""
     nodes = await _node_ids(a.node_code for a in adjustments)
-    known = set(cast(list[str], await Sku.filter(code__in={a.sku for a in adjustments})
+    known = set(cast(list[str], await Sku.filter(code__in=fitting((a.sku for a in adjustments), Sku, "code"))
                      .values_list("code", flat=True)))
     problems = Problems()
     for i, adj in enumerate(adjustments):
@@ -116,6 +121,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
         if adj.sku not in known:
             problems.add(ErrorCode.UNKNOWN_SKU, f"unknown SKU {adj.sku!r}",
                          "adjustments", i, "sku")
+        check_length(problems, adj.reason, StockLedgerEntry, "note", "adjustments", i, "reason")
     problems.raise_if_any()
     conn = connections.get("default")
     levels = await locks.lock_positions(conn, {(a.sku, nodes[a.node_code]) for a in adjustments},
@@ -125,6 +131,11 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
     for i, adj in enumerate(adjustments):
         key = (adj.sku, nodes[adj.node_code])
         level, reserved = on_hand[key] + adj.delta, levels[key].reserved
+        if level > MAX_LEVEL:
+            problems.add(ErrorCode.INVALID_QUANTITY,
+                         f"{adj.sku} at {adj.node_code}: on-hand {on_hand[key]} {adj.delta:+d} would "
+                         f"pass {MAX_LEVEL}", "adjustments", i, "delta")
+            continue
         if level < reserved:
             problems.add(
                 ErrorCode.BELOW_RESERVED,
@@ -279,7 +290,9 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
     `guarded`: only while on_hand - reserved - safety_stock >= delta. `guard` (a channel's
     buffer and allocation percent): also only while the channel's share of what is left,
     (on_hand - reserved - safety_stock - buffer) * percent / 100, is at least `delta`: the
-    integer form of `oms.availability.channel_share` (buffer >= 0, percent 0..100).
+    integer form of `oms.availability.channel_share` (buffer >= 0, percent 0..100). Both
+    compare in 64 bits: the columns are 32-bit, and on PostgreSQL 32-bit arithmetic
+    overflowed (a large safety stock, or past 21,474,836 units times a percent).
     """
     conn = connections.get("default")
     marks = iter(placeholders(conn, 8))
@@ -292,12 +305,12 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
            f'WHERE "sku" = {next(marks)} AND "node_id" = {next(marks)}')
     values += [sku, node_id]
     if guarded or guard is not None:
-        sql += f' AND "on_hand" >= "reserved" + "safety_stock" + {next(marks)}'
+        sql += f' AND "on_hand" >= CAST("reserved" AS BIGINT) + "safety_stock" + {next(marks)}'
         values.append(delta)
     if guard is not None:
         buffer, percent = next(marks), next(marks)
-        sql += (f' AND ("on_hand" - "reserved" - "safety_stock" - {buffer}) * {percent}'
-                f' >= 100 * {next(marks)}')
+        sql += (f' AND (CAST("on_hand" AS BIGINT) - "reserved" - "safety_stock" - {buffer})'
+                f' * {percent} >= 100 * CAST({next(marks)} AS BIGINT)')
         values += [guard[0], guard[1], delta]
     rows = await conn.execute_query_dict(
         sql + f' RETURNING "on_hand", "reserved", "safety_stock", "{column}" AS level', values)
@@ -389,6 +402,8 @@ async def checkpoint(uow: UnitOfWork) -> None:
 
 async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[InventoryPosition]:
     """The SKU's positions (only at `node_ids`, when given)."""
+    if not fits(sku, InventoryPosition, "sku"):
+        return []
     query = InventoryPosition.filter(sku=sku)
     if node_ids is not None:
         query = query.filter(node_id__in=sorted(node_ids))

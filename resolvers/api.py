@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,11 +29,13 @@ from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
+from schema import scalars
 from schema.context import Context
 from schema.errors import ClientErrors, OmsSchema
 from schema.introspection import introspection_guard
 from schema.limits import Limits, query_limits
 from schema.shared_results import SharedResultExecutor
+from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
                               ReturnsQuery, MetricsQuery))
@@ -48,8 +51,10 @@ def build_schema(limits: Limits | None = None, settings: Settings | None = None)
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=SharedResultExecutor,
+        scalar_overrides=scalars.OVERRIDES,
         extensions=[
             query_limits(limits or Limits()),  # parses and validates, both cached
+            NoNulInText,
             introspection_guard(settings.introspection, authenticated_only=settings.production),
             ClientErrors,
         ],
@@ -112,6 +117,14 @@ class OmsGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or GET `variables`) that is JSON but no object or list is refused
+        with 400: Strawberry would call `.get` on it and fail with a 500."""
+        parsed = super().parse_json(data)
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "expected a JSON object")
+        return parsed
 
     @property
     def graphql_ide_html(self) -> str:

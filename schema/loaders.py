@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from oms.fulfillment import backlog
 from oms.models import Channel, InventoryPosition, Node
+from oms.text import fitting
 
 
 async def nodes_by_id(ids: Sequence[int]) -> list[Node | None]:
@@ -33,8 +34,8 @@ async def positions_by_node(keys: Sequence[tuple[int, tuple[str, ...] | None]]) 
     node_ids = {k[0] for k in keys}
     wanted_skus = None if any(k[1] is None for k in keys) else {s for k in keys for s in k[1] or ()}
     query = InventoryPosition.filter(node_id__in=node_ids)
-    if wanted_skus is not None:
-        query = query.filter(sku__in=wanted_skus)
+    if wanted_skus is not None:  # a SKU longer than any matches none (and the ORM refuses it)
+        query = query.filter(sku__in=fitting(wanted_skus, InventoryPosition, "sku"))
     by_node: dict[int, list[InventoryPosition]] = defaultdict(list)
     for pos in await query.order_by("sku"):
         by_node[pos.node_id].append(pos)

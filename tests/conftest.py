@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from tortoise import connections
 
 from oms import db
@@ -17,6 +18,13 @@ from oms.config import Settings
 from oms.uow import unit_of_work
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests (tests/test_fuzz.py) are reproducible in CI: derandomized, no example
+# database; examples share one seeded world per test function (the per-test fixtures).
+settings.register_profile("oms", derandomize=True, database=None, deadline=None, print_blob=False,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                 HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("OMS_HYPOTHESIS_PROFILE", "oms"))
 
 
 def test_settings() -> Settings:

@@ -106,3 +106,9 @@ async def test_only_admin_creates_tokens(api):
     secret = await make_token(["inventory:write"])
     body = await api.raw(CREATE, {"input": {"name": "x", "scopes": ["admin"]}}, token=secret)
     assert code_of(body) == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("token_id", ["0", "not-a-uuid", "1.5", "9" * 40])
+async def test_revoking_an_id_that_is_no_uuid_is_not_found(api, token_id):
+    data = await api(REVOKE, {"id": token_id})
+    assert data["revokeApiToken"] == {"token": None, "userErrors": [{"code": "NOT_FOUND"}]}

@@ -56,3 +56,11 @@ async def test_each_request_has_an_id_and_one_log_line(api: Any, admin_token: st
     assert first["outcome"] == "ok" and first["status"] == 200 and first["token"]
     assert admin_token not in json.dumps(lines)
     assert second["outcome"] == "refused" and second["token"] is None
+
+
+@pytest.mark.parametrize("payload", [b"42", b'"{ channels { code } }"', b"null", b"true"])
+async def test_a_json_body_that_is_no_object_is_refused_with_400(api: Any, payload: bytes) -> None:
+    response = await api.client.post("/graphql", content=payload,
+                                     headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert (await api("{ channels { code } }")) == {"channels": []}

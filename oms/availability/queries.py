@@ -31,6 +31,10 @@ NEAREST_EXTRA = 3
 """With `near` + `limit`: positions are read for the `limit` + this many nearest nodes, then
 for as many again where a SKU still has fewer than `limit` nodes to show."""
 
+MAX_PROMISE = 2**31 - 1
+"""The most a channel promises of one SKU at once (a 32-bit integer): its total over many
+nodes can be larger; promising less than there is never oversells."""
+
 
 @dataclass(frozen=True)
 class NodeAvailable:
@@ -136,7 +140,7 @@ async def channel_totals(channels: Sequence[ChannelLike], skus: Sequence[str],
         totals[(by_id[channel_id].code, sku)] = total
     for key, extra in (await _expired_corrections(channels, asked, method)).items():
         totals[key] += extra
-    return totals
+    return {key: min(total, MAX_PROMISE) for key, total in totals.items()}
 
 
 async def _expired_corrections(channels: Sequence[ChannelLike], skus: Sequence[str],
@@ -183,7 +187,8 @@ async def channel_availability(
     if with_nodes:
         by_node = await _by_node(channel, asked, method, near, include_empty, nodes or {},
                                  expired)
-    return [SkuAvailable(sku, code, totals.get(sku, 0), by_node.get(sku, [])) for sku in asked]
+    return [SkuAvailable(sku, code, min(totals.get(sku, 0), MAX_PROMISE), by_node.get(sku, []))
+            for sku in asked]
 
 
 async def _by_node(channel: ChannelLike, skus: list[str], method: DeliveryMethod | None,

@@ -223,7 +223,7 @@ async def _add(conn: Any, rows: list[tuple[tuple[int, str], list[int]]]) -> None
         columns = [[c for (c, _), _ in rows], [s for (_, s), _ in rows],
                    *([d[i] for _, d in rows] for i in range(len(COLUMNS)))]
         await conn.execute_query(
-            insert + "SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::int[], $5::int[])"
+            insert + "SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[])"
             + conflict, columns)
         return
     marks = ", ".join(placeholders(conn, 5))
@@ -251,8 +251,8 @@ def _rebuild_sql(channel: ChannelRow, nodes: list[NodeRow], greatest: str) -> st
     seen = [sorted(n.id for n in nodes if channel_sees(channel, n, m)) for m in METHODS]
     if not seen[0]:
         return None
-    share = (f'{greatest}(0, {greatest}(0, "on_hand" - "reserved" - "safety_stock") '
-             f'- {int(channel.buffer)}) * {int(channel.allocation_percent)} / 100')
+    share = (f'{greatest}(0, {greatest}(0, CAST("on_hand" AS BIGINT) - "reserved" - "safety_stock") '
+             f'- {int(channel.buffer)}) * {int(channel.allocation_percent)} / 100')  # 64-bit: see 0008
 
     def total(ids: list[int]) -> str:
         if not ids:

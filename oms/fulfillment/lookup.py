@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from oms.auth import Principal
+from oms.catalog import get_node
 from oms.errors import DomainError, ErrorCode
 from oms.locks import lock_order_row
 from oms.models import Channel, Fulfillment, Node, Order
@@ -75,7 +76,7 @@ async def lock_fulfillment(principal: Principal, fulfillment_id: str,
 
 async def allowed_node(principal: Principal, code: str, *field: str) -> Node:
     """The node with this code, if the caller may act there."""
-    node = await Node.get_or_none(code=code)
+    node = await get_node(code)
     if node is None:
         raise DomainError.of(ErrorCode.UNKNOWN_NODE, f"unknown node {code!r}", *field)
     if not principal.sees_node(node.code):

@@ -12,13 +12,14 @@ from oms.inventory import Release
 from oms.models import OrderLine
 from oms.orders.history import record_event
 from oms.orders.writing import allocation_data, allocation_event
+from oms.text import reason_problem
 from oms.uow import UnitOfWork
 
 
 async def reject(uow: UnitOfWork, principal: Principal, fulfillment_id: str, reason: str) -> Work:
     """Refuse the fulfillment (PENDING or ACCEPTED only) and re-source its lines."""
-    if not reason.strip():
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "give the reason", "reason")
+    if problem := reason_problem(reason):
+        raise DomainError.of(ErrorCode.INVALID_INPUT, problem, "reason")
     work = await Work.load(principal, fulfillment_id)
     work.fulfillment.reason = reason.strip()
     await move(work, FulfillmentStatus.REJECTED, "reason")

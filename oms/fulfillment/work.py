@@ -19,6 +19,7 @@ from oms.fulfillment.transitions import FULFILLMENT, transition
 from oms.inventory import Hold
 from oms.models import Fulfillment, FulfillmentLine, Node, Order, OrderLine
 from oms.orders.history import record_event
+from oms.text import check_length
 from oms.uow import UnitOfWork
 
 EVENT_OF = {
@@ -102,6 +103,8 @@ def _check_parcel(carrier: str, tracking_number: str) -> None:
     if not tracking_number.strip():
         problems.add(ErrorCode.INVALID_INPUT, "trackingNumber must not be empty",
                      "trackingNumber")
+    check_length(problems, carrier.strip(), Fulfillment, "carrier", "carrier")
+    check_length(problems, tracking_number.strip(), Fulfillment, "tracking_number", "trackingNumber")
     problems.raise_if_any()
 
 

@@ -45,9 +45,10 @@ class ChannelStock(Model):
     )
     channel_id: int
     sku = fields.CharField(max_length=64)
-    available = fields.IntField(default=0)
-    ship_available = fields.IntField(default=0)
-    pickup_available = fields.IntField(default=0)
+    # Sums over every node the channel sees, each position up to 2**31 - 1: 64-bit.
+    available = fields.BigIntField(default=0)
+    ship_available = fields.BigIntField(default=0)
+    pickup_available = fields.BigIntField(default=0)
 
     class Meta:
         table = "channel_stock"

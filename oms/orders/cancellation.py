@@ -19,6 +19,7 @@ from oms.fulfillment.transitions import FULFILLMENT, OPEN, transition
 from oms.inventory import Release
 from oms.models import Fulfillment, FulfillmentLine, Order, OrderLine
 from oms.orders.history import record_event
+from oms.text import reason_problem
 from oms.uow import UnitOfWork
 
 
@@ -36,8 +37,8 @@ def remaining(line: OrderLine) -> int:
 
 async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) -> Order:
     """Cancel what is left of the whole order, or of the given lines."""
-    if not spec.reason.strip():
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "give the reason", "reason")
+    if problem := reason_problem(spec.reason):
+        raise DomainError.of(ErrorCode.INVALID_INPUT, problem, "reason")
     order = await lock_order(principal, spec.order_id, "orderId")
     lines = _chosen(list(await OrderLine.filter(order_id=order.id).order_by("position")), spec)
     open_ids = await Fulfillment.filter(order_id=order.id, status__in=list(OPEN)) \

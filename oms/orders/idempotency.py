@@ -18,6 +18,7 @@ from tortoise import connections
 from oms.errors import DomainError, ErrorCode
 from oms.models import Order
 from oms.orders.inputs import OrderSpec
+from oms.text import fits
 
 
 def fingerprint(spec: OrderSpec) -> str:
@@ -34,7 +35,8 @@ async def claim(key: str, spec: OrderSpec) -> Order | None:
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         await conn.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
-    earlier = await Order.get_or_none(idempotency_key=key)
+    earlier = await Order.get_or_none(idempotency_key=key) \
+        if fits(key, Order, "idempotency_key") else None  # a longer key is refused as input
     if earlier is not None and earlier.idempotency_fingerprint not in (None, fingerprint(spec)):
         raise DomainError.of(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                              f"idempotency key {key!r} was used for another request",

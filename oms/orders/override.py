@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from oms import inventory
 from oms.auth import Principal
 from oms.availability import channel_sees
+from oms.catalog import get_node
 from oms.clock import now
 from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode
@@ -24,6 +25,7 @@ from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, Order
 from oms.orders.cancellation import cancel_emptied
 from oms.orders.history import record_event
 from oms.routing.snapshot import promisable
+from oms.text import reason_problem
 from oms.uow import UnitOfWork
 
 
@@ -67,9 +69,9 @@ async def override_routing(uow: UnitOfWork, principal: Principal, spec: Override
 
 
 async def _target(spec: OverrideSpec, order: Order, channel: Channel) -> Node:
-    if not spec.reason.strip():
-        raise DomainError.of(ErrorCode.INVALID_INPUT, "give the reason", "reason")
-    node = await Node.get_or_none(code=spec.node_code)
+    if problem := reason_problem(spec.reason):
+        raise DomainError.of(ErrorCode.INVALID_INPUT, problem, "reason")
+    node = await get_node(spec.node_code)
     if node is None:
         raise DomainError.of(ErrorCode.UNKNOWN_NODE, f"unknown node {spec.node_code!r}",
                              "nodeCode")

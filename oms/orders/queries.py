@@ -12,7 +12,8 @@ from tortoise.queryset import QuerySet
 from oms.auth import Principal
 from oms.enums import OrderStatus
 from oms.errors import DomainError, ErrorCode
-from oms.models import Order, SourcingDecisionRecord
+from oms.models import Channel, Order, SourcingDecisionRecord
+from oms.text import fits
 
 MAX_PAGE = 200
 
@@ -42,7 +43,8 @@ def visible_orders(principal: Principal) -> QuerySet[Order]:
     if principal.channels:
         query = query.filter(channel__code__in=sorted(principal.channels))
     if principal.own_orders_only:
-        query = query.filter(customer_ref=principal.customer_ref or "\x00")
+        query = query.filter(customer_ref=principal.customer_ref) if principal.customer_ref \
+            else query.filter(id__in=[])
     return query
 
 
@@ -56,6 +58,8 @@ async def get_order(principal: Principal, order_id: str | None = None,
         except ValueError:
             return None
     if number is not None:
+        if not fits(number, Order, "number"):
+            return None
         query = query.filter(number=number)
     if order_id is None and number is None:
         return None
@@ -79,6 +83,8 @@ async def list_orders(principal: Principal, wanted: OrderCriteria, first: int,
 
 
 def _filtered(query: QuerySet[Order], wanted: OrderCriteria) -> QuerySet[Order]:
+    if not _can_match(wanted):
+        return query.filter(id__in=[])
     if wanted.channel:
         query = query.filter(channel__code=wanted.channel)
     if wanted.statuses:
@@ -90,6 +96,12 @@ def _filtered(query: QuerySet[Order], wanted: OrderCriteria) -> QuerySet[Order]:
     if wanted.created_before:
         query = query.filter(created_at__lt=wanted.created_before)
     return query
+
+
+def _can_match(wanted: OrderCriteria) -> bool:
+    """Whether some order could match: a code or e-mail longer than its column matches none."""
+    return (not wanted.channel or fits(wanted.channel, Channel, "code")) and \
+        (not wanted.customer_email or fits(wanted.customer_email, Order, "customer_email"))
 
 
 def _cursor(order: Order) -> str:

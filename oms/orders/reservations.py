@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from oms import inventory
 from oms.auth import Principal
+from oms.catalog import get_channel
 from oms.clock import now
 from oms.enums import DeliveryMethod, ReservationStatus, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
@@ -73,7 +74,7 @@ async def reserve(uow: UnitOfWork, principal: Principal | None, spec: ReserveSpe
 
 async def _check(spec: ReserveSpec, principal: Principal | None) -> Channel:
     problems = Problems()
-    channel = await Channel.get_or_none(code=spec.channel)
+    channel = await get_channel(spec.channel)
     check_channel(problems, spec.channel, channel, principal)
     await check_lines(problems, [(line.sku, line.quantity) for line in spec.lines])
     if not 1 <= spec.ttl_seconds <= MAX_TTL_SECONDS:

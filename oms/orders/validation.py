@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import cast
 
 from oms.auth import Principal
 from oms.availability import channel_sees
+from oms.catalog import get_channel, get_node
 from oms.enums import DeliveryMethod
 from oms.errors import ErrorCode, Problems
-from oms.models import Channel, Node, Sku
+from oms.models import Channel, Node, Order, Sku
 from oms.orders.inputs import LineSpec, OrderSpec
+from oms.text import check_length, fitting
+
+MAX_AMOUNT = Decimal("999999999999.99")
+"The largest amount an order keeps (its totals and prices are numeric(14, 2))."
 
 
 @dataclass(frozen=True)
@@ -22,13 +28,14 @@ class CheckedOrder:
 async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOrder:
     """The order's channel and pickup node, or a DomainError listing every problem."""
     problems = Problems()
-    channel = await Channel.get_or_none(code=spec.channel)
+    channel = await get_channel(spec.channel)
     check_channel(problems, spec.channel, channel, principal)
     if "@" not in spec.customer_email.strip():
         problems.add(ErrorCode.INVALID_INPUT, "customerEmail is not an e-mail address",
                      "customerEmail")
-    await _check_lines(problems, spec.lines, channel)
-    _check_payment(problems, spec, channel)
+    _check_lengths(problems, spec)
+    priced = await _check_lines(problems, spec.lines, channel)
+    _check_payment(problems, spec, channel, priced)
     pickup = await _check_delivery(problems, spec, channel)
     problems.raise_if_any()
     assert channel is not None
@@ -47,7 +54,8 @@ def check_channel(problems: Problems, code: str, channel: Channel | None,
 
 async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, int]]) -> None:
     """Quantities > 0 and SKUs known (shared with cart holds)."""
-    known = set(cast(list[str], await Sku.filter(code__in={s for s, _ in skus_and_quantities})
+    wanted = fitting((sku for sku, _ in skus_and_quantities), Sku, "code")
+    known = set(cast(list[str], await Sku.filter(code__in=wanted)
                      .values_list("code", flat=True)))
     if not skus_and_quantities:
         problems.add(ErrorCode.INVALID_INPUT, "give at least one line", "lines")
@@ -59,19 +67,38 @@ async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, i
                          "lines", i, "quantity")
 
 
-async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Channel | None) -> None:
+async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Channel | None) -> bool:
+    """Whether every price is one an order keeps (only then is the total computed: a price
+    like 9E+999999 overflows any arithmetic)."""
     await check_lines(problems, [(line.sku, line.quantity) for line in lines])
+    priced = True
     for i, line in enumerate(lines):
-        if line.unit_price.amount < 0:
-            problems.add(ErrorCode.INVALID_INPUT, "unitPrice must be >= 0",
+        if not 0 <= line.unit_price.amount <= MAX_AMOUNT:
+            priced = False
+            problems.add(ErrorCode.INVALID_INPUT, f"unitPrice must be 0..{MAX_AMOUNT}",
                          "lines", i, "unitPrice", "amount")
         if channel is not None and line.unit_price.currency != channel.currency:
             problems.add(ErrorCode.CURRENCY_MISMATCH,
                          f"channel {channel.code} sells in {channel.currency}, "
                          f"not {line.unit_price.currency}", "lines", i, "unitPrice", "currency")
+    if priced and sum(line.unit_price.amount * max(line.quantity, 0) for line in lines) > MAX_AMOUNT:
+        problems.add(ErrorCode.INVALID_INPUT, f"the lines' total must be at most {MAX_AMOUNT}",
+                     "lines")
+        priced = False
+    return priced
 
 
-def _check_payment(problems: Problems, spec: OrderSpec, channel: Channel | None) -> None:
+def _check_lengths(problems: Problems, spec: OrderSpec) -> None:
+    check_length(problems, spec.customer_email.strip(), Order, "customer_email", "customerEmail")
+    check_length(problems, spec.customer_ref, Order, "customer_ref", "customerRef")
+    check_length(problems, spec.idempotency_key, Order, "idempotency_key", "idempotencyKey")
+    if spec.payment is not None:
+        check_length(problems, spec.payment.reference, Order, "payment_reference",
+                     "payment", "reference")
+
+
+def _check_payment(problems: Problems, spec: OrderSpec, channel: Channel | None,
+                   priced: bool) -> None:
     payment = spec.payment
     if payment is None:
         return
@@ -79,7 +106,7 @@ def _check_payment(problems: Problems, spec: OrderSpec, channel: Channel | None)
         problems.add(ErrorCode.CURRENCY_MISMATCH,
                      f"payment in {payment.amount.currency}, channel sells in {channel.currency}",
                      "payment", "amount", "currency")
-    if payment.amount.amount != spec.total:
+    if priced and payment.amount.amount != spec.total:
         problems.add(ErrorCode.TOTAL_MISMATCH,
                      f"payment {payment.amount.amount} differs from the lines' total {spec.total}",
                      "payment", "amount", "amount")
@@ -96,7 +123,7 @@ async def _check_delivery(problems: Problems, spec: OrderSpec,
                          "shippingAddress")
         return None
     code = spec.pickup_node_code
-    node = await Node.get_or_none(code=code) if code else None
+    node = await get_node(code) if code else None
     if node is None:
         problems.add(ErrorCode.PICKUP_NODE_INVALID,
                      "PICKUP_IN_STORE needs the code of a known pickup node", "pickupNodeCode")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from oms import inventory, payments
 from oms.auth import Principal
+from oms.catalog import get_channel
 from oms.enums import OrderEventType, ReturnDisposition, ReturnStatus, StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import (
@@ -25,6 +26,7 @@ from oms.orders.history import record_event
 from oms.returns.transitions import RETURN, transition
 from oms.scopes import Scope
 from oms.sequences import next_number
+from oms.text import reason_problem
 from oms.uow import UnitOfWork
 
 RMA_PREFIX = "RMA"
@@ -109,7 +111,7 @@ async def request_return(uow: UnitOfWork, principal: Principal, spec: ReturnRequ
 async def _return_channel(code: str | None) -> Channel | None:
     if code is None:
         return None
-    channel = await Channel.get_or_none(code=code)
+    channel = await get_channel(code)
     if channel is None:
         raise DomainError.of(ErrorCode.UNKNOWN_CHANNEL, f"unknown channel {code!r}", "channel")
     return channel
@@ -135,8 +137,8 @@ def _check_request(spec: ReturnRequest, lines: dict[str, OrderLine], left: dict[
             problems.add(ErrorCode.DUPLICATE_RECORD, "each order line at most once per return",
                          "lines", i, "orderLineId")
         seen.add(key)
-        if not line.reason.strip():
-            problems.add(ErrorCode.INVALID_INPUT, "give a reason", "lines", i, "reason")
+        if problem := reason_problem(line.reason):
+            problems.add(ErrorCode.INVALID_INPUT, problem, "lines", i, "reason")
         if line.quantity <= 0:
             problems.add(ErrorCode.INVALID_QUANTITY, "quantity must be positive",
                          "lines", i, "quantity")

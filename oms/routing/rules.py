@@ -17,6 +17,7 @@ from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.models import RoutingRule
 from oms.sourcing.model import DEFAULT_MAX_SPLITS, Rule, Weights
+from oms.text import check_length
 from oms.token_limits import check_channels_within
 from oms.uow import UnitOfWork
 
@@ -62,6 +63,7 @@ async def _check(principal: Principal | None, spec: RuleSpec) -> None:
     problems = Problems()
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_RULE, "name must not be empty", "name")
+    check_length(problems, spec.name.strip(), RoutingRule, "name", "name")
     for name, value in spec.weights.items():
         if name not in Weights.names():
             problems.add(ErrorCode.INVALID_RULE, f"unknown weight {name!r}", "weights", name)
