@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, health at /healthz.
+"""The ASGI application: GraphQL at /graphql, health at /healthz, GraphiQL's assets at
+/static/graphiql/.
 
 The GraphQL layer lives outside `oms` (it depends on us, not we on it); it is plugged
 in by name, like an ASGI app handed to uvicorn.
@@ -9,6 +10,7 @@ import gc
 import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,7 +18,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from oms import db
 from oms.config import Settings
@@ -25,6 +28,9 @@ from oms.orders.sweeper import sweep_reservations
 from oms.runtime import Job, Runtime
 
 API_FACTORY = "resolvers.api:graphql_app"
+"GraphiQL's scripts and styles (oms/static/graphiql: pinned npm packages, copied by its build.sh)."
+GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "static" / "graphiql" / "assets"
+GRAPHIQL_ASSETS_URL = "/static/graphiql"
 
 
 def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
@@ -68,17 +74,24 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                                                                      "x-request-id"],
                        expose_headers=["x-request-id"]),
         ],
-        routes=[
-            Route("/", lambda request: RedirectResponse("/graphql")),
-            Route("/healthz", health),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-        ],
+        routes=routes(settings, graphql),
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.settings = settings
     return app
+
+
+def routes(settings: Settings, graphql: Any) -> list[BaseRoute]:
+    served: list[BaseRoute] = [
+        Route("/", lambda request: RedirectResponse("/graphql")),
+        Route("/healthz", health),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    if settings.graphiql:
+        served.append(Mount(GRAPHIQL_ASSETS_URL, StaticFiles(directory=GRAPHIQL_ASSETS)))
+    return served
 
 
 def settle_heap() -> None:

@@ -1,7 +1,6 @@
 """The GraphQL schema and its ASGI app (what `oms.app` mounts at /graphql)."""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
 from resolvers.fulfillment import FulfillmentMutation
+from resolvers.graphiql import graphiql_page
 from resolvers.inventory import InventoryMutation, InventoryQuery
 from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
@@ -114,13 +114,7 @@ class OmsGraphQL(GraphQL[Context, None]):
 
     @property
     def graphql_ide_html(self) -> str:
-        html = super().graphql_ide_html
-        html = html.replace("parameters.q || EXAMPLE_QUERY", f"parameters.q || {json.dumps(EXAMPLES)}")
-        if self.graphiql_token:
-            headers = json.dumps({"Authorization": f"Bearer {self.graphiql_token}"}, indent=2)
-            html = html.replace("React.useState(parameters.headers)",
-                                f"React.useState(parameters.headers || {json.dumps(headers)})")
-        return html
+        return graphiql_page(EXAMPLES, self.graphiql_token)
 
 
 def graphql_app(settings: Settings) -> OmsGraphQL:
