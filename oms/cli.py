@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import copy
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from oms import db
+from oms import db, metrics
 from oms.config import Settings
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"
@@ -122,13 +124,28 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     else:
         cmd_migrate(args, settings)
     host, port = args.host or settings.host, args.port or settings.port
-    print(f"\n  GraphiQL: http://{host}:{port}/graphql\n", flush=True)
-    uvicorn.run("oms.app:create_app", factory=True, host=host, port=port,
-                workers=args.workers, log_level="info", access_log=False, log_config=log_config(),
-                ws_max_size=settings.max_body_bytes,
-                # Subscription messages are small JSON: compressing them cost most of a fan-out's
-                # CPU and a zlib context per socket (about 100 KB each at 10,000 sockets).
-                ws_per_message_deflate=False)
+    if settings.metrics_port == port:
+        raise SystemExit(f"OMS_METRICS_PORT {port} is the API's port: choose another or unset it")
+    print(f"\n  GraphiQL: http://{host}:{port}/graphql", flush=True)
+    with metrics_shared(args.workers, settings):
+        if settings.metrics:
+            metrics_port = settings.metrics_port or port
+            if settings.metrics_port:  # this process serves every worker's figures
+                metrics.serve_on_port(host, settings.metrics_port)
+            print(f"  metrics:  http://{host}:{metrics_port}/metrics\n", flush=True)
+        uvicorn.run("oms.app:create_app", factory=True, host=host, port=port,
+                    workers=args.workers, log_level="info", access_log=False,
+                    log_config=log_config(), ws_max_size=settings.max_body_bytes,
+                    # Subscription messages are small JSON: compressing them cost most of a
+                    # fan-out's CPU and a zlib context per socket (~100 KB each at 10,000).
+                    ws_per_message_deflate=False)
+
+
+def metrics_shared(workers: int, settings: Settings) -> AbstractContextManager[object]:
+    """Several workers count into files of a directory they share (see `oms.metrics`)."""
+    if workers > 1 and settings.metrics:
+        return metrics.shared_between_workers()
+    return contextlib.nullcontext()
 
 
 def log_config() -> dict[str, Any]:

@@ -55,6 +55,16 @@ async def migrate(settings: Settings) -> None:
     await tortoise_migrate(config=tortoise_config(settings))
 
 
+def pool_usage() -> tuple[int, int] | None:
+    """(connections lent out, connections open) of this process's PostgreSQL pool, as asyncpg
+    counts them; None on SQLite (one connection, no pool) or before the pool exists."""
+    pool = getattr(connections.get("default"), "_pool", None)
+    if pool is None or not hasattr(pool, "get_idle_size"):
+        return None
+    size = int(pool.get_size())
+    return size - int(pool.get_idle_size()), size
+
+
 async def ping() -> None:
     await connections.get("default").execute_query("SELECT 1")
 

@@ -13,6 +13,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
+from oms import metrics
 from oms.auth import authenticate, bearer_secret
 from oms.config import Settings
 from oms.errors import AccessDenied
@@ -77,13 +78,15 @@ class OmsGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         runtime = scope["app"].state.runtime
-        if scope["type"] == "http" and not await throttle.admit(scope, send, runtime):
+        if scope["type"] == "http":
+            if await throttle.admit(scope, send, runtime):
+                await super().__call__(scope, receive, send)
             return
         try:
-            await super().__call__(scope, receive, send)
+            with metrics.WEBSOCKETS.track_inprogress():
+                await super().__call__(scope, receive, send)
         finally:
-            if scope["type"] == "websocket":
-                await sockets.unguard(scope)
+            await sockets.unguard(scope)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         runtime = request.app.state.runtime

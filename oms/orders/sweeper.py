@@ -5,6 +5,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from oms import metrics
 from oms.orders.reservations import sweep_expired
 from oms.uow import unit_of_work
 
@@ -20,10 +21,14 @@ async def sweep_reservations(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.reservation_sweep_seconds)
         try:
             swept = await asyncio.shield(_sweep(runtime))  # never cancelled mid-transaction
-            if swept:
-                log.info("expired %d reservations", swept)
         except Exception:
+            metrics.SWEEPS.labels("failed").inc()
             log.exception("reservation sweep failed")
+            continue
+        metrics.SWEEPS.labels("ok").inc()
+        metrics.RESERVATIONS_EXPIRED.inc(swept)
+        if swept:
+            log.info("expired %d reservations", swept)
 
 
 async def _sweep(runtime: Runtime) -> int:
