@@ -9,7 +9,7 @@ from typing import Any
 
 from tortoise import connections
 
-from oms.catalog import check_channel_codes
+from oms.catalog import check_channel_codes, check_node_codes
 from oms.clock import now
 from oms.db import json_list, placeholders
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
@@ -154,6 +154,7 @@ async def create_token(uow: UnitOfWork, spec: NewToken) -> tuple[ApiToken, str]:
         if scope not in SCOPES:
             problems.add(ErrorCode.INVALID_SCOPE, f"unknown scope {scope!r}", "scopes", i)
     await check_channel_codes(problems, spec.channels, "channels")
+    await check_node_codes(problems, spec.nodes, "nodes")
     if Scope.ORDERS_READ_OWN in spec.scopes and not spec.customer_ref:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
     if spec.expires_at is not None and spec.expires_at <= now():

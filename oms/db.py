@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -39,6 +40,25 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file `settings` name, absolute (None for PostgreSQL or an in-memory one)."""
+    if settings.is_postgres:
+        return None
+    name = settings.database_url.removeprefix("sqlite://").split("?", 1)[0]
+    return None if name in ("", ":memory:") else Path(name).resolve()
+
+
+def describe(settings: Settings) -> str:
+    """Which database `settings` name, for a person: the SQLite file, or PostgreSQL's user,
+    host, port and database (never the password)."""
+    path = sqlite_file(settings)
+    if path is not None or not settings.is_postgres:
+        return f"SQLite {path or settings.database_url}"
+    parts = urlsplit(settings.database_url)
+    user = f"{parts.username}@" if parts.username else ""
+    return f"PostgreSQL {user}{parts.hostname}:{parts.port or 5432}{parts.path}"
 
 
 async def init_db(settings: Settings) -> None:
