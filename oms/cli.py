@@ -152,7 +152,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         cmd_migrate(args, settings)
     host, port = args.host or settings.host, args.port or settings.port
     if settings.metrics_port == port:
-        raise SystemExit(f"OMS_METRICS_PORT {port} is the API's port: choose another or unset it")
+        raise Refused(f"OMS_METRICS_PORT {port} is the API's port: choose another or unset it")
     print(f"\n  GraphiQL: http://{host}:{port}/graphql", flush=True)
     with metrics_shared(args.workers, settings):
         if settings.metrics:
