@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, health at /healthz.
+"""The ASGI application: GraphQL at /graphql, health at /healthz, Prometheus metrics at
+/metrics (unless off or on a port of their own), GraphiQL's assets at /static/graphiql/.
 
 The GraphQL layer lives outside `oms` (it depends on us, not we on it); it is plugged
 in by name, like an ASGI app handed to uvicorn.
@@ -11,26 +12,33 @@ import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
-from oms import db
+from oms import db, telemetry
 from oms.config import Settings
 from oms.http import RequestEdge
 from oms.orders.sweeper import sweep_reservations
 from oms.runtime import Job, Runtime
+from oms.sampler import sample_forever
 
 API_FACTORY = "resolvers.api:graphql_app"
 HEALTH_PROBE_SECONDS = 2.0
 "How long /healthz waits for each dependency: a stalled one is reported, not waited on."
 log = logging.getLogger(__name__)
 _probes: set[asyncio.Task[None]] = set()
+"GraphiQL's scripts and styles (oms/static/graphiql: pinned npm packages, copied by its build.sh)."
+GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "static" / "graphiql" / "assets"
+GRAPHIQL_ASSETS_URL = "/static/graphiql"
 
 
 def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
@@ -39,21 +47,24 @@ def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
     return factory
 
 
-def background_jobs() -> list[tuple[str, Job]]:
+def background_jobs(settings: Settings) -> list[tuple[str, Job]]:
     """Everything a server process runs besides requests, in one place."""
-    return [
+    jobs: list[tuple[str, Job]] = [
         ("event-hub", lambda runtime: runtime.hub.run()),
         ("outbox-relay", lambda runtime: runtime.relay.run()),
         ("outbox-prune", lambda runtime: runtime.relay.prune_forever()),
         ("reservation-sweeper", sweep_reservations),
     ]
+    if settings.metrics:
+        jobs.append(("metrics-sampler", sample_forever))
+    return jobs
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                api_factory: str = API_FACTORY) -> Starlette:
     """Build the app. With `manage_db=False` the caller has initialised Tortoise (tests)."""
     settings = settings or Settings.from_env()
-    runtime = Runtime(settings, background_jobs())
+    runtime = Runtime(settings, background_jobs(settings))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -64,6 +75,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
             yield
         finally:
             await runtime.stop(close_db=manage_db)
+            telemetry.worker_stopped()
 
     graphql = load_api_factory(api_factory)(settings)
     app = Starlette(
@@ -74,17 +86,32 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True,
                                                                      "x-request-id"],
                        expose_headers=["x-request-id"]),
         ],
-        routes=[
-            Route("/", lambda request: RedirectResponse("/graphql")),
-            Route("/healthz", health),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            WebSocketRoute("/graphql", graphql),
-        ],
+        routes=routes(settings, graphql),
         lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.settings = settings
     return app
+
+
+def routes(settings: Settings, graphql: Any) -> list[BaseRoute]:
+    served: list[BaseRoute] = [
+        Route("/", lambda request: RedirectResponse("/graphql")),
+        Route("/healthz", health),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    if settings.metrics and settings.metrics_port is None:
+        served.append(Route("/metrics", serve_metrics))
+    if settings.graphiql:
+        served.append(Mount(GRAPHIQL_ASSETS_URL, StaticFiles(directory=GRAPHIQL_ASSETS)))
+    return served
+
+
+async def serve_metrics(request: Request) -> Response:
+    """Prometheus text; under several workers every worker's files are read (off the loop)."""
+    body, content_type = await run_in_threadpool(telemetry.exposition, request.headers.get("accept"))
+    return Response(body, headers={"content-type": content_type})
 
 
 def settle_heap() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise import connections
 
+from oms.catalog import check_node_codes
 from oms.clock import now
 from oms.db import json_list, placeholders
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
@@ -161,6 +162,7 @@ async def create_token(uow: UnitOfWork, creator: Principal | None,
             problems.add(ErrorCode.INVALID_SCOPE, f"unknown scope {scope!r}", "scopes", i)
     await check_channels_within(problems, creator, spec.channels, "a token", "channels")
     check_nodes_within(problems, creator, spec.nodes, "a token", "nodes")
+    await check_node_codes(problems, spec.nodes, "nodes")
     if Scope.ORDERS_READ_OWN in spec.scopes and not spec.customer_ref:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
     if spec.expires_at is not None and spec.expires_at <= now():

@@ -92,7 +92,7 @@ def _check_node(spec: NodeSpec, writer: Principal | None, exists: bool) -> None:
 async def upsert_node(uow: UnitOfWork, writer: Principal | None, spec: NodeSpec) -> Node:
     """Create or update the node with this code, within the writer's node limits (None: the
     operator)."""
-    before = await Node.get_or_none(code=spec.code)
+    before = await get_node(spec.code)
     _check_node(spec, writer, before is not None)
     lat, lon = spec.latitude, spec.longitude
     if lat is None and spec.address and spec.address.get("location"):
@@ -139,7 +139,7 @@ async def _check_channel(spec: ChannelSpec, writer: Principal | None, exists: bo
 async def upsert_channel(uow: UnitOfWork, writer: Principal | None, spec: ChannelSpec) -> Channel:
     """Create or update the channel with this code, within the writer's channel limits (None:
     the operator). Its availability view changes at once."""
-    channel = await Channel.get_or_none(code=spec.code)
+    channel = await get_channel(spec.code)
     await _check_channel(spec, writer, channel is not None)
     values: dict[str, Any] = dict(
         name=spec.name.strip(), type=spec.type, currency=spec.currency, active=spec.active,

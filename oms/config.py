@@ -19,6 +19,10 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _optional_int(name: str) -> int | None:
+    return _int(name, 0) or None
+
+
 def _flag(name: str, default: bool) -> bool:
     raw = (os.environ.get(name) or "").strip().lower()
     if not raw:
@@ -64,6 +68,9 @@ class Settings:
     env: str = "development"
     introspection: bool = True
     graphiql: bool = True
+    "Prometheus /metrics (unauthenticated), on the API's port unless a port of its own is set."
+    metrics: bool = True
+    metrics_port: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -101,6 +108,8 @@ class Settings:
             env=env,
             introspection=_flag("OMS_INTROSPECTION", env != "production"),
             graphiql=_flag("OMS_GRAPHIQL", env != "production"),
+            metrics=_flag("OMS_METRICS", cls.metrics),
+            metrics_port=_optional_int("OMS_METRICS_PORT"),
         )
         settings.validate()
         return settings
@@ -124,6 +133,11 @@ class Settings:
                      "ws_init_timeout_seconds", "max_subscriptions_per_connection"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"OMS_{name.upper()} must be at least 1")
+        if self.metrics_port is not None and not 0 < self.metrics_port < 65536:
+            raise ConfigError(f"OMS_METRICS_PORT must be a port number, got {self.metrics_port}")
+        if self.metrics_port == self.port:
+            raise ConfigError("OMS_METRICS_PORT must differ from OMS_PORT (unset it to serve "
+                              "/metrics on the API's port)")
         for name in ("rate_limit_per_minute", "anonymous_rate_limit_per_minute",
                      "max_connections_per_token"):
             if getattr(self, name) < 0:

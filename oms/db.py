@@ -5,6 +5,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -56,6 +57,25 @@ def tortoise_config(settings: Settings, statement_timeout: bool = True) -> dict[
     }
 
 
+def sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file `settings` name, absolute (None for PostgreSQL or an in-memory one)."""
+    if settings.is_postgres:
+        return None
+    name = settings.database_url.removeprefix("sqlite://").split("?", 1)[0]
+    return None if name in ("", ":memory:") else Path(name).resolve()
+
+
+def describe(settings: Settings) -> str:
+    """Which database `settings` name, for a person: the SQLite file, or PostgreSQL's user,
+    host, port and database (never the password)."""
+    path = sqlite_file(settings)
+    if path is not None or not settings.is_postgres:
+        return f"SQLite {path or settings.database_url}"
+    parts = urlsplit(settings.database_url)
+    user = f"{parts.username}@" if parts.username else ""
+    return f"PostgreSQL {user}{parts.hostname}:{parts.port or 5432}{parts.path}"
+
+
 async def init_db(settings: Settings) -> None:
     # The global fallback lets request tasks see what the lifespan task initialised.
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
@@ -68,6 +88,16 @@ async def close_db() -> None:
 async def migrate(settings: Settings) -> None:
     """Apply every pending migration (what `oms migrate` runs)."""
     await tortoise_migrate(config=tortoise_config(settings, statement_timeout=False))
+
+
+def pool_usage() -> tuple[int, int] | None:
+    """(connections lent out, connections open) of this process's PostgreSQL pool, as asyncpg
+    counts them; None on SQLite (one connection, no pool) or before the pool exists."""
+    pool = getattr(connections.get("default"), "_pool", None)
+    if pool is None or not hasattr(pool, "get_idle_size"):
+        return None
+    size = int(pool.get_size())
+    return size - int(pool.get_idle_size()), size
 
 
 async def ping() -> None:

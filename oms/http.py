@@ -1,10 +1,12 @@
-"""The HTTP edge of every request: a body size cap, a request id, one JSON log line.
+"""The HTTP edge of every request: a body size cap, a request id, one JSON log line, and
+its count in the metrics.
 
 `RequestEdge` is plain ASGI, outermost in the app. A body over the cap is refused
 with 413 before anything reads it. Each request gets an id (the client's
 `X-Request-Id` when it sends a sane one), echoed in the response header and
 written on the log line; the GraphQL layer adds what it learnt (operation, token
-id, outcome) to `scope["oms.log"]` while it serves the request.
+id, outcome) to `scope["oms.log"]` while it serves the request. A request with an
+outcome (a GraphQL one) is counted in `oms.telemetry`.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from oms import telemetry
 
 log = logging.getLogger("oms.requests")
 Scope = MutableMapping[str, Any]
@@ -53,14 +57,25 @@ class RequestEdge:
             await send(message)
 
         try:
+            await self._serve(scope, receive, send_with_id, entry)
+        finally:
+            seconds = time.perf_counter() - started
+            entry["ms"] = round(seconds * 1000, 2)
+            log.info(json.dumps(entry, separators=(",", ":"), default=str))
+            telemetry.observe_request(entry, seconds)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, entry: dict[str, Any]) -> None:
+        try:
             body = await self._body(scope, receive)
         except PayloadTooLarge:
-            await _too_large(send_with_id, self.max_body_bytes)
-        else:
-            await self.app(scope, _replay(body, receive), send_with_id)
-        finally:
-            entry["ms"] = round((time.perf_counter() - started) * 1000, 2)
-            log.info(json.dumps(entry, separators=(",", ":"), default=str))
+            entry["outcome"] = "refused"
+            await _too_large(send, self.max_body_bytes)
+            return
+        try:
+            await self.app(scope, _replay(body, receive), send)
+        except Exception:
+            entry.setdefault("outcome", "fault")
+            raise
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes:
         """The whole request body, refused as soon as it passes the cap."""

@@ -1,7 +1,6 @@
 """The GraphQL schema and its ASGI app (what `oms.app` mounts at /graphql)."""
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +14,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.tools import merge_types
 
+from oms import telemetry
 from oms.auth import authenticate, bearer_secret
 from oms.config import Settings
 from oms.errors import AccessDenied
@@ -23,6 +23,7 @@ from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
 from resolvers.examples import EXAMPLES
 from resolvers.fulfillment import FulfillmentMutation
+from resolvers.graphiql import graphiql_page
 from resolvers.inventory import InventoryMutation, InventoryQuery
 from resolvers.metrics import MetricsQuery
 from resolvers.orders import OrderMutation, OrderQuery
@@ -83,13 +84,15 @@ class OmsGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         runtime = scope["app"].state.runtime
-        if scope["type"] == "http" and not await throttle.admit(scope, send, runtime):
+        if scope["type"] == "http":
+            if await throttle.admit(scope, send, runtime):
+                await super().__call__(scope, receive, send)
             return
         try:
-            await super().__call__(scope, receive, send)
+            with telemetry.WEBSOCKETS.track_inprogress():
+                await super().__call__(scope, receive, send)
         finally:
-            if scope["type"] == "websocket":
-                await sockets.unguard(scope)
+            await sockets.unguard(scope)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         runtime = request.app.state.runtime
@@ -128,13 +131,7 @@ class OmsGraphQL(GraphQL[Context, None]):
 
     @property
     def graphql_ide_html(self) -> str:
-        html = super().graphql_ide_html
-        html = html.replace("parameters.q || EXAMPLE_QUERY", f"parameters.q || {json.dumps(EXAMPLES)}")
-        if self.graphiql_token:
-            headers = json.dumps({"Authorization": f"Bearer {self.graphiql_token}"}, indent=2)
-            html = html.replace("React.useState(parameters.headers)",
-                                f"React.useState(parameters.headers || {json.dumps(headers)})")
-        return html
+        return graphiql_page(EXAMPLES, self.graphiql_token)
 
 
 def graphql_app(settings: Settings) -> OmsGraphQL:

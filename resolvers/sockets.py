@@ -19,6 +19,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.exceptions import ConnectionRejectionError
 
+from oms import telemetry
 from oms.auth import Principal
 from oms.clock import now
 from oms.errors import ErrorCode
@@ -115,9 +116,11 @@ def counted(info: Info, stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, No
 
 
 async def _released(context: Any, stream: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+    telemetry.SUBSCRIPTIONS.inc()
     try:
         async for item in stream:
             yield item
     finally:
+        telemetry.SUBSCRIPTIONS.dec()
         context.open_subscriptions -= 1
         await stream.aclose()

@@ -16,6 +16,7 @@ import orjson
 
 from oms.auth import Principal, authenticate, bearer_secret
 from oms.errors import AccessDenied, ErrorCode
+from oms.http import LOG_KEY
 from oms.ratelimit import Refusal
 from oms.runtime import Runtime
 
@@ -35,6 +36,7 @@ async def admit(scope: dict[str, Any], send: Any, runtime: Runtime) -> bool:
     refusal = await runtime.rate_limits.hit(key, limit)
     if refusal is None:
         return True
+    scope.get(LOG_KEY, {})["outcome"] = "refused"
     await _too_many(send, refusal)
     return False
 

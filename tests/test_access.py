@@ -91,6 +91,7 @@ async def test_revoked_token_is_refused_and_revoking_twice_is_a_user_error(api):
     ({"scopes": ["root"]}, {("INVALID_SCOPE", ("scopes", "0"))}),
     ({"scopes": []}, {("INVALID_SCOPE", ("scopes",))}),
     ({"scopes": ["availability:read"], "channels": ["nope"]}, {("UNKNOWN_CHANNEL", ("channels", "0"))}),
+    ({"scopes": ["fulfillment:write"], "nodes": ["NOPE"]}, {("UNKNOWN_NODE", ("nodes", "0"))}),
     ({"scopes": ["orders:read:own"]}, {("INVALID_INPUT", ("customerRef",))}),
     ({"scopes": ["admin"], "expiresAt": "2000-01-01T00:00:00Z"}, {("INVALID_INPUT", ("expiresAt",))}),
 ])

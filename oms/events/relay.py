@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
+from oms import telemetry
 from oms.clock import now
 from oms.events.broker import Broker, Message
 from oms.models import OutboxEvent
@@ -67,6 +68,7 @@ class OutboxRelay:
                 return 0
             await self.broker.publish([message_of(row) for row in rows])
             await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=now())
+        telemetry.published(row.topic for row in rows)
         return len(rows)
 
     async def prune(self) -> int:
@@ -80,6 +82,15 @@ class OutboxRelay:
             except Exception as exc:  # the database may be away for a while: try next time
                 log.warning("outbox prune failed (%s)", exc)
             await asyncio.sleep(every_seconds)
+
+
+async def backlog() -> tuple[int, float]:
+    """How many events wait to be published, and the age in seconds of the oldest (0: none)."""
+    pending = OutboxEvent.filter(published_at=None)
+    oldest = await pending.order_by("id").only("id", "created_at").first()
+    if oldest is None:
+        return 0, 0.0
+    return await pending.count(), max(0.0, (now() - oldest.created_at).total_seconds())
 
 
 def message_of(row: OutboxEvent) -> Message:

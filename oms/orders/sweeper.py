@@ -5,7 +5,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from oms import db
+from oms import db, telemetry
 from oms.orders.reservations import sweep_expired
 from oms.uow import unit_of_work
 
@@ -21,9 +21,12 @@ async def sweep_reservations(runtime: Runtime) -> None:
         await asyncio.sleep(runtime.settings.reservation_sweep_seconds)
         try:
             swept = await asyncio.shield(_sweep(runtime))  # never cancelled mid-transaction
+            telemetry.SWEEPS.labels("ok").inc()
+            telemetry.RESERVATIONS_EXPIRED.inc(swept)
             if swept:
                 log.info("expired %d reservations", swept)
         except Exception as exc:
+            telemetry.SWEEPS.labels("failed").inc()
             if not db.unreachable(exc):
                 log.exception("reservation sweep failed")
             else:  # an outage is not a fault of ours: one line, not a traceback every sweep
