@@ -2,9 +2,16 @@
 and the stock ledger invariant, checked in the database."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import httpx
+
+from oms.config import Settings
 from oms.models import InventoryPosition, StockLedgerEntry
 
 UPSERT_NODE = """
@@ -100,3 +107,39 @@ async def ledger_mismatches() -> list[str]:
                 wrong.append(f"{pos.sku}@{pos.node_id} {bucket}: ledger {total} vs {level}")
     wrong += [f"{key}: ledger {value} without a position" for key, value in sums.items() if value]
     return wrong
+
+
+@contextmanager
+def statements(this_task_only: bool = True) -> Iterator[list[str]]:
+    """The SQL statements this task sends meanwhile (the app's relay and sweeper, polling in
+    tasks of their own, are left out; `this_task_only=False` counts every task, e.g. the
+    DataLoaders' batches, when no app runs beside)."""
+    seen: list[str] = []
+    task = asyncio.current_task()
+
+    class Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if not this_task_only or asyncio.current_task() is task:
+                seen.append(str(record.args[0] if record.args else record.msg))
+
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = Grab(logging.DEBUG), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An in-process app with a runtime of its own (limiter, hub, relay) under `settings`."""
+    from oms.app import create_app
+
+    app = create_app(settings, manage_db=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as client:
+            yield client

@@ -2,26 +2,15 @@
 for authenticated tokens only."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
 import httpx
 
-from oms.app import create_app
 from oms.config import Settings
+from tests.helpers import app_client
 
 SCHEMA = "{ __schema { queryType { name } } }"
-
-
-@asynccontextmanager
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, manage_db=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as http:
-            yield http
 
 
 def codes(response: httpx.Response) -> list[str]:
@@ -36,7 +25,7 @@ async def ask(http: httpx.AsyncClient, token: str | None, query: str = SCHEMA) -
 async def test_production_refuses_introspection_and_serves_no_graphiql(
         database: Settings, admin_token: str) -> None:
     production = replace(database, env="production", introspection=False, graphiql=False)
-    async with client(production) as http:
+    async with app_client(production) as http:
         assert codes(await ask(http, admin_token)) == ["INTROSPECTION_DISABLED"]
         typename = await ask(http, admin_token, "{ __typename }")
         assert typename.json()["data"] == {"__typename": "Query"}
@@ -47,7 +36,7 @@ async def test_production_refuses_introspection_and_serves_no_graphiql(
 async def test_enabled_in_production_it_is_for_authenticated_tokens(
         database: Settings, admin_token: str) -> None:
     production = replace(database, env="production", introspection=True, graphiql=False)
-    async with client(production) as http:
+    async with app_client(production) as http:
         assert codes(await ask(http, None)) == ["UNAUTHENTICATED"]
         allowed = await ask(http, admin_token)
         assert allowed.json()["data"]["__schema"]["queryType"]["name"] == "Query"

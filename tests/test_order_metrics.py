@@ -21,9 +21,7 @@ MIL, B only at TOR, C known but at none (until 2 arrive at TOR), R at ROM and NA
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from math import asin, cos, radians, sin, sqrt
 from typing import Any
@@ -34,7 +32,7 @@ from oms import catalog, clock
 from oms.auth import Principal
 from oms.metrics import order_figures
 from tests.conftest import make_token
-from tests.helpers import ADJUST, channel
+from tests.helpers import ADJUST, channel, statements
 from tests.journeys import (
     cancel,
     fulfillment_at,
@@ -330,36 +328,16 @@ async def test_who_may_read_the_metrics(api: Any, scopes: list[str], code: str |
     assert [e["extensions"]["code"] for e in body.get("errors") or []] == ([code] if code else [])
 
 
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """Every statement sent meanwhile (no app runs here: nothing else is talking)."""
-    seen: list[str] = []
-
-    class Grab(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            seen.append(str(record.args[0] if record.args else record.msg))
-
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level = Grab(logging.DEBUG), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-
-
 async def test_figures_are_read_by_a_few_aggregate_statements_each_only_when_asked(
         database: Any) -> None:
     admin = Principal("t", "t", frozenset({"admin"}), frozenset(), frozenset(), None)
     await catalog.nodes_by_id()  # the per-process node catalog, warm as in a running server
-    with statements() as seen:
+    with statements(this_task_only=False) as seen:
         figures = await order_figures(admin, T0, T0 + timedelta(days=1), None)
         assert (await figures.counts()).orders == 0
         assert await figures.split_rate() == 0.0  # counts are read once, shared
     assert len(seen) == 2, seen
-    with statements() as seen:
+    with statements(this_task_only=False) as seen:
         figures = await order_figures(admin, T0, T0 + timedelta(days=1), None)
         await asyncio.gather(
             figures.counts(), figures.lines(), figures.fill_rate(), figures.split_rate(),

@@ -2,10 +2,6 @@
 change cannot quietly add round trips to every order (see bench/order_placement.py)."""
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
@@ -15,32 +11,11 @@ from oms.inventory import InventoryRecord, sync_inventory
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
 from oms.orders.placement import place_order
 from oms.uow import unit_of_work
+from tests.helpers import statements
 from tests.order_helpers import BERGAMO, PLACES
 
 LIMIT = {"postgres": 15, "sqlite": 22}
 "Statements for a paid 2-line order held at one node, commit included (BEGIN/COMMIT aside)."
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The statements this task sends (the app's relay, polling meanwhile, is left out)."""
-    seen: list[str] = []
-    task = asyncio.current_task()
-
-    class Grab(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if asyncio.current_task() is task:
-                seen.append(str(record.args[0] if record.args else record.msg))
-
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level = Grab(logging.DEBUG), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 def _spec() -> OrderSpec:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
 
@@ -14,8 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from oms.app import create_app
-from oms.config import Settings
+from tests.helpers import app_client
 from tests.servers import free_port, live_server
 from tests.test_socket_guard import acked, closed_within, socket
 
@@ -26,16 +24,6 @@ NODE = """mutation($code: String!) {
   upsertNode(input: {code: $code, name: $code, type: WAREHOUSE}) {
     userErrors { code } } }"""
 NODES = "{ nodes { code } }"
-
-
-@asynccontextmanager
-async def client_of(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An in-process app with its own runtime (and so its own limiter) under `settings`."""
-    app = create_app(settings, manage_db=False)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://oms.test") as client:
-            yield client
 
 
 async def post(client: httpx.AsyncClient, query: str, secret: str | None = None,
@@ -59,7 +47,7 @@ def refused(response: httpx.Response) -> dict[str, Any]:
 
 
 async def test_a_token_over_its_own_limit_is_refused_before_anything_runs(database, admin_token):
-    async with client_of(database) as client:
+    async with app_client(database) as client:
         made = await new_token(client, admin_token, rateLimit=3)
         assert made["token"]["rateLimit"] == 3 and made["userErrors"] == []
         secret = made["secret"]
@@ -73,7 +61,7 @@ async def test_a_token_over_its_own_limit_is_refused_before_anything_runs(databa
 
 
 async def test_tokens_are_counted_apart_and_by_the_servers_default(database, admin_token):
-    async with client_of(replace(database, rate_limit_per_minute=2)) as client:
+    async with app_client(replace(database, rate_limit_per_minute=2)) as client:
         made = await new_token(client, admin_token, rateLimit=0)  # no limit of its own
         other = made["secret"]
         assert (await post(client, NODES, admin_token)).status_code == 200  # the create was one
@@ -85,7 +73,7 @@ async def test_tokens_are_counted_apart_and_by_the_servers_default(database, adm
 async def test_calls_without_a_token_are_limited_by_address(database, admin_token):
     settings = replace(database, anonymous_rate_limit_per_minute=2,
                        events_channel=f"{database.events_channel}:{free_port()}")
-    async with client_of(settings) as client:
+    async with app_client(settings) as client:
         for _ in range(2):
             answer = await post(client, NODES)
             assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
@@ -99,15 +87,15 @@ async def test_every_process_shares_the_limit_through_redis(database, admin_toke
         pytest.skip("needs Redis: without it each process counts on its own")
     settings = replace(database, events_channel=f"{database.events_channel}:{free_port()}")
     async with AsyncExitStack() as stack:
-        first = await stack.enter_async_context(client_of(settings))
-        second = await stack.enter_async_context(client_of(settings))
+        first = await stack.enter_async_context(app_client(settings))
+        second = await stack.enter_async_context(app_client(settings))
         secret = (await new_token(first, admin_token, rateLimit=4))["secret"]
         answers = [await post(c, NODES, secret) for c in (first, second, first, second, first)]
         assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
 
 
 async def test_a_token_s_limits_are_validated(database, admin_token):
-    async with client_of(database) as client:
+    async with app_client(database) as client:
         made = await new_token(client, admin_token, rateLimit=-1, maxConnections=2_000_000)
         assert made["token"] is None
         assert sorted(e["field"][-1] for e in made["userErrors"]) == ["maxConnections", "rateLimit"]
@@ -115,7 +103,7 @@ async def test_a_token_s_limits_are_validated(database, admin_token):
 
 async def test_limits_are_not_enforced_while_redis_is_unreachable(database, admin_token):
     settings = replace(database, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    async with client_of(settings) as client:
+    async with app_client(settings) as client:
         secret = (await new_token(client, admin_token, rateLimit=1))["secret"]
         for _ in range(3):
             assert (await post(client, NODES, secret)).status_code == 200
