@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from oms.auth import Principal, authenticate, bearer_secret
+from oms.auth import Principal, authenticate, bearer_secret, hash_secret
 from oms.errors import AccessDenied, ErrorCode
 from oms.http import LOG_KEY
 from oms.ratelimit import Refusal
@@ -25,20 +25,29 @@ PRINCIPAL_KEY = "oms_principal"
 
 async def admit(scope: dict[str, Any], send: Any, runtime: Runtime) -> bool:
     """Count this HTTP request; False (and a 429 sent) when it is over its limit."""
-    principal = await _principal(scope)
-    settings = runtime.settings
-    if principal is not None:
-        scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
-        limit = principal.rate_limit if principal.rate_limit is not None else settings.rate_limit_per_minute
-        key = f"token:{principal.token_id}"
-    else:
-        limit, key = settings.anonymous_rate_limit_per_minute, f"ip:{_client(scope)}"
+    limit, key = _bucket(scope, runtime, await _principal(scope))
     refusal = await runtime.rate_limits.hit(key, limit)
     if refusal is None:
         return True
     scope.get(LOG_KEY, {})["outcome"] = "refused"
     await _too_many(send, refusal)
     return False
+
+
+def _bucket(scope: dict[str, Any], runtime: Runtime,
+            principal: Principal | _Unchecked | None) -> tuple[int, str]:
+    """The limit and the key a request is counted against."""
+    settings = runtime.settings
+    if isinstance(principal, _Unchecked):
+        # The database is down (the request's own handling answers SERVICE_UNAVAILABLE):
+        # counted against its secret at the server's default, not its address, whose
+        # anonymous limit turned valid tokens away with 429 under load.
+        return settings.rate_limit_per_minute, f"secret:{hash_secret(principal.secret)[:32]}"
+    if principal is None:
+        return settings.anonymous_rate_limit_per_minute, f"ip:{_client(scope)}"
+    scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
+    own = principal.rate_limit
+    return own if own is not None else settings.rate_limit_per_minute, f"token:{principal.token_id}"
 
 
 def principal_of(scope: MutableMapping[str, Any]) -> Principal | None:
@@ -52,7 +61,7 @@ def max_connections(principal: Principal, runtime: Runtime) -> int:
     return own if own is not None else runtime.settings.max_connections_per_token
 
 
-async def _principal(scope: dict[str, Any]) -> Principal | None:
+async def _principal(scope: dict[str, Any]) -> Principal | _Unchecked | None:
     header = dict(scope.get("headers") or []).get(b"authorization")
     secret = bearer_secret(header.decode("latin-1")) if header else None
     if secret is None:
@@ -61,8 +70,15 @@ async def _principal(scope: dict[str, Any]) -> Principal | None:
         return await authenticate(secret)
     except AccessDenied:
         return None  # counted by address; the context refuses it as UNAUTHENTICATED
-    except Exception:
-        return None  # e.g. the database is down: the request's own handling reports it
+    except Exception:  # e.g. the database is down
+        return _Unchecked(secret)
+
+
+class _Unchecked:
+    """A bearer secret that could not be checked, for want of the database."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
 
 
 def _client(scope: dict[str, Any]) -> str:

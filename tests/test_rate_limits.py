@@ -82,6 +82,26 @@ async def test_calls_without_a_token_are_limited_by_address(database, admin_toke
         assert (await post(client, NODES, admin_token)).status_code == 200
 
 
+async def test_a_token_that_cannot_be_checked_is_not_counted_as_anonymous(database, admin_token,
+                                                                          monkeypatch):
+    """The database down while a request's token is checked: the request itself answers
+    (SERVICE_UNAVAILABLE when the database is really away), counted against its secret at
+    the server's default; never 429 as if it had no token (under load every client then
+    shared one address's limit)."""
+    import resolvers.throttle
+
+    async def unreachable(secret: str | None) -> Any:
+        raise ConnectionRefusedError("database unreachable")
+
+    settings = replace(database, anonymous_rate_limit_per_minute=1, rate_limit_per_minute=3,
+                       events_channel=f"{database.events_channel}:{free_port()}")
+    async with client_of(settings) as client:
+        monkeypatch.setattr(resolvers.throttle, "authenticate", unreachable)
+        for _ in range(3):
+            assert (await post(client, NODES, admin_token)).status_code == 200
+        refused(await post(client, NODES, admin_token))
+
+
 async def test_every_process_shares_the_limit_through_redis(database, admin_token):
     if not database.redis_url:
         pytest.skip("needs Redis: without it each process counts on its own")
