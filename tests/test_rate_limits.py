@@ -95,7 +95,7 @@ async def test_a_token_that_cannot_be_checked_is_not_counted_as_anonymous(databa
 
     settings = replace(database, anonymous_rate_limit_per_minute=1, rate_limit_per_minute=3,
                        events_channel=f"{database.events_channel}:{free_port()}")
-    async with client_of(settings) as client:
+    async with app_client(settings) as client:
         monkeypatch.setattr(resolvers.throttle, "authenticate", unreachable)
         for _ in range(3):
             assert (await post(client, NODES, admin_token)).status_code == 200
