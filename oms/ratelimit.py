@@ -74,9 +74,9 @@ class RateLimiter:
 
     async def lease(self, token_id: str, limit: int) -> ConnectionLease | None:
         """A slot among the token's open websockets, or None when it holds `limit` already."""
-        lease = ConnectionLease(self, token_id, uuid.uuid4().hex)
         if limit == UNLIMITED:
-            return lease
+            return ConnectionLease(self, token_id, uuid.uuid4().hex, counted=False)
+        lease = ConnectionLease(self, token_id, uuid.uuid4().hex)
         count = await self._fail_open(lambda: self._take(lease, limit), 0)
         return lease if count <= limit else None
 
@@ -143,12 +143,16 @@ class ConnectionLease:
     limiter: RateLimiter
     token_id: str
     member: str
+    counted: bool = True
+    "False for a token without a connection limit: nothing is held, renewed or released."
 
     async def renew(self) -> None:
-        await self.limiter.renew(self)
+        if self.counted:
+            await self.limiter.renew(self)
 
     async def release(self) -> None:
-        await self.limiter.release(self)
+        if self.counted:
+            await self.limiter.release(self)
 
 
 __all__ = ["LEASE_SECONDS", "UNLIMITED", "ConnectionLease", "RateLimiter", "Refusal"]

@@ -45,7 +45,7 @@ class SocketGuard:
         self.websocket = websocket
         self.principal = principal
         self.lease = lease
-        self._renewing = asyncio.ensure_future(self._renew())
+        self._renewing = asyncio.ensure_future(self._renew()) if lease.counted else None
         self._unwatch = hub.watch_token(principal.token_id, self._close_soon)
         self._timer: asyncio.TimerHandle | None = None
         if principal.expires_at is not None:
@@ -72,7 +72,8 @@ class SocketGuard:
         self._unwatch()
         if self._timer is not None:
             self._timer.cancel()
-        self._renewing.cancel()
+        if self._renewing is not None:
+            self._renewing.cancel()
         await self.lease.release()
 
 

@@ -104,6 +104,18 @@ async def live_server(settings: Settings, admin_token: str,
         await asyncio.wait_for(task, 15)
 
 
+@contextlib.asynccontextmanager
+async def one_sku_shop(settings: Settings, admin_token: str) -> AsyncIterator[LiveServer]:
+    """A live server with one warehouse (WH1), one channel (web) and 5 x A in stock."""
+    from tests.helpers import channel, node, stock
+
+    async with live_server(settings, admin_token) as running:
+        await node(running.api, "WH1")
+        await channel(running.api, "web")
+        await stock(running.api, ("A", "WH1", 5))
+        yield running
+
+
 @dataclass
 class Subscription:
     """One subscription on a gql session; what arrives is queued for the test to take."""

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.helpers import channel, node, stock
-from tests.servers import live_server
+from tests.servers import one_sku_shop
 
 SUBSCRIBE = "subscription($c: String!) { stockUpdates(channel: $c) { sku available } }"
 CREATE = """mutation($input: CreateApiTokenInput!) {
@@ -60,10 +59,7 @@ async def token(server: Any, **extra: Any) -> tuple[str, str]:
 async def server(database: Any, admin_token: str) -> AsyncIterator[Any]:
     settings = replace(database, allowed_origins=("https://shop.example",),
                        max_subscriptions_per_connection=2, ws_init_timeout_seconds=1)
-    async with live_server(settings, admin_token) as running:
-        await node(running.api, "WH1")
-        await channel(running.api, "web")
-        await stock(running.api, ("A", "WH1", 5))
+    async with one_sku_shop(settings, admin_token) as running:
         yield running
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from tests.helpers import channel, node, stock
-from tests.servers import live_server, ws_session
+from tests.helpers import stock
+from tests.servers import one_sku_shop, ws_session
 from tests.test_realtime_orders import ORDER_EVENTS, ORDER_UPDATES
 from tests.test_realtime_stock import STOCK_UPDATES
 
@@ -32,10 +32,7 @@ HOSTILE: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.fixture
 async def server(database: Any, admin_token: str) -> Any:
-    async with live_server(database, admin_token) as running:
-        await node(running.api, "WH1")
-        await channel(running.api, "web")
-        await stock(running.api, ("A", "WH1", 5))
+    async with one_sku_shop(database, admin_token) as running:
         yield running
 
 
