@@ -48,6 +48,10 @@ class Receiver:
     port: int = 0
     secrets: list[str] = field(default_factory=list)
     default: int | str = 200
+    delay: float = 0.0
+    "Seconds it takes over each answer."
+    in_flight: int = 0
+    most_in_flight: int = 0
     arrivals: list[Arrival] = field(default_factory=list)
     _script: deque[int | str] = field(default_factory=deque)
     _released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -112,11 +116,17 @@ class Receiver:
                           self.verify(headers, raw), time.monotonic())
         self.arrivals.append(arrival)
         answer = self._script.popleft() if self._script else self.default
-        if answer == HANG:
-            await self._released.wait()
-            return Response(status_code=200)  # too late: the sender gave up on it
-        arrival.answered = int(answer)
-        return Response(status_code=int(answer))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if answer == HANG:
+                await self._released.wait()
+                return Response(status_code=200)  # too late: the sender gave up on it
+            await asyncio.sleep(self.delay)
+            arrival.answered = int(answer)
+            return Response(status_code=int(answer))
+        finally:
+            self.in_flight -= 1
 
 
 @contextlib.asynccontextmanager

@@ -7,8 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from oms.config import Settings
+from oms.models import WebhookDelivery
 from tests.helpers import channel, node, stock
-from tests.servers import LiveServer, live_server
+from tests.servers import LiveServer, eventually, live_server
 
 UPSERT = """mutation($input: WebhookEndpointInput!) { upsertWebhookEndpoint(input: $input) {
   endpoint { id url events channels active consecutiveFailures createdAt }
@@ -74,3 +75,11 @@ async def shop(settings: Settings, admin_token: str,
         await stock(running.api, ("A", "WH1", 50))
         await running.settle()
         yield running
+
+
+async def all_sent(within: float = 10.0) -> None:
+    """Wait until no delivery is waiting for an attempt (each delivered, or failed for good)."""
+    async def nothing_open() -> bool:
+        return not await WebhookDelivery.filter(status__in=["PENDING", "RETRYING"]).exists()
+
+    await eventually(nothing_open, within=within)

@@ -111,12 +111,15 @@ async def rotate_secret(uow: UnitOfWork, principal: Principal | None, endpoint_i
 async def redeliver(uow: UnitOfWork, principal: Principal | None,
                     delivery_id: str) -> WebhookDelivery:
     """Make a delivery due now, whatever became of it: the sender attempts it next for its
-    endpoint (one attempt more, counted with the others), with the same event id."""
+    endpoint (one attempt more, counted with the others), with the same event id. One
+    being attempted at this moment is left to that attempt."""
     delivery = await _delivery(principal, delivery_id)
     endpoint = await WebhookEndpoint.get(id=delivery.endpoint_id)
     if not endpoint.active:
         raise DomainError.of(ErrorCode.ENDPOINT_INACTIVE, "the endpoint is inactive: "
                              "set it active again first", "deliveryId")
+    if delivery.status in OPEN and delivery.claimed_until and delivery.claimed_until > now():
+        return delivery  # being sent right now
     if delivery.status not in OPEN:
         delivery.status = WebhookDeliveryStatus.PENDING
     delivery.next_attempt_at = now()
