@@ -22,10 +22,10 @@ from oms.text import check_length
 from oms.token_limits import check_channels_within
 from oms.uow import UnitOfWork
 from oms.webhooks.destinations import private_destination, url_problem
+from oms.webhooks.transitions import DELIVERY, OPEN
 
 SECRET_PREFIX = "whsec_"
 MAX_PAGE = 100
-OPEN = (WebhookDeliveryStatus.PENDING, WebhookDeliveryStatus.RETRYING)
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,11 @@ async def redeliver(uow: UnitOfWork, principal: Principal | None,
                              "set it active again first", "deliveryId")
     if delivery.status in OPEN and delivery.claimed_until and delivery.claimed_until > now():
         return delivery  # being sent right now
-    if delivery.status not in OPEN:
-        delivery.status = WebhookDeliveryStatus.PENDING
+    previous = WebhookDeliveryStatus(delivery.status)
+    if previous not in OPEN:
+        DELIVERY.move(delivery, WebhookDeliveryStatus.PENDING, "deliveryId")
     delivery.next_attempt_at = now()
-    await delivery.save(update_fields=["status", "next_attempt_at"])
+    await DELIVERY.persist(delivery, previous, "next_attempt_at")
     return delivery
 
 

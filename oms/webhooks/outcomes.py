@@ -20,6 +20,7 @@ from oms.events.topics import WEBHOOK_ENDPOINT_DISABLED
 from oms.models import AuditEntry, WebhookDelivery, WebhookEndpoint
 from oms.uow import UnitOfWork
 from oms.webhooks.schedule import retry_delay
+from oms.webhooks.transitions import DELIVERY, OPEN
 
 ACTOR = "webhooks"
 MAX_ERROR = 500
@@ -49,17 +50,13 @@ async def record(uow: UnitOfWork, delivery: WebhookDelivery, claim: str, attempt
     """Store the attempt on `delivery` while `claim` still holds it (a redelivery or a
     lapsed claim may have moved it on meanwhile: then nothing is written)."""
     attempts = delivery.attempts + 1
-    changes: dict[str, object] = dict(attempts=attempts, response_status=attempt.response_status,
-                                      error=(attempt.error or "")[:MAX_ERROR] or None,
-                                      claim=None, claimed_until=None)
-    if attempt.ok:
-        changes.update(status=DS.DELIVERED, next_attempt_at=None, delivered_at=now())
-    elif attempts >= policy.max_attempts:
-        changes.update(status=DS.FAILED, next_attempt_at=None)
-    else:
-        changes.update(status=DS.RETRYING, next_attempt_at=now() + timedelta(
-            seconds=retry_delay(policy.retry_base_seconds, attempts)))
-    if not await WebhookDelivery.filter(id=delivery.id, claim=claim).update(**changes):
+    target, changes = _outcome(attempt, attempts, policy)
+    moved = await DELIVERY.move_where(
+        WebhookDelivery, DS(delivery.status), target, {"id": delivery.id, "claim": claim},
+        attempts=attempts, response_status=attempt.response_status,
+        error=(attempt.error or "")[:MAX_ERROR] or None, claim=None, claimed_until=None,
+        **changes)
+    if not moved:
         return
     endpoints = WebhookEndpoint.filter(id=delivery.endpoint_id)
     if attempt.ok:
@@ -71,13 +68,24 @@ async def record(uow: UnitOfWork, delivery: WebhookDelivery, claim: str, attempt
         await disable(uow, endpoint)
 
 
+def _outcome(attempt: Attempt, attempts: int, policy: Policy) -> tuple[DS, dict[str, object]]:
+    """Where the attempt leaves the delivery, and when it is due again (if it is)."""
+    if attempt.ok:
+        return DS.DELIVERED, {"next_attempt_at": None, "delivered_at": now()}
+    if attempts >= policy.max_attempts:
+        return DS.FAILED, {"next_attempt_at": None}
+    delay = retry_delay(policy.retry_base_seconds, attempts)
+    return DS.RETRYING, {"next_attempt_at": now() + timedelta(seconds=delay)}
+
+
 async def disable(uow: UnitOfWork, endpoint: WebhookEndpoint) -> None:
     """Deactivate `endpoint` after too many failures; its open deliveries fail."""
     reason = f"endpoint disabled after {endpoint.consecutive_failures} failed attempts in a row"
     endpoint.active, endpoint.disabled_at = False, now()
     await endpoint.save(update_fields=["active", "disabled_at", "updated_at"])
-    await WebhookDelivery.filter(endpoint_id=endpoint.id, status__in=[DS.PENDING, DS.RETRYING]) \
-        .update(status=DS.FAILED, next_attempt_at=None, error=reason)
+    for previous in OPEN:
+        await DELIVERY.move_where(WebhookDelivery, previous, DS.FAILED,
+                                  {"endpoint_id": endpoint.id}, next_attempt_at=None, error=reason)
     details = {"url": endpoint.url, "consecutiveFailures": endpoint.consecutive_failures}
     uow.stage(AuditEntry(actor=ACTOR, action="webhookEndpointDisabled",
                          target=f"webhook:{endpoint.id}", details=details))
