@@ -69,3 +69,26 @@ async def test_a_restart_mid_delivery_delivers_each_event_once(
                 await first.kill()
         async with oms_serve(env, admin_token, tmp_path) as second:
             await delivered_once_each(second, hook, orders)
+
+
+async def test_two_servers_never_send_one_delivery_twice_nor_two_at_once(
+        database: Settings, admin_token: str, tmp_path: Path) -> None:
+    """Both processes send (each claims what is due); an endpoint still gets one delivery
+    at a time, in order, each once."""
+    if not database.is_postgres:
+        pytest.skip("several server processes share PostgreSQL (SQLite serves one process)")
+    env = serve_env(database, 5.0)
+    async with receiver() as hook, oms_serve(env, admin_token, tmp_path) as one, \
+            oms_serve(env, admin_token, tmp_path) as two:
+        await node(one.api, "WH1")
+        await channel(one.api, "web")
+        await stock(one.api, ("A", "WH1", 50))
+        hook.delay = 0.02
+        await hooked(one.api, hook, TYPES)
+        orders = [await place_paid(server.api, ("A", 1)) for server in (one, two) * 5]
+        await hook.wait_for(2 * len(orders), within=30)
+        ids = hook.delivered_ids()
+        assert len(hook.arrivals) == len(ids) == len(set(ids)) == 2 * len(orders)
+        assert hook.most_in_flight == 1
+        assert [a.body["data"]["orderId"] for a in hook.of_type("ORDER_CREATED")] == [
+            o["id"] for o in orders]
