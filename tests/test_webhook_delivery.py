@@ -13,7 +13,7 @@ from tests.servers import LiveServer, eventually
 from tests.webhook_helpers import REDELIVER, UPSERT, all_sent, deliveries_of, hooked, listed, shop
 
 BASE = 0.3
-SLACK = 0.35
+SLACK = 0.75
 "Seconds an attempt may come later than its due time (polling, the request itself)."
 
 
