@@ -53,6 +53,7 @@ def background_jobs(settings: Settings) -> list[tuple[str, Job]]:
         ("event-hub", lambda runtime: runtime.hub.run()),
         ("outbox-relay", lambda runtime: runtime.relay.run()),
         ("outbox-prune", lambda runtime: runtime.relay.prune_forever()),
+        ("webhook-sender", lambda runtime: runtime.webhooks.run()),
         ("reservation-sweeper", sweep_reservations),
     ]
     if settings.metrics:

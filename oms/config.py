@@ -19,6 +19,16 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
 def _optional_int(name: str) -> int | None:
     return _int(name, 0) or None
 
@@ -71,6 +81,17 @@ class Settings:
     "Prometheus /metrics (unauthenticated), on the API's port unless a port of its own is set."
     metrics: bool = True
     metrics_port: int | None = None
+    "Webhooks (`oms.webhooks`): private/loopback destinations allowed (tests, on-premise"
+    "receivers); seconds a receiver has to answer; the retry schedule (first delay, doubling,"
+    "and attempts in all); failed attempts in a row that deactivate an endpoint; deliveries"
+    "one process sends at once; how often a process looks for due deliveries."
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_base_seconds: float = 30.0
+    webhook_max_attempts: int = 14
+    webhook_max_failures: int = 20
+    webhook_max_in_flight: int = 16
+    webhook_poll_seconds: float = 1.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -110,6 +131,15 @@ class Settings:
             graphiql=_flag("OMS_GRAPHIQL", env != "production"),
             metrics=_flag("OMS_METRICS", cls.metrics),
             metrics_port=_optional_int("OMS_METRICS_PORT"),
+            webhook_allow_private=_flag("OMS_WEBHOOK_ALLOW_PRIVATE", cls.webhook_allow_private),
+            webhook_timeout_seconds=_float("OMS_WEBHOOK_TIMEOUT_SECONDS",
+                                           cls.webhook_timeout_seconds),
+            webhook_retry_base_seconds=_float("OMS_WEBHOOK_RETRY_BASE_SECONDS",
+                                              cls.webhook_retry_base_seconds),
+            webhook_max_attempts=_int("OMS_WEBHOOK_MAX_ATTEMPTS", cls.webhook_max_attempts),
+            webhook_max_failures=_int("OMS_WEBHOOK_MAX_FAILURES", cls.webhook_max_failures),
+            webhook_max_in_flight=_int("OMS_WEBHOOK_MAX_IN_FLIGHT", cls.webhook_max_in_flight),
+            webhook_poll_seconds=_float("OMS_WEBHOOK_POLL_SECONDS", cls.webhook_poll_seconds),
         )
         settings.validate()
         return settings
@@ -130,9 +160,14 @@ class Settings:
             raise ConfigError("OMS_DB_POOL_MIN/MAX: need 1 <= min <= max")
         for name in ("db_connect_timeout_seconds", "db_command_timeout_seconds", "max_depth",
                      "max_aliases", "max_cost", "max_tokens", "max_query_chars", "max_body_bytes",
-                     "ws_init_timeout_seconds", "max_subscriptions_per_connection"):
+                     "ws_init_timeout_seconds", "max_subscriptions_per_connection",
+                     "webhook_max_attempts", "webhook_max_failures", "webhook_max_in_flight"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"OMS_{name.upper()} must be at least 1")
+        for name in ("webhook_timeout_seconds", "webhook_retry_base_seconds",
+                     "webhook_poll_seconds"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"OMS_{name.upper()} must be more than 0")
         if self.metrics_port is not None and not 0 < self.metrics_port < 65536:
             raise ConfigError(f"OMS_METRICS_PORT must be a port number, got {self.metrics_port}")
         if self.metrics_port == self.port:

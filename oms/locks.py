@@ -8,7 +8,8 @@ deadlock and nobody changes a row another transaction is deciding on.
   the conditional updates of `oms.inventory` visit rows in `in_stock_order`.
 
 Nothing else in `oms` takes a row lock on these tables (`tests/test_architecture.py`
-checks it); the outbox relay's `SKIP LOCKED` claim is a queue, not a lock on state.
+checks it); the outbox relay's and the webhook sender's (`oms.webhooks.claims`) `SKIP LOCKED`
+claims are queues, not locks on state.
 On SQLite, which runs one writing transaction at a time, the locks are no-ops.
 """
 from __future__ import annotations

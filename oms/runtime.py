@@ -13,6 +13,7 @@ from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
 from oms.payments.provider import LedgerPaymentProvider, PaymentProvider
 from oms.ratelimit import RateLimiter
+from oms.webhooks.sender import WebhookSender
 
 log = logging.getLogger(__name__)
 Job = Callable[["Runtime"], Awaitable[None]]
@@ -21,7 +22,7 @@ STOP_TIMEOUT_SECONDS = 5.0
 
 @dataclass
 class Runtime:
-    """One server process's broker, relay and hub, and the background jobs it was given
+    """One server process's broker, relay, webhook sender and hub, and the background jobs it was given
     (the app factory lists them: `oms.app.background_jobs`)."""
 
     settings: Settings
@@ -32,11 +33,14 @@ class Runtime:
     relay: OutboxRelay = field(init=False)
     hub: Hub = field(init=False)
     rate_limits: RateLimiter = field(init=False)
+    webhooks: WebhookSender = field(init=False)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.broker = broker_for(self.settings.redis_url, self.settings.events_channel)
-        self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds)
+        self.webhooks = WebhookSender(self.settings, self.after_commit)
+        self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds,
+                                 fan_out=self.webhooks)
         self.hub = Hub(self.broker)
         self.rate_limits = RateLimiter(self.settings.redis_url, f"{self.settings.events_channel}:limits")
 

@@ -14,6 +14,7 @@ class Scope(StrEnum):
     FULFILLMENT_WRITE = "fulfillment:write"
     RETURNS_WRITE = "returns:write"
     ROUTING_WRITE = "routing:write"
+    WEBHOOKS_WRITE = "webhooks:write"
 
 
 S = Scope
@@ -30,3 +31,5 @@ SIMULATE = (S.ORDERS_WRITE, S.ROUTING_WRITE)
 REQUEST_RETURNS = (S.RETURNS_WRITE, S.ORDERS_READ_OWN)
 READ_METRICS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Order KPIs (`orderMetrics`): not for customer tokens, which see only their own orders."
+MANAGE_WEBHOOKS = (S.WEBHOOKS_WRITE,)
+"Webhook endpoints, their secrets and delivery logs (read and write alike)."

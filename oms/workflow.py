@@ -68,6 +68,14 @@ class Workflow(Generic[S]):
         return bool(await model.filter(pk=pk, **{self.column: previous})
                     .update(**{self.column: target}))
 
+    async def move_where(self, model: Any, previous: S, target: S, where: Mapping[str, Any],
+                         **values: Any) -> int:
+        """Move every stored row of `model` matching `where` that is still `previous` to
+        `target`, setting `values` too, without loading them (a compare-and-set); how many."""
+        self.require(previous, target)
+        return int(await model.filter(**where, **{self.column: previous})
+                   .update(**{self.column: target}, **values))
+
     def reachable(self) -> set[S]:
         """Every state reachable from the initial one."""
         seen = {self.initial}

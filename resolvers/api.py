@@ -30,6 +30,7 @@ from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
+from resolvers.webhooks import WebhooksMutation, WebhooksQuery
 from schema import scalars
 from schema.context import Context
 from schema.errors import ClientErrors, OmsSchema
@@ -39,9 +40,10 @@ from schema.shared_results import SharedResultExecutor
 from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
-                              ReturnsQuery, MetricsQuery))
+                              ReturnsQuery, MetricsQuery, WebhooksQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
-                                    SourcingMutation, FulfillmentMutation, ReturnsMutation))
+                                    SourcingMutation, FulfillmentMutation, ReturnsMutation,
+                                    WebhooksMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

@@ -51,7 +51,7 @@ class CreateApiTokenInput:
         description=(
             "Scopes: admin, availability:read, orders:read, orders:write,\n"
             "orders:read:own (a customer token: only orders with its customerRef),\n"
-            "inventory:write, fulfillment:write, returns:write, routing:write."
+            "inventory:write, fulfillment:write, returns:write, routing:write, webhooks:write."
         )
     )
     channels: list[str] | None = strawberry.field(default_factory=list, description=(

@@ -33,7 +33,9 @@ def test_settings() -> Settings:
     # rate-limit tests set their own limits).
     return Settings(database_url=url, redis_url=os.environ.get("OMS_TEST_REDIS_URL") or None,
                     relay_poll_seconds=1, events_channel=f"oms:test:{os.getpid()}:events",
-                    anonymous_rate_limit_per_minute=0)
+                    anonymous_rate_limit_per_minute=0,
+                    # The tests' webhook receivers listen on 127.0.0.1.
+                    webhook_allow_private=True)
 
 
 async def _reset_schema(settings: Settings) -> None:

@@ -4,7 +4,9 @@
 ship), channels web and mkt (mkt never sees ST1), and three web orders of customer cust-1
 sourced at WH1: `open`, `work` (for node work) and `done` (delivered, one unit asked back:
 return `rma`), a cart hold on web, inactive routing rules for web (they source nothing):
-`web_rule`, and `doomed`, `doomed_admin` to be deleted, and two tokens limited to web and WH1:
+`web_rule`, and `doomed`, `doomed_admin` to be deleted, webhook endpoints for web's orders
+(`web_hook`, with a delivery `web_delivery`, and `doomed_hook`, `doomed_hook_admin` to be
+deleted), and two tokens limited to web and WH1:
 `till` (named TILL) and `spare_till` to be revoked. `World` makes tokens once per kind and
 runs operations as them over HTTP or graphql-transport-ws.
 """
@@ -38,6 +40,10 @@ TILL = "web till at WH1"
 TOKEN = """mutation($name: String!) { createApiToken(input: {name: $name,
   scopes: ["fulfillment:write"], channels: ["web"], nodes: ["WH1"]}) {
   token { id } userErrors { code } } }"""
+HOOK = """mutation($name: String!) { upsertWebhookEndpoint(input: {url: $name,
+  events: [ORDER_CREATED], channels: ["web"]}) { endpoint { id } userErrors { code } } }"""
+"An endpoint for web's orders, at a port nobody listens on (its deliveries are retried)."
+DELIVERIES = "{ webhookEndpoints { id deliveries { id } } }"
 HOLD = """mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 1}]}) {
   reservation { id } userErrors { code } } }"""
 
@@ -54,6 +60,11 @@ async def seed(api: Any) -> dict[str, str]:
     for channel in (WEB, MKT):
         assert (await api(UPSERT_CHANNEL, {"input": channel}))["upsertChannel"]["userErrors"] == []
     await stock(api, ("A", "WH1", 100), ("A", "ST1", 50), ("Z", "WH1", 5))
+    hooks = {}
+    for name in ("web_hook", "doomed_hook", "doomed_hook_admin"):
+        made = (await api(HOOK, {"name": f"http://127.0.0.1:9/{name}"}))["upsertWebhookEndpoint"]
+        assert made["userErrors"] == []
+        hooks[name] = made["endpoint"]["id"]
     open_, work, done = [await place_paid(api, ("A", 1), customerRef="cust-1") for _ in range(3)]
     assert {o["fulfillments"][0]["node"]["code"] for o in (open_, work, done)} == {"WH1"}
     await walk(api, done["fulfillments"][0]["id"], "accept", "pick", "pack", "ship", "deliver")
@@ -70,11 +81,25 @@ async def seed(api: Any) -> dict[str, str]:
         made = (await api(TOKEN, {"name": name}))["createApiToken"]
         assert made["userErrors"] == []
         tokens[key] = made["token"]["id"]
-    return {**rules, **tokens, "open": open_["id"], "open_number": open_["number"],
+    hooks["web_delivery"] = await _first_delivery(api, hooks["web_hook"])
+    return {**rules, **tokens, **hooks, "open": open_["id"], "open_number": open_["number"],
             "done": done["id"], "done_line": line_id(done, "A"),
             "work_fulfillment": work["fulfillments"][0]["id"],
             "rma": asked["return"]["id"], "rma_number": asked["return"]["number"],
             "hold": hold["reservation"]["id"]}
+
+
+async def _first_delivery(api: Any, endpoint_id: str) -> str:
+    """The id of a delivery made to the endpoint (of the orders just placed)."""
+    found: list[str] = []
+
+    async def made() -> bool:
+        endpoints = (await api(DELIVERIES))["webhookEndpoints"]
+        found[:] = [d["id"] for e in endpoints if e["id"] == endpoint_id for d in e["deliveries"]]
+        return bool(found)
+
+    await eventually(made)
+    return found[0]
 
 
 @dataclass

@@ -48,8 +48,10 @@ def source_lines(folder: str):
 
 def test_row_locks_are_taken_in_one_place():
     """Orders and stock rows are locked only by `oms.locks` (which sorts) and the bulk SQL it
-    runs; the outbox relay's SKIP LOCKED claim is the one other lock, on a queue."""
-    allowed = {"oms/locks.py", "oms/inventory_bulk.py", "oms/events/relay.py"}
+    runs; the outbox relay's and the webhook sender's SKIP LOCKED claims are the only other
+    locks, each on a queue."""
+    allowed = {"oms/locks.py", "oms/inventory_bulk.py", "oms/events/relay.py",
+               "oms/webhooks/claims.py"}
     offenders = [f"{path}:{number}" for path, number, line in source_lines("oms")
                  if ("select_for_update" in line or "FOR UPDATE" in line) and path not in allowed]
     assert offenders == []

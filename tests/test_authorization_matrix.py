@@ -111,6 +111,9 @@ MATRIX = [
         "query($c: String, $from: DateTime!, $to: DateTime!) { orderMetrics(from: $from, "
         "to: $to, channel: $c) { orders nodes { node { code } } } }", {"c": "web", **AROUND_NOW}),
 
+    # Endpoints, their secrets and logs: a channel-limited token keeps those within its channels.
+    Row("Query", "webhookEndpoints", "admin webhooks:write", "channel", "{ webhookEndpoints { id } }"),
+
     Row("Mutation", "upsertNode", "admin", "node",
         "mutation($input: NodeInput!) { upsertNode(input: $input) "
         "{ userErrors { code field } } }", {"input": WH1}),
@@ -151,6 +154,17 @@ MATRIX = [
         {"input": {"id": NOWHERE, "name": "matrix", "rank": 1}}),
     Row("Mutation", "deleteRoutingRule", "admin routing:write", "channel",
         "mutation($id: ID!) { deleteRoutingRule(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "upsertWebhookEndpoint", "admin webhooks:write", "channel",
+        "mutation($input: WebhookEndpointInput!) { upsertWebhookEndpoint(input: $input) "
+        "{ endpoint { id } secret userErrors { code field } } }",
+        {"input": {"id": NOWHERE, "url": "http://127.0.0.1:9/matrix", "events": ["ORDER_CREATED"]}}),
+    *(Row("Mutation", name, "admin webhooks:write", "channel",
+          "mutation($id: ID!) { " + name + "(id: $id) { endpoint { id } secret "
+          "userErrors { code field } } }", {"id": NOWHERE})
+      for name in ("deleteWebhookEndpoint", "rotateWebhookSecret")),
+    Row("Mutation", "redeliverWebhook", "admin webhooks:write", "channel",
+        "mutation($id: ID!) { redeliverWebhook(deliveryId: $id) "
+        "{ delivery { id } userErrors { code field } } }", {"id": NOWHERE}),
     *(Row("Mutation", name, "admin fulfillment:write", "channel node", FULFILLMENT % name,
           {"id": NOWHERE})
       for name in ("acceptFulfillment", "markPicked", "markPacked", "markReadyForPickup",
@@ -236,6 +250,7 @@ LIMIT_CASES = [
     LimitCase("orders", "channel", "orders:read:own", shows="@open_number"),
     LimitCase("routingRules", "channel", "routing:write", shows="@web_rule"),
     LimitCase("routingRules", "channel", "orders:read", shows="@web_rule"),
+    LimitCase("webhookEndpoints", "channel", "webhooks:write", shows="@web_hook"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
@@ -271,6 +286,16 @@ LIMIT_CASES = [
                                    "channels": ["web"]}}),
     LimitCase("deleteRoutingRule", "channel", "routing:write", "NOT_FOUND", ("id",),
               variables={"id": "@doomed"}),
+    LimitCase("upsertWebhookEndpoint", "channel", "webhooks:write", "UNKNOWN_CHANNEL",
+              ("channels", "0"), variables={"input": {
+                  "url": "http://127.0.0.1:9/matrix", "events": ["ORDER_CREATED"],
+                  "channels": ["web"]}}),
+    LimitCase("deleteWebhookEndpoint", "channel", "webhooks:write", "NOT_FOUND", ("id",),
+              variables={"id": "@doomed_hook"}),
+    LimitCase("rotateWebhookSecret", "channel", "webhooks:write", "NOT_FOUND", ("id",),
+              variables={"id": "@web_hook"}),
+    LimitCase("redeliverWebhook", "channel", "webhooks:write", "NOT_FOUND", ("deliveryId",),
+              variables={"id": "@web_delivery"}),
     *(LimitCase(name, limit, "fulfillment:write", "NOT_FOUND", ("fulfillmentId",), variables=WORK)
       for name in ("acceptFulfillment", "markPicked", "markPacked", "markReadyForPickup",
                    "markDelivered", "markPickedUp", "rejectFulfillment")
@@ -305,7 +330,8 @@ LIMIT_CASES = [
 ]
 
 
-ADMIN_VARIABLES = {"deleteRoutingRule": {"id": "@doomed_admin"}}
+ADMIN_VARIABLES = {"deleteRoutingRule": {"id": "@doomed_admin"},
+                   "deleteWebhookEndpoint": {"id": "@doomed_hook_admin"}}
 "Where a case's first run used up what it names, its admin run names another."
 
 

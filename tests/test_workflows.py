@@ -11,6 +11,7 @@ from oms.errors import DomainError, ErrorCode
 from oms.fulfillment import transitions as fulfillment
 from oms.payments.status import PAYMENT, PaymentTotals, derive_payment_status
 from oms.returns.transitions import RETURN
+from oms.webhooks.transitions import DELIVERY
 from oms.workflow import Workflow
 
 pytestmark = pytest.mark.no_database
@@ -19,7 +20,7 @@ FS = FulfillmentStatus
 SHIP, PICKUP = DeliveryMethod.SHIP_TO_ADDRESS, DeliveryMethod.PICKUP_IN_STORE
 
 
-@pytest.mark.parametrize("workflow", [fulfillment.FULFILLMENT, RETURN, PAYMENT])
+@pytest.mark.parametrize("workflow", [fulfillment.FULFILLMENT, RETURN, PAYMENT, DELIVERY])
 def test_every_state_is_reachable_from_the_start(workflow: Workflow) -> None:
     assert workflow.reachable() == set(type(workflow.initial))
 

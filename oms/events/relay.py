@@ -4,8 +4,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.transactions import in_transaction
 
@@ -17,10 +18,21 @@ from oms.models import OutboxEvent
 log = logging.getLogger(__name__)
 
 
+class FanOut(Protocol):
+    """Work done on each published batch in the relay's own transaction (webhook deliveries:
+    `oms.webhooks`), and woken after it committed when it did something."""
+
+    async def fan_out(self, rows: Sequence[OutboxEvent]) -> int: ...
+
+    def wake(self) -> None: ...
+
+
 class OutboxRelay:
     def __init__(self, broker: Broker, poll_seconds: float = 1.0, batch: int = 500,
-                 keep_published: timedelta = timedelta(days=1)) -> None:
+                 keep_published: timedelta = timedelta(days=1),
+                 fan_out: FanOut | None = None) -> None:
         self.broker = broker
+        self.fan_out = fan_out
         self.poll_seconds = poll_seconds
         self.batch = batch
         self.keep_published = keep_published
@@ -70,7 +82,10 @@ class OutboxRelay:
                 return 0
             await self.broker.publish([message_of(row) for row in rows])
             await OutboxEvent.filter(id__in=[r.id for r in rows]).update(published_at=now())
+            fanned = await self.fan_out.fan_out(rows) if self.fan_out else 0
         telemetry.published(row.topic for row in rows)
+        if fanned and self.fan_out:
+            self.fan_out.wake()
         return len(rows)
 
     async def prune(self) -> int:

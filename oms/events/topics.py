@@ -8,6 +8,12 @@ from typing import Any
 STOCK_CHANGED = "stock.changed"
 ORDER_EVENT = "order.event"
 TOKEN_REVOKED = "token.revoked"
+FULFILLMENT_CREATED = "fulfillment.created"
+STOCK_LOW = "stock.low"
+"Written by the stock alerts (a position crossing its reorder point downwards)."
+RESERVATION_EXPIRED = "reservation.expired"
+"Written by the reservation sweeper (an expired hold: an abandoned cart)."
+WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
 
 
 def stock_changed(skus: Iterable[str]) -> dict[str, list[str]]:
@@ -16,9 +22,21 @@ def stock_changed(skus: Iterable[str]) -> dict[str, list[str]]:
 
 def order_event(order_id: str, event_id: int, channel: str, customer_ref: str | None,
                 type: str, status: str, message: str | None, data: dict[str, Any] | None,
-                at: datetime) -> dict[str, object]:
+                at: datetime, previous_status: str | None = None) -> dict[str, object]:
     """Recorded for every OrderEvent row, in the transaction that writes it: the whole event,
-    so a feed pushes it without reading it back."""
-    return {"order_id": order_id, "event_id": event_id, "channel": channel,
-            "customer_ref": customer_ref, "type": type, "status": status,
-            "message": message, "data": data, "at": at.isoformat()}
+    so a feed pushes it without reading it back; `previous_status` when the event changed
+    the order's status."""
+    payload: dict[str, object] = {
+        "order_id": order_id, "event_id": event_id, "channel": channel,
+        "customer_ref": customer_ref, "type": type, "status": status,
+        "message": message, "data": data, "at": at.isoformat()}
+    if previous_status is not None:
+        payload["previous_status"] = previous_status
+    return payload
+
+
+def fulfillment_created(fulfillment_id: str, order_id: str, channel: str,
+                        node: str) -> dict[str, object]:
+    """Recorded for every new fulfillment (placement, re-sourcing), with its rows."""
+    return {"fulfillment_id": fulfillment_id, "order_id": order_id, "channel": channel,
+            "node": node}

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from oms.enums import DeliveryMethod, FulfillmentStatus, StockReason
 from oms.models import Channel, Fulfillment, FulfillmentLine, Node, Order, OrderLine, RoutingRule
 from oms.orders.allocate import source_and_hold
-from oms.orders.writing import fulfil, record_decision, save_fulfilled
+from oms.orders.writing import announce_fulfillments, fulfil, record_decision, save_fulfilled
 from oms.routing.rules import engine_rule
 from oms.routing.snapshot import channel_view, destination
 from oms.sourcing import DEFAULT_RULE, Decision, Rule, SourcingRequest
@@ -57,6 +57,7 @@ async def resource_lines(uow: UnitOfWork, order: Order, wanted: Sequence[tuple[O
     lines = [line for line, _ in wanted]
     made = fulfil(order, lines, [units for _, units in wanted], decision, node_ids, pending)
     await save_fulfilled(made)
+    announce_fulfillments(uow, made.created, channel.code, node_ids)
     for line in lines:
         await line.save(update_fields=["allocated_quantity", "backordered_quantity"])
     await record_decision(order, decision)

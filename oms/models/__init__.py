@@ -18,6 +18,7 @@ from oms.models.orders import (
 )
 from oms.models.returns import Return, ReturnLine
 from oms.models.sourcing import RoutingRule, SourcingDecisionRecord
+from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 MODEL_MODULES = [
     "oms.models.access",
@@ -27,6 +28,7 @@ MODEL_MODULES = [
     "oms.models.orders",
     "oms.models.returns",
     "oms.models.sourcing",
+    "oms.models.webhooks",
 ]
 
 __all__ = [
@@ -34,5 +36,6 @@ __all__ = [
     "InventoryPosition", "Node",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
-    "SourcingDecisionRecord", "StockLedgerEntry", "MODEL_MODULES",
+    "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",
+    "MODEL_MODULES",
 ]

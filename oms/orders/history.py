@@ -36,7 +36,9 @@ async def record_event(
         lines = await OrderLine.filter(order_id=order.id)
     if fulfillments is None:
         fulfillments = await Fulfillment.filter(order_id=order.id)
-    if apply_derived_status(order, lines, fulfillments):
+    before = str(order.status)
+    changed = apply_derived_status(order, lines, fulfillments)
+    if changed:
         order.updated_at = now()
         await Order.filter(id=order.id).update(status=order.status, updated_at=order.updated_at)
     event = new_event(order, type, message, data)
@@ -44,7 +46,7 @@ async def record_event(
     if channel_code is None:
         codes = await Channel.filter(id=order.channel_id).values_list("code", flat=True)
         channel_code = str(codes[0])
-    announce(uow, order, event, channel_code)
+    announce(uow, order, event, channel_code, before if changed else None)
     return event
 
 
@@ -55,11 +57,13 @@ def new_event(order: Order, type: OrderEventType, message: str | None = None,
                       data=data, at=now())
 
 
-def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str) -> None:
-    """Record the `order.event` outbox payload of a saved event (same unit of work)."""
+def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str,
+             previous_status: str | None = None) -> None:
+    """Record the `order.event` outbox payload of a saved event (same unit of work), with
+    the status the order had before when the event changed it."""
     uow.record(ORDER_EVENT, order_event(str(order.id), event.id, channel_code,
                                         order.customer_ref, event.type, str(event.status),
-                                        event.message, event.data, event.at))
+                                        event.message, event.data, event.at, previous_status))
 
 
 def data_shown_to(reader: Principal, data: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from oms.orders.allocate import source_and_hold
 from oms.orders.history import announce
 from oms.orders.inputs import OrderSpec
 from oms.orders.validation import CheckedOrder, check_order
-from oms.orders.writing import OrderDraft
+from oms.orders.writing import OrderDraft, announce_fulfillments
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view, destination
 from oms.sequences import number_row
@@ -50,6 +50,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     await draft.save(await _payment(uow, order, spec), events)
     for event in events:
         announce(uow, order, event, channel.code)
+    announce_fulfillments(uow, draft.fulfillments, channel.code, node_ids)
     uow.last(lambda: _number(uow, order, channel.order_prefix))
     return order
 

@@ -10,6 +10,7 @@ from tortoise import connections
 from oms.clock import now
 from oms.db import is_postgres
 from oms.enums import FulfillmentStatus, OrderEventType
+from oms.events.topics import FULFILLMENT_CREATED, fulfillment_created
 from oms.models import (
     Fulfillment,
     FulfillmentLine,
@@ -25,6 +26,7 @@ from oms.orders.insert import insert_order
 from oms.orders.lines import assign, by_node
 from oms.orders.status import apply_derived_status
 from oms.sourcing import Decision
+from oms.uow import UnitOfWork
 
 
 @dataclass
@@ -63,6 +65,15 @@ def fulfil(order: Order, lines: Sequence[OrderLine], wanted: Sequence[int], deci
         line.backordered_quantity = (line.quantity - line.allocated_quantity
                                      - line.cancelled_quantity)
     return made
+
+
+def announce_fulfillments(uow: UnitOfWork, created: Sequence[Fulfillment], channel_code: str,
+                          node_ids: dict[str, int]) -> None:
+    """Record a `fulfillment.created` outbox event per new fulfillment (same unit of work)."""
+    codes = {node_id: code for code, node_id in node_ids.items()}
+    for made in created:
+        uow.record(FULFILLMENT_CREATED, fulfillment_created(
+            str(made.id), str(made.order_id), channel_code, codes[made.node_id]))
 
 
 async def save_fulfilled(made: Fulfilled) -> None:
