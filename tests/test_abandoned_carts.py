@@ -3,16 +3,21 @@ without an order is an abandoned cart (`abandonedCarts`, newest first), and ever
 by the sweeper or by a placement that found it, writes one `reservation.expired` event."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from oms import clock
+from oms.config import Settings
 from oms.models import OutboxEvent
 from tests.conftest import Api, make_token
-from tests.helpers import channel
+from tests.helpers import app_client, channel
 from tests.order_helpers import network, place, stock
 from tests.servers import eventually
-from tests.test_reservations import RELEASE, unswept_api  # noqa: F401  (a fixture)
+from tests.test_reservations import RELEASE
 
 RESERVE = """
 mutation($input: ReserveInput!) {
@@ -28,6 +33,13 @@ query($channel: String, $since: DateTime, $first: Int) {
     reservation { id status customerEmail expiresAt lines { sku quantity } }
   }
 }"""
+
+
+@pytest.fixture
+async def unswept(database: Settings, admin_token: str) -> AsyncIterator[Api]:
+    """An app whose background sweeper waits an hour: expired holds stay unswept."""
+    async with app_client(replace(database, reservation_sweep_seconds=3600)) as client:
+        yield Api(client, admin_token)
 
 
 async def reserve(api: Any, *lines: tuple[str, int], ttl: int = 60, email: str | None = None,
@@ -60,9 +72,9 @@ async def test_reserve_keeps_the_customer_email_and_refuses_malformed_ones(api: 
     assert (await api(CARTS))["abandonedCarts"] == []
 
 
-async def test_expired_holds_without_an_order_are_abandoned_carts(unswept_api: Api) -> None:
+async def test_expired_holds_without_an_order_are_abandoned_carts(unswept: Api) -> None:
     """The sweeper waits an hour here: holds past their time are abandoned carts already."""
-    api = unswept_api
+    api = unswept
     await network(api)
     await channel(api, "shop", type="STORE")
     await stock(api, ("A", "MIL", 20), ("B", "MIL", 20))
@@ -118,8 +130,8 @@ async def test_the_sweeper_writes_one_event_per_expired_hold(api: Any) -> None:
     assert len(await expired_events()) == 2, "a hold expires once"
 
 
-async def test_a_placement_that_expires_a_hold_writes_its_event(unswept_api: Api) -> None:
-    api = unswept_api
+async def test_a_placement_that_expires_a_hold_writes_its_event(unswept: Api) -> None:
+    api = unswept
     await network(api)
     await stock(api, ("A", "MIL", 2))
     with clock.use(clock.ManualClock()) as time:
@@ -130,8 +142,8 @@ async def test_a_placement_that_expires_a_hold_writes_its_event(unswept_api: Api
     assert [(e["reservation_id"], e["units"]) for e in await expired_events()] == [(hold["id"], 2)]
 
 
-async def test_a_channel_limited_token_sees_its_channels_carts_only(unswept_api: Api) -> None:
-    api = unswept_api
+async def test_a_channel_limited_token_sees_its_channels_carts_only(unswept: Api) -> None:
+    api = unswept
     await network(api)
     await channel(api, "shop", type="STORE")
     await stock(api, ("A", "MIL", 20))
