@@ -165,10 +165,15 @@ async def _order_events(watch: Watch, accepts: order_watch.EventFilter,
 async def _stock_alerts(watch: Watch, accepts: order_watch.EventFilter,
                         ) -> AsyncGenerator[LowStockAlert, None]:
     with watch.hub.alert_feed(accepts) as feed:
-        async for payload in _guarded(feed):
-            watch.check()
-            fresh_loaders_for_event()
-            yield LowStockAlert.of_event(payload)
+        try:
+            async for payload in feed:
+                watch.check()
+                fresh_loaders_for_event()
+                yield LowStockAlert.of_event(payload)
+        except SubscriberTooSlow:
+            raise refusal(ErrorCode.SUBSCRIBER_TOO_SLOW, (
+                f"subscriber too slow: more than {feed.size} alerts waited; resubscribe "
+                "(lowStock lists every position low now)")) from None
 
 
 async def _one(event_id: int) -> list[OrderEvent]:
