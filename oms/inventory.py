@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, cast
 from tortoise import connections
 
 from oms import inventory_bulk as bulk
-from oms import locks
+from oms import locks, stock_alerts
 from oms.availability import read_model
 from oms.availability.rules import ChannelRules, node_available
 from oms.db import placeholders
@@ -36,6 +36,8 @@ class InventoryRecord:
     node_code: str
     on_hand: int
     safety_stock: int | None = None
+    inbound: int | None = None
+    "Units on the way (absolute, like on_hand); None keeps what the position had."
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ def sync_problems(records: Sequence[InventoryRecord], node_codes: Collection[str
         if rec.safety_stock is not None and rec.safety_stock < 0:
             problems.add(ErrorCode.NEGATIVE_QUANTITY, "safetyStock must be >= 0",
                          "records", i, "safetyStock")
+        if rec.inbound is not None and rec.inbound < 0:
+            problems.add(ErrorCode.NEGATIVE_QUANTITY, "inbound must be >= 0",
+                         "records", i, "inbound")
         key = (rec.sku, rec.node_code)
         if key in seen:
             problems.add(ErrorCode.DUPLICATE_RECORD,
@@ -92,9 +97,11 @@ async def sync_inventory(uow: UnitOfWork, records: Sequence[InventoryRecord],
     ledger: list[tuple[Any, ...]] = []
     for key, rec in wanted.items():
         old = levels[key]
-        new = old._replace(on_hand=rec.on_hand, safety_stock=old.safety_stock
-                           if rec.safety_stock is None else rec.safety_stock)
-        read_model.track(uow, old.sku, old.node_id, _available(old), _available(new))
+        new = old._replace(
+            on_hand=rec.on_hand,
+            safety_stock=old.safety_stock if rec.safety_stock is None else rec.safety_stock,
+            inbound=old.inbound if rec.inbound is None else rec.inbound)
+        _moved(uow, old.sku, old.node_id, _available(old), _available(new), old.reorder_point)
         if new.on_hand != old.on_hand:
             ledger.append(_ledger_row(uow, old.sku, old.node_id, StockBucket.ON_HAND,
                                       new.on_hand - old.on_hand, new.on_hand, StockReason.SYNC, note=note))
@@ -149,7 +156,7 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
     problems.raise_if_any()
     written = [old._replace(on_hand=on_hand[key]) for key, old in levels.items()]
     for old, new in zip(levels.values(), written, strict=True):
-        read_model.track(uow, old.sku, old.node_id, _available(old), _available(new))
+        _moved(uow, old.sku, old.node_id, _available(old), _available(new), old.reorder_point)
     await bulk.write_levels(conn, written)
     _stage_ledger(uow, ledger)
     uow.record(STOCK_CHANGED, stock_changed(a.sku for a in adjustments))
@@ -158,6 +165,16 @@ async def adjust_inventory(uow: UnitOfWork, adjustments: Sequence[Adjustment],
 
 def _available(level: Level) -> int:
     return node_available(level.on_hand, level.reserved, level.safety_stock)
+
+
+def _moved(uow: UnitOfWork, sku: str, node_id: int, before: int, after: int,
+           reorder_point: int | None) -> None:
+    """The node-level available of (sku, node) went from `before` to `after`: tell the read
+    model, and the stock alerts when the position has a reorder point (no look-up: the
+    point comes with the row the write locked or returned)."""
+    read_model.track(uow, sku, node_id, before, after)
+    if reorder_point is not None:
+        stock_alerts.track(uow, sku, node_id, before, after, reorder_point)
 
 
 class Hold(NamedTuple):
@@ -252,8 +269,9 @@ class _Bumped(NamedTuple):
     reserved: int
 
 
-_Row = dict[str, int]
-"What a bump returns: on_hand, reserved, safety_stock and the bumped column's `level`."
+_Row = dict[str, Any]
+"""What a bump returns: on_hand, reserved, safety_stock, reorder_point (None without a
+policy) and the bumped column's `level`."""
 
 
 def _guard_of(channel: ChannelRules | None) -> tuple[int, int] | None:
@@ -279,7 +297,7 @@ def _track(uow: UnitOfWork, sku: str, node_id: int, row: _Row, on_hand_delta: in
     after = node_available(row["on_hand"], row["reserved"], row["safety_stock"])
     before = node_available(row["on_hand"] - on_hand_delta, row["reserved"] - reserved_delta,
                             row["safety_stock"])
-    read_model.track(uow, sku, node_id, before, after)
+    _moved(uow, sku, node_id, before, after, row["reorder_point"])
 
 
 async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bool = False,
@@ -313,7 +331,8 @@ async def _bump_row(sku: str, node_id: int, column: str, delta: int, guarded: bo
                 f' * {percent} >= 100 * CAST({next(marks)} AS BIGINT)')
         values += [guard[0], guard[1], delta]
     rows = await conn.execute_query_dict(
-        sql + f' RETURNING "on_hand", "reserved", "safety_stock", "{column}" AS level', values)
+        sql + f' RETURNING "on_hand", "reserved", "safety_stock", "reorder_point", "{column}" AS level',
+        values)
     return rows[0] if rows else None
 
 
@@ -400,6 +419,15 @@ async def checkpoint(uow: UnitOfWork) -> None:
     await uow.write_staged()
 
 
+async def set_reorder_policies(policies: Sequence[bulk.Policy]) -> None:
+    """Store reorder policies on their positions, created when missing (checked by
+    `oms.reorder`); locked first in stock order, like every writer of these rows, so a
+    point never changes under a stock change deciding whether it crossed it."""
+    conn = connections.get("default")
+    await locks.lock_positions(conn, [(p.sku, p.node_id) for p in policies])
+    await bulk.write_policies(conn, policies)
+
+
 async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[InventoryPosition]:
     """The SKU's positions (only at `node_ids`, when given)."""
     if not fits(sku, InventoryPosition, "sku"):
@@ -413,6 +441,6 @@ async def positions_for_sku(sku: str, node_ids: set[int] | None = None) -> list[
 __all__ = [
     "Adjustment", "Arrival", "DomainError", "Hold", "InventoryRecord", "Key", "Level", "Release",
     "adjust_inventory", "checkpoint", "sync_problems",
-    "positions_for_sku", "receive_returned", "release_holds",
+    "positions_for_sku", "receive_returned", "release_holds", "set_reorder_policies",
     "ship_held", "sync_inventory", "take_holds",
 ]

@@ -4,7 +4,7 @@ positions in a few statements, read and written as plain values, never as models
 `lock_or_create` locks the wanted positions (and, when asked, every position of some
 SKUs) with one `SELECT ... FOR UPDATE` ordered by (sku, node) in code-point order, the
 order every other stock writer uses, creates the missing ones, and returns their levels.
-`write_levels` then sets on-hand and safety stock of rows it locked. On PostgreSQL the
+`write_levels` then sets on-hand, safety stock and inbound of rows it locked. On PostgreSQL the
 keys travel as arrays (`unnest`); on SQLite, which runs one transaction at a time and
 has no row locks, as `executemany` rows or one JSON array.
 """
@@ -29,16 +29,21 @@ class Level(NamedTuple):
     on_hand: int
     reserved: int
     safety_stock: int
+    inbound: int = 0
+    reorder_point: int | None = None
+    "The position's reorder policy, when it has one (read, never written here)."
 
 
 _PG_LOCK = """
-SELECT p."sku", p."node_id", p."on_hand", p."reserved", p."safety_stock"
+SELECT p."sku", p."node_id", p."on_hand", p."reserved", p."safety_stock", p."inbound",
+       p."reorder_point"
 FROM unnest($1::text[], $2::int[]) AS k(sku, node_id)
 JOIN "inventory_position" p ON p."sku" = k.sku AND p."node_id" = k.node_id
 ORDER BY p."sku" COLLATE "C", p."node_id"
 FOR UPDATE OF p"""
 _PG_LOCK_WITH_SKUS = """
-SELECT p."sku", p."node_id", p."on_hand", p."reserved", p."safety_stock"
+SELECT p."sku", p."node_id", p."on_hand", p."reserved", p."safety_stock", p."inbound",
+       p."reorder_point"
 FROM "inventory_position" p WHERE p."id" IN (
     SELECT p."id" FROM unnest($1::text[], $2::int[]) AS k(sku, node_id)
     JOIN "inventory_position" p ON p."sku" = k.sku AND p."node_id" = k.node_id
@@ -55,8 +60,15 @@ RETURNING "sku", "node_id"
 """
 _PG_WRITE = """
 UPDATE "inventory_position" p
-SET "on_hand" = k.on_hand, "safety_stock" = k.safety_stock, "updated_at" = $5
-FROM unnest($1::text[], $2::int[], $3::int[], $4::int[]) AS k(sku, node_id, on_hand, safety_stock)
+SET "on_hand" = k.on_hand, "safety_stock" = k.safety_stock, "inbound" = k.inbound, "updated_at" = $6
+FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[])
+     AS k(sku, node_id, on_hand, safety_stock, inbound)
+WHERE p."sku" = k.sku AND p."node_id" = k.node_id"""
+_PG_POLICIES = """
+UPDATE "inventory_position" p
+SET "reorder_point" = k.point, "target_level" = k.target, "lead_time_days" = k.lead
+FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::float8[])
+     AS k(sku, node_id, point, target, lead)
 WHERE p."sku" = k.sku AND p."node_id" = k.node_id"""
 _PG_SKUS = """
 INSERT INTO "sku" ("code", "created_at")
@@ -70,12 +82,16 @@ INSERT INTO "inventory_position" ("sku", "node_id", "on_hand", "reserved", "safe
                                   "scrapped", "return_to_vendor", "updated_at")
 VALUES (?, ?, 0, 0, 0, 0, 0, ?) ON CONFLICT ("sku", "node_id") DO NOTHING"""
 _LITE_READ = """
-SELECT p."sku", p."node_id", p."on_hand", p."reserved", p."safety_stock"
+SELECT p."sku", p."node_id", p."on_hand", p."reserved", p."safety_stock", p."inbound",
+       p."reorder_point"
 FROM json_each(?) AS k
 JOIN "inventory_position" p
   ON p."sku" = json_extract(k.value, '$[0]') AND p."node_id" = json_extract(k.value, '$[1]')"""
 _LITE_WRITE = """
-UPDATE "inventory_position" SET "on_hand" = ?, "safety_stock" = ?, "updated_at" = ?
+UPDATE "inventory_position" SET "on_hand" = ?, "safety_stock" = ?, "inbound" = ?, "updated_at" = ?
+WHERE "sku" = ? AND "node_id" = ?"""
+_LITE_POLICIES = """
+UPDATE "inventory_position" SET "reorder_point" = ?, "target_level" = ?, "lead_time_days" = ?
 WHERE "sku" = ? AND "node_id" = ?"""
 _LITE_SKUS = 'INSERT INTO "sku" ("code", "created_at") VALUES (?, ?) ON CONFLICT ("code") DO NOTHING'
 
@@ -132,17 +148,38 @@ async def _lite_lock_or_create(conn: Any, ordered: list[Key]) -> dict[Key, Level
 
 
 async def write_levels(conn: Any, levels: Sequence[Level]) -> None:
-    """Store the on-hand and safety stock of `levels` (rows locked by `lock_or_create`)."""
+    """Store the on-hand, safety stock and inbound of `levels` (rows locked by `lock_or_create`)."""
     if not levels:
         return
     at = timezone.now()
     if is_postgres(conn):
-        columns = [list(col) for col in zip(*[(lv.sku, lv.node_id, lv.on_hand, lv.safety_stock)
-                                              for lv in levels], strict=True)]
+        columns = [list(col) for col in zip(*[(lv.sku, lv.node_id, lv.on_hand, lv.safety_stock,
+                                               lv.inbound) for lv in levels], strict=True)]
         await _execute(conn, _PG_WRITE, *columns, at)
         return
-    await conn.execute_many(_LITE_WRITE, [[lv.on_hand, lv.safety_stock, at, lv.sku, lv.node_id]
+    await conn.execute_many(_LITE_WRITE, [[lv.on_hand, lv.safety_stock, lv.inbound, at, lv.sku, lv.node_id]
                                           for lv in levels])
+
+
+class Policy(NamedTuple):
+    """A position's reorder policy (`oms.reorder`)."""
+
+    sku: str
+    node_id: int
+    reorder_point: int
+    target_level: int
+    lead_time_days: float
+
+
+async def write_policies(conn: Any, policies: Sequence[Policy]) -> None:
+    """Store the reorder policies of positions (rows locked by `lock_or_create`)."""
+    if not policies:
+        return
+    if is_postgres(conn):
+        await _execute(conn, _PG_POLICIES, *[list(col) for col in zip(*policies, strict=True)])
+        return
+    await conn.execute_many(_LITE_POLICIES, [[p.reorder_point, p.target_level, p.lead_time_days,
+                                              p.sku, p.node_id] for p in policies])
 
 
 async def _execute(conn: Any, sql: str, *args: Any) -> None:
@@ -158,4 +195,5 @@ async def _fetch(conn: Any, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows]
 
 
-__all__ = ["Key", "Level", "ensure_skus", "lock_or_create", "write_levels"]
+__all__ = ["Key", "Level", "Policy", "ensure_skus", "lock_or_create", "write_levels",
+           "write_policies"]

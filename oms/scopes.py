@@ -21,7 +21,7 @@ S = Scope
 READ_AVAILABILITY = (S.AVAILABILITY_READ, S.ORDERS_WRITE, S.ORDERS_READ)
 "Availability reads and stock subscriptions."
 READ_STOCK = (S.INVENTORY_WRITE, S.FULFILLMENT_WRITE, S.ORDERS_READ)
-"Per-node positions (`inventory`)."
+"Per-node positions (`inventory`), reorder policies, low stock, replenishment, stock alerts."
 READ_ORDERS = (S.ORDERS_READ, S.ORDERS_READ_OWN, S.ORDERS_WRITE)
 "Orders, and order subscriptions (a customer token sees its own)."
 READ_RETURNS = (S.RETURNS_WRITE, *READ_ORDERS)
@@ -33,3 +33,5 @@ READ_METRICS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Order KPIs (`orderMetrics`): not for customer tokens, which see only their own orders."
 MANAGE_WEBHOOKS = (S.WEBHOOKS_WRITE,)
 "Webhook endpoints, their secrets and delivery logs (read and write alike)."
+READ_ABANDONED_CARTS = (S.ORDERS_READ, S.ORDERS_WRITE)
+"Expired cart holds with the customer's e-mail: the back office and storefronts, no customer."

@@ -83,11 +83,13 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         """At commit: the staged rows and the outbox, then the states' flushes (the read
-        model's rows, which every order of a hot SKU updates, stay locked the least)."""
+        model's rows, which every order of a hot SKU updates, stay locked the least), then
+        the events those flushes recorded (stock alerts), if any."""
         await self.write_staged()
         for state, flush in self._states.values():
             await flush(state)
         self._states.clear()
+        await self._write_events()
 
     async def write_staged(self) -> None:
         """Insert the staged rows, then the outbox rows of the events recorded so far: at

@@ -27,6 +27,7 @@ from resolvers.graphiql import graphiql_page
 from resolvers.inventory import InventoryMutation, InventoryQuery
 from resolvers.metrics import MetricsQuery
 from resolvers.orders import OrderMutation, OrderQuery
+from resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
@@ -40,10 +41,10 @@ from schema.shared_results import SharedResultExecutor
 from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
-                              ReturnsQuery, MetricsQuery, WebhooksQuery))
+                              ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
-                                    WebhooksMutation))
+                                    WebhooksMutation, ReplenishmentMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

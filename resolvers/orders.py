@@ -1,10 +1,12 @@
 """Orders and cart reservations: placeOrder, reserve, releaseReservation, overrideRouting, reads."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 
 from oms import scopes
-from oms.orders import queries, reservations
+from oms.orders import abandoned, queries, reservations
 from oms.orders.override import OverrideSpec, override_routing
 from oms.orders.placement import place_order
 from oms.scopes import Scope
@@ -20,7 +22,7 @@ from schema.orders import (
     PlaceOrderInput,
     RoutingOverrideInput,
 )
-from schema.reservations import Reservation, ReservationPayload, ReserveInput
+from schema.reservations import AbandonedCart, Reservation, ReservationPayload, ReserveInput
 
 
 def _reservation(hold: reservations.Hold) -> Reservation:
@@ -49,6 +51,17 @@ class OrderQuery:
             page_info=PageInfo(has_next_page=page.has_next_page,
                                end_cursor=page.cursors[-1] if page.cursors else None),
         )
+
+
+    @strawberry.field(description=(
+        "Cart holds that expired without an order (newest first), lapsed at or after `since`: "
+        "for marketing to follow up."))
+    async def abandoned_carts(self, info: Info, channel: str | None = None,
+                              since: datetime | None = None,
+                              first: int | None = 100) -> list[AbandonedCart]:
+        who = await info.context.require(*scopes.READ_ABANDONED_CARTS)
+        found = await answer(abandoned.abandoned_carts(who, channel, since, 100 if first is None else first))
+        return [AbandonedCart.of(cart) for cart in found]
 
 
 @strawberry.type

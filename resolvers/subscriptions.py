@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import strawberry
 
-from oms import catalog, scopes
+from oms import catalog, scopes, stock_alerts
 from oms.errors import DomainError, ErrorCode
 from oms.events import order_watch
 from oms.events.feeds import FeedItem, OrderFeed, SubscriberTooSlow
@@ -23,6 +23,7 @@ from resolvers.base import refusal
 from resolvers.sockets import counted
 from schema.context import Info, fresh_loaders_for_event
 from schema.realtime import OrderUpdate, StockUpdate
+from schema.replenishment import LowStockAlert
 
 
 def hub_of(info: Info) -> Hub:
@@ -93,6 +94,22 @@ class Subscription:
             raise refusal(exc.problems[0].code, str(exc), ("after",)) from None
         accepts = order_watch.event_filter(who, frozenset(channels or ()))
         return counted(info, _order_events(Watch(hub_of(info), who.token_id), accepts, since))
+
+    @strawberry.subscription(description=(
+        "A position falling to or below its reorder point, as it happens: once per crossing "
+        "(a further fall says nothing; rising above the point re-arms it). Only the nodes "
+        "given (all the token sees when none), each within the token's limits."
+    ))
+    async def stock_alerts(self, info: Info, node_codes: list[str] | None = None,
+                           ) -> AsyncGenerator[LowStockAlert, None]:
+        who = await info.context.require(*scopes.READ_STOCK)
+        try:
+            nodes = await stock_alerts.followed_nodes(who, node_codes)
+        except DomainError as exc:
+            problem = exc.problems[0]
+            raise refusal(problem.code, problem.message, problem.field) from None
+        watch = Watch(hub_of(info), who.token_id)
+        return counted(info, _stock_alerts(watch, stock_alerts.alert_filter(nodes)))
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,22 @@ async def _order_events(watch: Watch, accepts: order_watch.EventFilter,
 
 async def _carried(payload: order_watch.OrderPayload) -> list[OrderEvent]:
     return [row for row in await order_watch.events_of([payload]) if row is not None]
+
+
+async def _stock_alerts(watch: Watch, accepts: order_watch.EventFilter,
+                        ) -> AsyncGenerator[LowStockAlert, None]:
+    with watch.hub.alert_feed(accepts) as feed:
+        try:
+            async for item in feed:
+                watch.check()
+                fresh_loaders_for_event()
+                yield LowStockAlert.of_event(item.payload)
+        except SubscriberTooSlow:
+            raise refusal(ErrorCode.SUBSCRIBER_TOO_SLOW, (
+                f"subscriber too slow: more than {feed.size} alerts waited; resubscribe "
+                "(lowStock lists every position low now)")) from None
+
+
 
 
 def _update(row: OrderEvent, position: int | None = None) -> OrderUpdate:

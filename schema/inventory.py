@@ -26,6 +26,8 @@ class InventoryPosition:
     return_to_vendor: int = strawberry.field(
         description="Returned units held here for the vendor (not sellable)."
     )
+    inbound: int = strawberry.field(
+        description="Units on the way (purchase orders and transfers not yet received).")
     updated_at: datetime
     node_id: strawberry.Private[int]
 
@@ -39,7 +41,7 @@ class InventoryPosition:
             sku=pos.sku, on_hand=pos.on_hand, reserved=pos.reserved,
             safety_stock=pos.safety_stock,
             available=max(0, pos.on_hand - pos.reserved - pos.safety_stock),
-            scrapped=pos.scrapped, return_to_vendor=pos.return_to_vendor,
+            scrapped=pos.scrapped, return_to_vendor=pos.return_to_vendor, inbound=pos.inbound,
             updated_at=pos.updated_at, node_id=pos.node_id,
         )
 
@@ -51,9 +53,12 @@ class InventoryRecordInput:
     node_code: str
     on_hand: int
     safety_stock: int | None = None
+    inbound: int | None = strawberry.field(
+        default=None, description="Units on the way to this node (absolute, like onHand).")
 
     def to_record(self) -> InventoryRecord:
-        return InventoryRecord(self.sku, self.node_code, self.on_hand, self.safety_stock)
+        return InventoryRecord(self.sku, self.node_code, self.on_hand, self.safety_stock,
+                               self.inbound)
 
 
 @scalar_input

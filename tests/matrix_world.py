@@ -6,8 +6,9 @@ sourced at WH1: `open`, `work` (for node work) and `done` (delivered, one unit a
 return `rma`), a cart hold on web, inactive routing rules for web (they source nothing):
 `web_rule`, and `doomed`, `doomed_admin` to be deleted, webhook endpoints for web's orders
 (`web_hook`, with a delivery `web_delivery`, and `doomed_hook`, `doomed_hook_admin` to be
-deleted), and two tokens limited to web and WH1:
-`till` (named TILL) and `spare_till` to be revoked. `World` makes tokens once per kind and
+deleted), two tokens limited to web and WH1:
+`till` (named TILL) and `spare_till` to be revoked, and reorder policies for A at WH1 and
+ST1 above their stock (both low). `World` makes tokens once per kind and
 runs operations as them over HTTP or graphql-transport-ws.
 """
 from __future__ import annotations
@@ -44,6 +45,10 @@ HOOK = """mutation($name: String!) { upsertWebhookEndpoint(input: {url: $name,
   events: [ORDER_CREATED], channels: ["web"]}) { endpoint { id } userErrors { code } } }"""
 "An endpoint for web's orders, at a port nobody listens on (its deliveries are retried)."
 DELIVERIES = "{ webhookEndpoints { id deliveries { id } } }"
+SEEDED_POLICY = {"sku": "A", "nodeCode": "WH1", "reorderPoint": 1000, "targetLevel": 2000}
+"A's policies at WH1 and ST1 (above their stock: both low, both to reorder)."
+POLICIES = """mutation($p: [ReorderPolicyInput!]!) { setReorderPolicies(policies: $p) {
+  userErrors { code } } }"""
 HOLD = """mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 1}]}) {
   reservation { id } userErrors { code } } }"""
 
@@ -71,6 +76,9 @@ async def seed(api: Any) -> dict[str, str]:
     asked = await request_return(api, done["id"], (line_id(done, "A"), 1))
     hold = (await api(HOLD))["reserve"]
     assert asked["userErrors"] == hold["userErrors"] == []
+    at_store = {**SEEDED_POLICY, "nodeCode": "ST1"}
+    assert (await api(POLICIES, {"p": [SEEDED_POLICY, at_store]}))["setReorderPolicies"] == {
+        "userErrors": []}
     rules = {}
     for name in ("web_rule", "doomed", "doomed_admin"):
         made = (await api(WEB_RULE, {"name": name}))["upsertRoutingRule"]

@@ -30,6 +30,7 @@ from oms.scopes import Scope
 from tests.conftest import empty_tables, make_token
 from tests.journeys import place_paid
 from tests.matrix_world import (
+    SEEDED_POLICY,
     SOCKET_REFUSED,
     STARTED,
     TILL,
@@ -110,6 +111,16 @@ MATRIX = [
     Row("Query", "orderMetrics", "admin orders:read orders:write", "channel node",
         "query($c: String, $from: DateTime!, $to: DateTime!) { orderMetrics(from: $from, "
         "to: $to, channel: $c) { orders nodes { node { code } } } }", {"c": "web", **AROUND_NOW}),
+    # Stock planning reads what `inventory` reads: the positions of the nodes a token sees.
+    Row("Query", "reorderPolicies", "admin inventory:write fulfillment:write orders:read",
+        "channel node", "{ reorderPolicies { sku node { code } } }"),
+    Row("Query", "lowStock", "admin inventory:write fulfillment:write orders:read",
+        "channel node", "{ lowStock { sku node { code } available } }"),
+    Row("Query", "replenishmentSuggestions", "admin inventory:write fulfillment:write orders:read",
+        "channel node", "{ replenishmentSuggestions { sku node { code } suggestedQuantity } }"),
+    # Expired cart holds with customers' e-mails: the back office and storefronts, no customer.
+    Row("Query", "abandonedCarts", "admin orders:read orders:write", "channel",
+        "query($c: String) { abandonedCarts(channel: $c) { channel units } }", {"c": "web"}),
 
     # Endpoints, their secrets and logs: a channel-limited token keeps those within its channels.
     Row("Query", "webhookEndpoints", "admin webhooks:write", "channel", "{ webhookEndpoints { id } }"),
@@ -127,6 +138,9 @@ MATRIX = [
     Row("Mutation", "adjustInventory", "admin inventory:write", "node",
         "mutation($a: [InventoryAdjustmentInput!]!) { adjustInventory(adjustments: $a) "
         "{ userErrors { code field } } }", {"a": [{"sku": "Z", "nodeCode": "WH1", "delta": 1}]}),
+    Row("Mutation", "setReorderPolicies", "admin inventory:write", "node",
+        "mutation($p: [ReorderPolicyInput!]!) { setReorderPolicies(policies: $p) "
+        "{ userErrors { code field } } }", {"p": [SEEDED_POLICY]}),
     Row("Mutation", "createApiToken", "admin", "channel node",
         "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) "
         "{ userErrors { code field } } }",
@@ -203,6 +217,9 @@ MATRIX = [
     Row("Subscription", "orderEvents", "admin orders:read orders:read:own orders:write",
         "channel own", "subscription($c: [String!]) { orderEvents(channels: $c) "
         "{ event { type } order { number } } }", {"c": None}),
+    Row("Subscription", "stockAlerts", "admin inventory:write fulfillment:write orders:read",
+        "channel node", "subscription($n: [String!]) { stockAlerts(nodeCodes: $n) "
+        "{ sku node { code } } }", {"n": ["WH1"]}),
 ]
 ROWS = {row.field: row for row in MATRIX}
 
@@ -259,6 +276,11 @@ LIMIT_CASES = [
     LimitCase("orderMetrics", "channel", "orders:read", "UNKNOWN_CHANNEL"),
     LimitCase("orderMetrics", "node", "orders:read", shows="WH1",
               variables={"c": None, **AROUND_NOW}),
+    *(LimitCase(name, limit, scope, shows=shows)
+      for name in ("reorderPolicies", "lowStock", "replenishmentSuggestions")
+      for limit, scope, shows in (("channel", "orders:read", "ST1"),
+                                  ("node", "fulfillment:write", "WH1"))),
+    LimitCase("abandonedCarts", "channel", "orders:read", "UNKNOWN_CHANNEL"),
 
     LimitCase("upsertNode", "node", "admin", "NODE_NOT_ALLOWED", ("code",)),
     LimitCase("upsertChannel", "channel", "admin", "UNKNOWN_CHANNEL", ("code",)),
@@ -266,6 +288,8 @@ LIMIT_CASES = [
               ("records", "0", "nodeCode")),
     LimitCase("adjustInventory", "node", "inventory:write", "NODE_NOT_ALLOWED",
               ("adjustments", "0", "nodeCode")),
+    LimitCase("setReorderPolicies", "node", "inventory:write", "NODE_NOT_ALLOWED",
+              ("policies", "0", "nodeCode")),
     *(LimitCase("createApiToken", limit, "admin", refusal, (f"{limit}s", "0"),
                 variables={"input": {"name": "made", "scopes": ["availability:read"],
                                      f"{limit}s": [code]}})
@@ -327,6 +351,9 @@ LIMIT_CASES = [
     LimitCase("orderUpdates", "channel", "orders:read:own", "NOT_FOUND"),
     *(LimitCase("orderEvents", "channel", scope, "UNKNOWN_CHANNEL", variables={"c": ["web"]})
       for scope in ("orders:read", "orders:read:own")),
+    # mkt never sees ST1; a token at ST1 does not see WH1
+    LimitCase("stockAlerts", "channel", "orders:read", "NODE_NOT_ALLOWED", variables={"n": ["ST1"]}),
+    LimitCase("stockAlerts", "node", "fulfillment:write", "NODE_NOT_ALLOWED"),
 ]
 
 

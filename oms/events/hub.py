@@ -5,6 +5,7 @@
   stock ONCE for the dirty SKUs and every channel that has subscribers, and offers
   each (channel, SKU) total to that channel's feeds: 10,000 subscribers cost one read.
 - `order.event` payloads go to the feeds of that order and to the dashboards' feeds.
+- `stock.low` payloads go to the stock alert feeds, each filtering the nodes it follows.
 - After the broker lost and regained its connection, the hub re-reads the outbox rows
   published meanwhile, so nothing published while it was deaf goes missing.
 """
@@ -25,7 +26,7 @@ from oms.clock import now
 from oms.events.broker import RESUMED, Broker, Message
 from oms.events.feeds import OrderFeed, OrderPayload, RecentIds, StockFeed, StockValue
 from oms.events.relay import message_of
-from oms.events.topics import ORDER_EVENT, STOCK_CHANGED, TOKEN_REVOKED
+from oms.events.topics import ORDER_EVENT, STOCK_CHANGED, STOCK_LOW, TOKEN_REVOKED
 from oms.models import Channel, OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class Hub:
         self._recent = RecentIds(RECENT_IDS)
         self._stock: dict[str, dict[str | None, set[StockFeed]]] = {}
         self._orders: dict[str | None, set[OrderFeed]] = {}
+        self._alerts: set[OrderFeed] = set()
         self._dirty_skus: set[str] = set()
         self._stock_due = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
@@ -96,6 +98,9 @@ class Hub:
             position = message.get("position")
             for feed in feeds:
                 feed.offer(payload, int(position) if position is not None else None)
+        elif topic == STOCK_LOW:
+            for feed in list(self._alerts):
+                feed.offer(payload)
 
     def revoked(self, token_id: str) -> bool:
         """Whether the token was revoked while this process ran (open subscriptions then end)."""
@@ -133,13 +138,24 @@ class Hub:
         with _registered(self._orders, (order_id,), feed):
             yield feed
 
+    @contextmanager
+    def alert_feed(self, accepts: Callable[[OrderPayload], bool]) -> Iterator[OrderFeed]:
+        """`stock.low` payloads that `accepts` lets by (a bounded queue, like an order feed)."""
+        feed = OrderFeed(None, accepts, self.order_queue_size, on_overflow=self._alerts.discard)
+        self._alerts.add(feed)
+        try:
+            yield feed
+        finally:
+            self._alerts.discard(feed)
+
     def _cut_off(self, feed: OrderFeed) -> None:
         _unregister(self._orders, (feed.key,), feed)
 
     def feed_count(self) -> int:
         """How many subscribers this process serves now."""
         stock = {feed for by_sku in self._stock.values() for feeds in by_sku.values() for feed in feeds}
-        return len(stock) + sum(len(feeds) for feeds in self._orders.values())
+        return (len(stock) + sum(len(feeds) for feeds in self._orders.values())
+                + len(self._alerts))
 
     async def current_totals(self, channel: str, skus: Iterable[str]) -> dict[str, int]:
         """The promisable totals of `skus` in `channel` now."""

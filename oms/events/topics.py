@@ -40,3 +40,18 @@ def fulfillment_created(fulfillment_id: str, order_id: str, channel: str,
     """Recorded for every new fulfillment (placement, re-sourcing), with its rows."""
     return {"fulfillment_id": fulfillment_id, "order_id": order_id, "channel": channel,
             "node": node}
+
+
+def stock_low(sku: str, node_code: str, available: int, reorder_point: int,
+              at: str) -> dict[str, object]:
+    """Recorded when a position's available stock falls to or below its reorder point."""
+    return {"sku": sku, "node_code": node_code, "available": available,
+            "reorder_point": reorder_point, "at": at}
+
+
+def reservation_expired(reservation_id: str, channel: str, customer_email: str | None,
+                        lines: list[dict[str, object]], expired_at: str) -> dict[str, object]:
+    """Recorded for every cart hold that expires (no order consumed it): an abandoned cart."""
+    return {"reservation_id": reservation_id, "channel": channel,
+            "customer_email": customer_email, "lines": lines,
+            "units": sum(int(str(line["quantity"])) for line in lines), "expired_at": expired_at}

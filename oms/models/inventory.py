@@ -25,6 +25,12 @@ class InventoryPosition(Model):
     "Returned units held, not sellable: scrapped and awaiting return to vendor."
     scrapped = fields.IntField(default=0)
     return_to_vendor = fields.IntField(default=0)
+    "Units on the way here (purchase orders, transfers), as the last feed said: absolute."
+    inbound = fields.IntField(default=0, db_default=0)
+    "The reorder policy (`oms.replenishment`), none when reorder_point is null."
+    reorder_point = fields.IntField(null=True)
+    target_level = fields.IntField(null=True)
+    lead_time_days = fields.FloatField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

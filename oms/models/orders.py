@@ -175,6 +175,8 @@ class Reservation(Model):
     )
     channel_id: int
     status = fields.CharEnumField(ReservationStatus, max_length=16, default=ReservationStatus.ACTIVE)
+    "Who holds the cart, so an expired hold (an abandoned cart) can be followed up."
+    customer_email = fields.CharField(max_length=320, null=True)
     expires_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

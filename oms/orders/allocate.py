@@ -53,7 +53,7 @@ async def source_and_hold(uow: UnitOfWork, channel: Channel, request: SourcingRe
     releases = list(freed)
     whole = True
     for attempt in range(1, ATTEMPTS + 1):
-        network = await _network(channel, request, rule, releases)
+        network = await _network(uow, channel, request, rule, releases)
         decision = decide(request, rule, network.nodes)
         whole = attempt < ATTEMPTS or rule.split_policy is SplitPolicy.SHIP_COMPLETE
         picks = _holds(decision, network.ids)
@@ -66,7 +66,7 @@ async def source_and_hold(uow: UnitOfWork, channel: Channel, request: SourcingRe
     return Sourced(_without(decision, network.ids, missed), network.ids)
 
 
-async def _network(channel: Channel, request: SourcingRequest, rule: Rule,
+async def _network(uow: UnitOfWork, channel: Channel, request: SourcingRequest, rule: Rule,
                    releases: list[Release]) -> Network:
     """The snapshot; cart holds found expired are expired first (added to `releases`), so
     they never block an order."""
@@ -74,7 +74,7 @@ async def _network(channel: Channel, request: SourcingRequest, rule: Rule,
                                   releases)
     if not network.expired:
         return network
-    _, expired = await expire_holds(request.demand())
+    _, expired = await expire_holds(uow, request.demand())
     releases += expired
     return await load_snapshot(channel, request.demand(), rule, request.pickup_node_code,
                                releases)

@@ -58,3 +58,5 @@ class ReserveSpec:
     channel: str
     lines: list[HoldLine] = field(default_factory=list)
     ttl_seconds: int = 900
+    customer_email: str | None = None
+    "Who holds the cart, so an expired hold (an abandoned cart) can be followed up."

@@ -8,6 +8,7 @@ is given back exactly once.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,9 +29,12 @@ from oms.orders.validation import check_channel, check_lines
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view
 from oms.sourcing import SourcingRequest, select_rule
+from oms.text import check_length
 from oms.uow import UnitOfWork
 
 MAX_TTL_SECONDS = 7 * 24 * 3600
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+"One @ between a local part and a dotted domain, no spaces: the shape, not deliverability."
 SHIP = DeliveryMethod.SHIP_TO_ADDRESS
 
 
@@ -53,6 +57,7 @@ async def reserve(uow: UnitOfWork, principal: Principal | None, spec: ReserveSpe
     """Hold every line for `spec.ttl_seconds`, or refuse (INSUFFICIENT_STOCK) holding nothing."""
     channel = await _check(spec, principal)
     reservation = Reservation(id=uuid.uuid4(), channel_id=channel.id,
+                              customer_email=_email(spec.customer_email),
                               expires_at=now() + timedelta(seconds=spec.ttl_seconds))
     request = SourcingRequest(channel_view(channel), SHIP, None, None,
                               tuple((line.sku, line.quantity) for line in spec.lines))
@@ -80,9 +85,30 @@ async def _check(spec: ReserveSpec, principal: Principal | None) -> Channel:
     if not 1 <= spec.ttl_seconds <= MAX_TTL_SECONDS:
         problems.add(ErrorCode.INVALID_INPUT,
                      f"ttlSeconds must be 1..{MAX_TTL_SECONDS}", "ttlSeconds")
+    email = _email(spec.customer_email)
+    if email is not None:
+        if not EMAIL.fullmatch(email):
+            problems.add(ErrorCode.INVALID_INPUT, "customerEmail is not an e-mail address",
+                         "customerEmail")
+        check_length(problems, email, Reservation, "customer_email", "customerEmail")
     problems.raise_if_any()
     assert channel is not None
     return channel
+
+
+def _email(value: str | None) -> str | None:
+    """A customer e-mail as given, trimmed; None when absent or blank."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def status_of(reservation: Reservation) -> ReservationStatus:
+    """The hold's status as clients see it: a live hold past its time is EXPIRED (nothing
+    can consume it, availability no longer counts it) even before the sweeper marks it."""
+    if reservation.status is ReservationStatus.ACTIVE and reservation.expires_at <= now():
+        return ReservationStatus.EXPIRED
+    return reservation.status
 
 
 async def release_reservation(uow: UnitOfWork, principal: Principal | None,
@@ -149,7 +175,7 @@ async def sweep_expired(uow: UnitOfWork, skus: Iterable[str] | None = None,
                         limit: int = 500) -> int:
     """Expire live holds past their time (only those touching `skus`, if given) and give
     their stock back now; returns how many expired."""
-    count, releases = await expire_holds(skus, limit)
+    count, releases = await expire_holds(uow, skus, limit)
     if releases:
         await inventory.take_holds(uow, [], StockReason.EXPIRE, None, releases=releases)
     return count
