@@ -11,6 +11,8 @@ from oms.config import Settings
 from oms.events.broker import Broker, broker_for
 from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
+from oms.notifications.notifier import Notifier, notifier_for
+from oms.notifications.sender import NotificationSender, Retry
 from oms.payments.provider import LedgerPaymentProvider, PaymentProvider
 from oms.ratelimit import RateLimiter
 
@@ -28,10 +30,13 @@ class Runtime:
     jobs: list[tuple[str, Job]] = field(default_factory=list)
     "The payment provider every unit of work of this process moves money through."
     payments: PaymentProvider = field(default_factory=LedgerPaymentProvider)
+    "How customer notifications are sent (None: the one `OMS_NOTIFIER` names, by default email)."
+    notifier: Notifier | None = None
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
     hub: Hub = field(init=False)
     rate_limits: RateLimiter = field(init=False)
+    notifications: NotificationSender = field(init=False)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -39,10 +44,17 @@ class Runtime:
         self.relay = OutboxRelay(self.broker, poll_seconds=self.settings.relay_poll_seconds)
         self.hub = Hub(self.broker)
         self.rate_limits = RateLimiter(self.settings.redis_url, f"{self.settings.events_channel}:limits")
+        if self.notifier is None:
+            self.notifier = notifier_for(self.settings)
+        self.notifications = NotificationSender(
+            self.notifier, Retry(self.settings.notify_max_attempts, self.settings.notify_retry_seconds),
+            poll_seconds=self.settings.notify_poll_seconds)
 
     def after_commit(self) -> None:
-        """What a unit of work that wrote events calls once committed: publish them now."""
+        """What a unit of work that wrote events calls once committed: publish them now (and
+        send the notifications it may have queued)."""
         self.relay.wake()
+        self.notifications.wake()
 
     async def start(self, *, init_db: bool = True) -> None:
         if init_db:

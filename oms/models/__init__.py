@@ -5,6 +5,7 @@ from oms.models.access import ApiToken, AuditEntry
 from oms.models.catalog import Channel, Node, Sku
 from oms.models.events import OutboxEvent
 from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
+from oms.models.notifications import BackInStockRequest, Notification
 from oms.models.orders import (
     Fulfillment,
     FulfillmentLine,
@@ -24,14 +25,16 @@ MODEL_MODULES = [
     "oms.models.catalog",
     "oms.models.events",
     "oms.models.inventory",
+    "oms.models.notifications",
     "oms.models.orders",
     "oms.models.returns",
     "oms.models.sourcing",
 ]
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Channel", "ChannelStock", "Fulfillment", "FulfillmentLine",
-    "InventoryPosition", "Node",
+    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Fulfillment",
+    "FulfillmentLine",
+    "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "MODEL_MODULES",

@@ -1,0 +1,94 @@
+"""Order notifications, created in the transaction of the change they tell of.
+
+Why here and not from the outbox: `oms.orders.history.announce` is the one place every
+order event passes, on the unit of work that writes it. It hands the event to `queue`,
+which keeps a draft on that unit of work; at commit (`UnitOfWork.flush`) the drafts are
+inserted in the same transaction as the order's rows and events. So a notification exists
+if and only if its change committed: a rollback (a refusal, a deadlock retry) takes it
+away with the change, and the retry that commits writes it once. The unique (order, kind)
+index, inserted with "on conflict do nothing", makes a second shipment, a repeated
+transition or two concurrent writers leave the first notification alone: never twice.
+Nothing is rendered or sent here (the hot path of placement only gains one insert): the
+sender renders and sends after commit (`oms.notifications.sender`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from oms.clock import now
+from oms.enums import NotificationKind, OrderEventType
+from oms.models import Channel, Node, Notification
+from oms.notifications.language import language_of
+from oms.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from oms.models import Order, OrderEvent
+
+KIND_OF: dict[str, NotificationKind] = {
+    OrderEventType.ORDER_CREATED: NotificationKind.ORDER_CONFIRMED,
+    OrderEventType.FULFILLMENT_SHIPPED: NotificationKind.SHIPPED,
+    OrderEventType.FULFILLMENT_READY_FOR_PICKUP: NotificationKind.READY_FOR_PICKUP,
+    OrderEventType.DELIVERED: NotificationKind.DELIVERED,
+    OrderEventType.CANCELLED: NotificationKind.CANCELLED,
+    OrderEventType.REFUNDED: NotificationKind.REFUNDED,
+}
+"The order events a customer is told of (the first of each kind per order)."
+FACTS = ("lines", "carrier", "tracking_number", "node", "amount", "currency")
+"What of an event's data the templates may show."
+
+
+@dataclass(frozen=True)
+class Draft:
+    order: Order
+    kind: NotificationKind
+    context: dict[str, Any]
+
+
+def queue(uow: UnitOfWork, order: Order, event: OrderEvent) -> None:
+    """Keep the notification `event` calls for, if any, to be written at commit."""
+    kind = KIND_OF.get(str(event.type))
+    if kind is not None:
+        draft(uow, order, kind, facts(event.data))
+
+
+def draft(uow: UnitOfWork, order: Order, kind: NotificationKind, context: dict[str, Any]) -> None:
+    """Keep a notification of `kind` for `order` (none without a recipient)."""
+    if order.customer_email and order.customer_email.strip():
+        uow.state("notifications", list, _write).append(Draft(order, kind, context))
+
+
+def facts(data: dict[str, Any] | None) -> dict[str, Any]:
+    return {key: value for key, value in (data or {}).items() if key in FACTS}
+
+
+async def _write(drafts: list[Draft]) -> None:
+    await write(drafts)
+
+
+async def write(drafts: Sequence[Draft]) -> int:
+    """Insert the drafts, leaving alone any (order, kind) that has one already."""
+    if not drafts:
+        return 0
+    languages = await _languages(drafts)
+    at = now()
+    rows = [Notification(order_id=d.order.id, channel_id=d.order.channel_id, kind=d.kind,
+                         recipient=d.order.customer_email.strip(), language=languages[d.order.id],
+                         context=d.context, next_attempt_at=at, created_at=at) for d in drafts]
+    await Notification.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+async def _languages(drafts: Sequence[Draft]) -> dict[Any, str]:
+    """Per order: its channel's language, else its address's (a pickup: the store's)."""
+    orders = {d.order.id: d.order for d in drafts}
+    channel_ids = {o.channel_id for o in orders.values()}
+    chosen = dict(await Channel.filter(id__in=channel_ids).values_list("id", "language"))
+    pickup_ids = {o.pickup_node_id for o in orders.values()
+                  if o.pickup_node_id is not None and not o.shipping_address}
+    addresses = dict(await Node.filter(id__in=pickup_ids).values_list("id", "address")) \
+        if pickup_ids else {}
+    return {order_id: language_of(chosen.get(o.channel_id),
+                                  o.shipping_address or addresses.get(o.pickup_node_id))
+            for order_id, o in orders.items()}
