@@ -26,6 +26,7 @@ from resolvers.fulfillment import FulfillmentMutation
 from resolvers.graphiql import graphiql_page
 from resolvers.inventory import InventoryMutation, InventoryQuery
 from resolvers.metrics import MetricsQuery
+from resolvers.notifications import NotificationsMutation
 from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
@@ -41,7 +42,8 @@ from schema.text import NoNulInText
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
                               ReturnsQuery, MetricsQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
-                                    SourcingMutation, FulfillmentMutation, ReturnsMutation))
+                                    SourcingMutation, FulfillmentMutation, ReturnsMutation,
+                                    NotificationsMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

@@ -54,9 +54,9 @@ class EmailNotifier:
         mail["From"] = self.sender
         mail["To"] = message.recipient
         mail["Subject"] = message.subject
-        mail["Content-Language"] = message.language
         mail.set_content(message.text)
         mail.add_alternative(message.html, subtype="html")
+        mail["Content-Language"] = message.language  # after the content, which clears Content-*
         return mail
 
 

@@ -60,7 +60,12 @@ def draft(uow: UnitOfWork, order: Order, kind: NotificationKind, context: dict[s
 
 
 def facts(data: dict[str, Any] | None) -> dict[str, Any]:
-    return {key: value for key, value in (data or {}).items() if key in FACTS}
+    """What of `data` the templates may show (`lines` only as a list of them: the placement
+    event counts them; the mail then shows the order's)."""
+    found = {key: value for key, value in (data or {}).items() if key in FACTS}
+    if not isinstance(found.get("lines", []), list):
+        del found["lines"]
+    return found
 
 
 async def _write(drafts: list[Draft]) -> None:
