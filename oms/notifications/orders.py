@@ -17,9 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tortoise import connections
+
 from oms.clock import now
+from oms.db import is_postgres
 from oms.enums import NotificationKind, OrderEventType
-from oms.models import Channel, Node, Notification
+from oms.models import Node, Notification
 from oms.notifications.language import language_of
 from oms.uow import UnitOfWork
 
@@ -73,27 +76,45 @@ async def _write(drafts: list[Draft]) -> None:
 
 
 async def write(drafts: Sequence[Draft]) -> int:
-    """Insert the drafts, leaving alone any (order, kind) that has one already."""
-    if not drafts:
-        return 0
-    languages = await _languages(drafts)
-    at = now()
-    rows = [Notification(order_id=d.order.id, channel_id=d.order.channel_id, kind=d.kind,
-                         recipient=d.order.customer_email.strip(), language=languages[d.order.id],
-                         context=d.context, next_attempt_at=at, created_at=at) for d in drafts]
-    await Notification.bulk_create(rows, ignore_conflicts=True)
+    """Insert the drafts, leaving alone any (order, kind) that has one already; returns how
+    many were new. One statement each: the channel's language is read by the insert itself
+    (placement pays for nothing else)."""
+    conn = connections.get("default")
+    fallback = await _address_languages(drafts)
+    written = 0
+    for d in drafts:
+        written += await _insert(conn, d, fallback[d.order.id])
+    return written
+
+
+async def _insert(conn: Any, d: Draft, fallback: str) -> int:
+    encode = Notification._meta.fields_map["context"].to_db_value
+    at, postgres = now(), is_postgres(conn)
+    marks = [f"${i}::{kind}" if postgres else f"?{i}" for i, kind in enumerate(CASTS, start=1)]
+    order_id, kind, recipient, language, context, moment, channel_id = marks
+    rows = await conn.execute_query_dict(
+        f'INSERT INTO "notification" ("order_id", "channel_id", "kind", "recipient", "medium", '
+        f'"language", "context", "status", "attempts", "next_attempt_at", "created_at") '
+        f"SELECT {order_id}, c.\"id\", {kind}, {recipient}, 'EMAIL', COALESCE(c.\"language\", "
+        f"{language}), {context}, 'QUEUED', 0, {moment}, {moment} FROM \"channel\" c "
+        f'WHERE c."id" = {channel_id} ON CONFLICT ("order_id", "kind") DO NOTHING RETURNING "id"',
+        [str(d.order.id), str(d.kind), d.order.customer_email.strip(), fallback,
+         encode(d.context, Notification), at, d.order.channel_id])
     return len(rows)
 
 
-async def _languages(drafts: Sequence[Draft]) -> dict[Any, str]:
-    """Per order: its channel's language, else its address's (a pickup: the store's)."""
+CASTS = ("uuid", "text", "text", "text", "jsonb", "timestamptz", "int")
+"""PostgreSQL types of the insert's parameters (an INSERT ... SELECT does not infer them);
+numbered on both (SQLite's ?N), as one is used twice."""
+
+
+async def _address_languages(drafts: Sequence[Draft]) -> dict[Any, str]:
+    """Per order, the language its address calls for (a pickup's: the store's), for a
+    channel without one."""
     orders = {d.order.id: d.order for d in drafts}
-    channel_ids = {o.channel_id for o in orders.values()}
-    chosen = dict(await Channel.filter(id__in=channel_ids).values_list("id", "language"))
     pickup_ids = {o.pickup_node_id for o in orders.values()
                   if o.pickup_node_id is not None and not o.shipping_address}
     addresses = dict(await Node.filter(id__in=pickup_ids).values_list("id", "address")) \
         if pickup_ids else {}
-    return {order_id: language_of(chosen.get(o.channel_id),
-                                  o.shipping_address or addresses.get(o.pickup_node_id))
+    return {order_id: language_of(None, o.shipping_address or addresses.get(o.pickup_node_id))
             for order_id, o in orders.items()}
