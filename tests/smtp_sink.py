@@ -14,6 +14,8 @@ import httpx
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from oms.config import Settings
+from oms.enums import NotificationStatus
+from oms.notifications.notifier import Message
 from tests.conftest import Api
 from tests.servers import free_port
 
@@ -52,6 +54,21 @@ class SmtpSink:
 
     def to(self, recipient: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == recipient]
+
+
+class Pigeon:
+    """A notifier of another medium, plugged in through OMS_NOTIFIER."""
+
+    medium = "PIGEON"
+    sent: list[Message] = []
+
+    async def send(self, message: Message) -> NotificationStatus:
+        self.sent.append(message)
+        return NotificationStatus.SENT
+
+
+def pigeon(settings: Settings) -> Pigeon:
+    return Pigeon()
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from oms.clock import ManualClock, use
-from oms.config import Settings
+from oms.config import ConfigError, Settings
 from oms.enums import NotificationKind
 from oms.models import Notification, Order
 from oms.notifications.orders import Draft, write
@@ -20,7 +20,7 @@ from tests.journeys import cancel, fulfillment_at, ok, place_paid, step, walk
 from tests.journeys import ship as ship_parcel
 from tests.order_helpers import BERGAMO, network
 from tests.servers import eventually
-from tests.smtp_sink import FAST, SmtpSink, parts, served
+from tests.smtp_sink import FAST, Pigeon, SmtpSink, parts, served
 
 NOTIFICATIONS = """query($id: ID!) { order(id: $id) { number
   notifications { kind recipient medium status subject createdAt sentAt } } }"""
@@ -207,3 +207,30 @@ async def test_a_pickup_waiting_past_the_configured_hours_is_reminded_once(
     reminders = [m for m in sink.messages if m["Subject"].startswith("Promemoria")]
     assert [m["Subject"] for m in reminders] == [f"Promemoria: il tuo ordine {number} ti aspetta"]
     assert "ti aspetta presso Milano Duomo, x, MIL da 24 ore" in parts(reminders[0])[0]
+
+
+async def test_another_notifier_plugs_in_through_its_setting(database: Settings,
+                                                             admin_token: str) -> None:
+    Pigeon.sent.clear()
+    async with served(database, admin_token, notifier="tests.smtp_sink:pigeon",
+                      **FAST) as api:
+        await network(api)
+        await stock(api, ("A", "MIL", 5))
+        placed = await place_paid(api, ("A", 1), shippingAddress=MADRID)
+        told = await settled(api, placed["id"], 1)
+    assert [(n["medium"], n["status"]) for n in told] == [("PIGEON", "SENT")]
+    assert [(m.kind, m.recipient, m.language, m.subject) for m in Pigeon.sent] == [
+        ("ORDER_CONFIRMED", "ann@example.com", "es", f"Tu pedido {placed['number']} está confirmado")]
+    assert "Hola Ana:" in Pigeon.sent[0].text and "<p>Hola Ana:</p>" in Pigeon.sent[0].html
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("OMS_SMTP_URL", "http://mail.example.com"), ("OMS_SMTP_URL", "smtp://"),
+    ("OMS_SMTP_URL", "smtp://mail:port"), ("OMS_SMTP_FROM", "nobody"),
+    ("OMS_NOTIFY_RETRY_SECONDS", "0"), ("OMS_PICKUP_REMINDER_HOURS", "soon"),
+    ("OMS_NOTIFIER", "no-colon")])
+def test_bad_notification_settings_fail_at_start_naming_the_variable(
+        monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env()
