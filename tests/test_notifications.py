@@ -16,7 +16,18 @@ from oms.models import Notification, Order
 from oms.notifications.orders import Draft, write
 from oms.uow import unit_of_work
 from tests.helpers import channel, stock
-from tests.journeys import cancel, fulfillment_at, ok, place_paid, step, walk
+from tests.journeys import (
+    cancel,
+    fulfillment_at,
+    line_id,
+    ok,
+    place_paid,
+    receive_return,
+    refund_return,
+    request_return,
+    step,
+    walk,
+)
 from tests.journeys import ship as ship_parcel
 from tests.order_helpers import BERGAMO, network
 from tests.servers import eventually
@@ -234,3 +245,20 @@ def test_bad_notification_settings_fail_at_start_naming_the_variable(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError, match=variable):
         Settings.from_env()
+
+
+async def test_a_refund_is_told_with_its_amount(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 5))
+    placed = await place_paid(api, ("A", 2))
+    parcel = fulfillment_at(placed, "MIL")["id"]
+    await walk(api, parcel, "accept", "pick", "pack", "ship", "deliver")
+    asked = await ok(await request_return(api, placed["id"], (line_id(placed, "A"), 1)))
+    rma = asked["return"]["id"]
+    await ok(await receive_return(api, rma, "MIL", (line_id(placed, "A"), 1, "RESTOCK")))
+    await ok(await refund_return(api, rma))
+    told = await settled(api, placed["id"], 4)
+    assert [n["kind"] for n in told] == ["ORDER_CONFIRMED", "SHIPPED", "DELIVERED", "REFUNDED"]
+    assert told[3]["subject"] == f"Rimborso del tuo ordine {placed['number']}"
+    row = await Notification.get(order_id=placed["id"], kind="REFUNDED")
+    assert "abbiamo rimborsato 10.00 EUR" in (row.body_text or "")
