@@ -6,7 +6,8 @@ PostgreSQL a concurrent claimer re-reads the row after the winner's update and f
 held; SQLite runs one writer at a time), so processes never send the same one at once;
 a claim left by a process that died expires after `CLAIM_SECONDS` and another takes it.
 A failure is retried after `retry_seconds * 2**(attempt - 1)`, jittered down to half of
-that at random, until `max_attempts`; then the notification is FAILED.
+that at random, until `max_attempts`; then the notification is FAILED. Its status moves
+along one table (`NOTIFICATION`), like every workflow's.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import cast
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 
 from oms import db
 from oms.clock import now
@@ -26,6 +27,7 @@ from oms.enums import NotificationStatus
 from oms.models import Notification
 from oms.notifications.compose import rendered
 from oms.notifications.notifier import Message, Notifier
+from oms.workflow import Workflow
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 60.0
@@ -115,19 +117,39 @@ class NotificationSender:
         await self._done(row, status)
 
     async def _done(self, row: Notification, status: NotificationStatus) -> None:
-        await Notification.filter(id=row.id).update(
-            status=status, medium=self.notifier.medium, subject=row.subject, body_text=row.body_text,
-            body_html=row.body_html, attempts=F("attempts") + 1, claimed_until=None,
-            last_error=None, sent_at=now() if status is NotificationStatus.SENT else None)
+        row.medium, row.attempts, row.claimed_until, row.last_error = (
+            self.notifier.medium, row.attempts + 1, None, None)
+        row.sent_at = now() if status is NotificationStatus.SENT else None
+        await _settle(row, status, "medium", "sent_at")
 
     async def _failed(self, row: Notification, exc: Exception) -> None:
-        attempt = row.attempts + 1
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
-        last = attempt >= self.retry.max_attempts
+        row.attempts += 1
+        row.last_error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+        row.claimed_until = None
+        last = row.attempts >= self.retry.max_attempts
         log.warning("notification %s (%s to %s) failed, attempt %d%s: %s", row.id, row.kind,
-                    row.recipient, attempt, ", giving up" if last else "", error)
+                    row.recipient, row.attempts, ", giving up" if last else "", row.last_error)
+        if last:
+            await _settle(row, NotificationStatus.FAILED)
+            return
+        row.next_attempt_at = now() + timedelta(seconds=self.retry.delay(row.attempts))
         await Notification.filter(id=row.id).update(
-            status=NotificationStatus.FAILED if last else NotificationStatus.QUEUED,
-            subject=row.subject, body_text=row.body_text, body_html=row.body_html,
-            attempts=attempt, claimed_until=None, last_error=error,
-            next_attempt_at=now() + timedelta(seconds=self.retry.delay(attempt)))
+            **{name: getattr(row, name) for name in (*KEPT, "next_attempt_at")})
+
+
+NOTIFICATION = Workflow("notification", NotificationStatus.QUEUED, {
+    NotificationStatus.QUEUED: frozenset({NotificationStatus.SENT, NotificationStatus.RECORDED,
+                                          NotificationStatus.FAILED}),
+    NotificationStatus.SENT: frozenset(),
+    NotificationStatus.RECORDED: frozenset(),
+    NotificationStatus.FAILED: frozenset(),
+})
+"A notification waits (QUEUED, retried in place) until it is handed over, recorded or given up."
+KEPT = ("subject", "body_text", "body_html", "attempts", "claimed_until", "last_error")
+"What each try stores: the rendering, and how the try went."
+
+
+async def _settle(row: Notification, status: NotificationStatus, *fields: str) -> None:
+    """Move `row` to its final `status` along the table, storing what the try left."""
+    previous = NOTIFICATION.move(row, status)
+    await NOTIFICATION.persist(row, previous, *KEPT, *fields)
