@@ -262,3 +262,17 @@ async def test_a_refund_is_told_with_its_amount(api: Any) -> None:
     assert told[3]["subject"] == f"Rimborso del tuo ordine {placed['number']}"
     row = await Notification.get(order_id=placed["id"], kind="REFUNDED")
     assert "abbiamo rimborsato 10.00 EUR" in (row.body_text or "")
+
+
+async def test_two_server_processes_never_send_one_notification_twice(
+        database: Settings, admin_token: str, sink: SmtpSink) -> None:
+    """Two runtimes (their own sender loops, claiming from one database) behind one API."""
+    async with served(database, admin_token, smtp_url=sink.url, **FAST) as api, \
+            served(database, admin_token, smtp_url=sink.url, **FAST) as other:
+        await network(api)
+        await stock(api, ("A", "MIL", 50))
+        placed = [await place_paid(api if i % 2 else other, ("A", 1)) for i in range(12)]
+        await eventually(lambda: len(sink.messages) >= 12, within=15)
+        await asyncio.sleep(0.3)
+    assert sorted(m["Subject"] for m in sink.messages) == sorted(
+        f"Il tuo ordine {p['number']} è confermato" for p in placed)
