@@ -27,6 +27,7 @@ from starlette.staticfiles import StaticFiles
 from oms import db, telemetry
 from oms.config import Settings
 from oms.http import RequestEdge
+from oms.notifications.reminders import remind_forever
 from oms.orders.sweeper import sweep_reservations
 from oms.runtime import Job, Runtime
 from oms.sampler import sample_forever
@@ -55,6 +56,8 @@ def background_jobs(settings: Settings) -> list[tuple[str, Job]]:
         ("outbox-prune", lambda runtime: runtime.relay.prune_forever()),
         ("webhook-sender", lambda runtime: runtime.webhooks.run()),
         ("reservation-sweeper", sweep_reservations),
+        ("notification-sender", lambda runtime: runtime.notifications.run()),
+        ("pickup-reminders", remind_forever),
     ]
     if settings.metrics:
         jobs.append(("metrics-sampler", sample_forever))

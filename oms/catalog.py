@@ -15,6 +15,7 @@ from oms.availability.rules import channel_sees
 from oms.enums import ChannelType, NodeType
 from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Node
+from oms.notifications.language import LANGUAGES
 from oms.text import check_length, fits, fitting
 from oms.uow import UnitOfWork
 
@@ -52,6 +53,7 @@ class ChannelSpec:
     excluded_node_codes: list[str] = field(default_factory=list)
     node_types: list[NodeType] = field(default_factory=list)
     allocation_percent: int = 100
+    language: str | None = None
 
 
 def check_coordinates(problems: Problems, lat: float | None, lon: float | None, *path: str) -> None:
@@ -133,6 +135,9 @@ async def _check_channel(spec: ChannelSpec, writer: Principal | None, exists: bo
         problems.add(ErrorCode.INVALID_PERCENT, "allocationPercent must be 0-100",
                      "allocationPercent")
     await check_node_codes(problems, spec.excluded_node_codes, "excludedNodeCodes")
+    if spec.language is not None and spec.language not in LANGUAGES:
+        problems.add(ErrorCode.INVALID_INPUT, f"language: one of {', '.join(LANGUAGES)}",
+                     "language")
     problems.raise_if_any()
 
 
@@ -145,7 +150,7 @@ async def upsert_channel(uow: UnitOfWork, writer: Principal | None, spec: Channe
         name=spec.name.strip(), type=spec.type, currency=spec.currency, active=spec.active,
         buffer=spec.buffer, excluded_node_codes=sorted(set(spec.excluded_node_codes)),
         node_types=sorted({str(t) for t in spec.node_types}),
-        allocation_percent=spec.allocation_percent,
+        allocation_percent=spec.allocation_percent, language=spec.language,
     )
     if channel is None:
         channel = await Channel.create(code=spec.code, order_prefix=_prefix(spec.code), **values)

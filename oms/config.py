@@ -92,6 +92,16 @@ class Settings:
     webhook_max_failures: int = 20
     webhook_max_in_flight: int = 16
     webhook_poll_seconds: float = 1.0
+    "Customer notifications: SMTP server (unset: recorded, not sent), sender address, the"
+    "notifier factory (module:callable), the sender loop's poll and retries, pickup reminders."
+    smtp_url: str | None = None
+    smtp_from: str = "OMS <no-reply@localhost>"
+    notifier: str | None = None
+    notify_poll_seconds: float = 5.0
+    notify_max_attempts: int = 8
+    notify_retry_seconds: float = 30.0
+    pickup_reminder_hours: float = 24.0
+    pickup_reminder_sweep_seconds: float = 300.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -140,6 +150,15 @@ class Settings:
             webhook_max_failures=_int("OMS_WEBHOOK_MAX_FAILURES", cls.webhook_max_failures),
             webhook_max_in_flight=_int("OMS_WEBHOOK_MAX_IN_FLIGHT", cls.webhook_max_in_flight),
             webhook_poll_seconds=_float("OMS_WEBHOOK_POLL_SECONDS", cls.webhook_poll_seconds),
+            smtp_url=os.environ.get("OMS_SMTP_URL") or None,
+            smtp_from=os.environ.get("OMS_SMTP_FROM") or cls.smtp_from,
+            notifier=os.environ.get("OMS_NOTIFIER") or None,
+            notify_poll_seconds=_float("OMS_NOTIFY_POLL_SECONDS", cls.notify_poll_seconds),
+            notify_max_attempts=_int("OMS_NOTIFY_MAX_ATTEMPTS", cls.notify_max_attempts),
+            notify_retry_seconds=_float("OMS_NOTIFY_RETRY_SECONDS", cls.notify_retry_seconds),
+            pickup_reminder_hours=_float("OMS_PICKUP_REMINDER_HOURS", cls.pickup_reminder_hours),
+            pickup_reminder_sweep_seconds=_float("OMS_PICKUP_REMINDER_SWEEP_SECONDS",
+                                                 cls.pickup_reminder_sweep_seconds),
         )
         settings.validate()
         return settings
@@ -173,10 +192,28 @@ class Settings:
         if self.metrics_port == self.port:
             raise ConfigError("OMS_METRICS_PORT must differ from OMS_PORT (unset it to serve "
                               "/metrics on the API's port)")
+        self._validate_notifications()
         for name in ("rate_limit_per_minute", "anonymous_rate_limit_per_minute",
                      "max_connections_per_token"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"OMS_{name.upper()} must be 0 (no limit) or more")
+
+    def _validate_notifications(self) -> None:
+        from oms.notifications.email import check_smtp_url
+
+        problem = check_smtp_url(self.smtp_url) if self.smtp_url else None
+        if problem:
+            raise ConfigError(f"OMS_SMTP_URL: {problem}")
+        if "@" not in self.smtp_from:
+            raise ConfigError(f"OMS_SMTP_FROM must hold an e-mail address, got {self.smtp_from!r}")
+        if self.notifier is not None and ":" not in self.notifier:
+            raise ConfigError(f"OMS_NOTIFIER must be module:callable, got {self.notifier!r}")
+        if self.notify_max_attempts < 1:
+            raise ConfigError("OMS_NOTIFY_MAX_ATTEMPTS must be at least 1")
+        for name in ("notify_poll_seconds", "notify_retry_seconds", "pickup_reminder_hours",
+                     "pickup_reminder_sweep_seconds"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"OMS_{name.upper()} must be more than 0")
 
     @property
     def is_postgres(self) -> bool:

@@ -172,3 +172,21 @@ class WebhookDeliveryStatus(StrEnum):
     RETRYING = "RETRYING"
     DELIVERED = "DELIVERED"
     FAILED = "FAILED"
+class NotificationKind(StrEnum):
+    """What a customer is told (one `Notification` per order and kind)."""
+
+    ORDER_CONFIRMED = "ORDER_CONFIRMED"
+    SHIPPED = "SHIPPED"
+    READY_FOR_PICKUP = "READY_FOR_PICKUP"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+    BACK_IN_STOCK = "BACK_IN_STOCK"
+    PICKUP_REMINDER = "PICKUP_REMINDER"
+
+
+class NotificationStatus(StrEnum):
+    QUEUED = "QUEUED"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    RECORDED = "RECORDED"

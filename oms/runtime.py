@@ -11,6 +11,8 @@ from oms.config import Settings
 from oms.events.broker import Broker, broker_for
 from oms.events.hub import Hub
 from oms.events.relay import OutboxRelay
+from oms.notifications.notifier import Notifier, notifier_for
+from oms.notifications.sender import NotificationSender, Retry
 from oms.payments.provider import LedgerPaymentProvider, PaymentProvider
 from oms.ratelimit import RateLimiter
 from oms.webhooks.sender import WebhookSender
@@ -29,11 +31,14 @@ class Runtime:
     jobs: list[tuple[str, Job]] = field(default_factory=list)
     "The payment provider every unit of work of this process moves money through."
     payments: PaymentProvider = field(default_factory=LedgerPaymentProvider)
+    "How customer notifications are sent (None: the one `OMS_NOTIFIER` names, by default email)."
+    notifier: Notifier | None = None
     broker: Broker = field(init=False)
     relay: OutboxRelay = field(init=False)
     hub: Hub = field(init=False)
     rate_limits: RateLimiter = field(init=False)
     webhooks: WebhookSender = field(init=False)
+    notifications: NotificationSender = field(init=False)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -43,10 +48,17 @@ class Runtime:
                                  fan_out=self.webhooks)
         self.hub = Hub(self.broker)
         self.rate_limits = RateLimiter(self.settings.redis_url, f"{self.settings.events_channel}:limits")
+        if self.notifier is None:
+            self.notifier = notifier_for(self.settings)
+        self.notifications = NotificationSender(
+            self.notifier, Retry(self.settings.notify_max_attempts, self.settings.notify_retry_seconds),
+            poll_seconds=self.settings.notify_poll_seconds)
 
     def after_commit(self) -> None:
-        """What a unit of work that wrote events calls once committed: publish them now."""
+        """What a unit of work that wrote events calls once committed: publish them now (and
+        send the notifications it may have queued)."""
         self.relay.wake()
+        self.notifications.wake()
 
     async def start(self, *, init_db: bool = True) -> None:
         if init_db:

@@ -26,6 +26,7 @@ from resolvers.fulfillment import FulfillmentMutation
 from resolvers.graphiql import graphiql_page
 from resolvers.inventory import InventoryMutation, InventoryQuery
 from resolvers.metrics import MetricsQuery
+from resolvers.notifications import NotificationsMutation
 from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
@@ -44,7 +45,7 @@ Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQu
                               ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
-                                    WebhooksMutation, ReplenishmentMutation))
+                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

@@ -121,6 +121,8 @@ class Channel:
         description="Share (0-100) of each node's available stock this channel may promise."
     )
     order_prefix: str = strawberry.field(description="Prefix of this channel's order numbers.")
+    language: str | None = strawberry.field(description=(
+        "Language of its customer messages (it, es, en); null: from the shipping address."))
     excluded_node_codes: strawberry.Private[list[str]]
     id_: strawberry.Private[int]
 
@@ -136,6 +138,7 @@ class Channel:
             active=channel.active, buffer=channel.buffer,
             node_types=[NodeType(t) for t in channel.node_types],
             allocation_percent=channel.allocation_percent, order_prefix=channel.order_prefix,
+            language=channel.language,
             excluded_node_codes=list(channel.excluded_node_codes), id_=channel.id,
         )
 
@@ -155,6 +158,8 @@ class ChannelInput:
     excluded_node_codes: list[str] | None = strawberry.field(default_factory=list)
     node_types: list[NodeType] | None = strawberry.field(default_factory=list)
     allocation_percent: int | None = 100
+    language: str | None = strawberry.field(default=None, description=(
+        "Language of its customer messages (it, es, en); null: from the shipping address."))
 
     def to_spec(self) -> ChannelSpec:
         return ChannelSpec(
@@ -163,6 +168,7 @@ class ChannelInput:
             excluded_node_codes=list(self.excluded_node_codes or []),
             node_types=list(self.node_types or []),
             allocation_percent=100 if self.allocation_percent is None else self.allocation_percent,
+            language=self.language,
         )
 
 

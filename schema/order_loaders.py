@@ -8,6 +8,7 @@ from typing import Any
 from oms.models import (
     Fulfillment,
     FulfillmentLine,
+    Notification,
     Order,
     OrderEvent,
     OrderLine,
@@ -60,4 +61,9 @@ async def events_by_order(order_ids: Sequence[str]) -> list[list[OrderEvent]]:
 
 async def returns_by_order(order_ids: Sequence[str]) -> list[list[Return]]:
     rows = await Return.filter(order_id__in=set(order_ids)).order_by("created_at")
+    return _grouped(rows, "order_id", order_ids)
+
+
+async def notifications_by_order(order_ids: Sequence[str]) -> list[list[Notification]]:
+    rows = await Notification.filter(order_id__in=set(order_ids)).order_by("id")
     return _grouped(rows, "order_id", order_ids)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from oms import models
+from oms import models, scopes
 from oms.enums import DeliveryMethod, FulfillmentStatus, OrderStatus, PaymentStatus
 from oms.orders.history import data_shown_to
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
@@ -17,6 +17,7 @@ from schema import order_loaders as loaders
 from schema.catalog import Channel, FulfillmentNode, channel_by_id, node_by_id
 from schema.common import Address, AddressInput, Money, MoneyInput, PageInfo, UserError
 from schema.context import Info
+from schema.notifications import Notification
 
 if TYPE_CHECKING:
     from schema.returns import Return
@@ -173,6 +174,12 @@ class Order:
     async def events(self, info: Info) -> list[OrderEvent]:
         rows = await info.context.loaders(loaders.events_by_order).load(str(self.id))
         return [OrderEvent.of(row) for row in rows]
+
+    @strawberry.field(description="What the customer is told of this order, oldest first.")
+    async def notifications(self, info: Info) -> list[Notification]:
+        await info.context.require(*scopes.READ_ORDERS)
+        rows = await info.context.loaders(loaders.notifications_by_order).load(str(self.id))
+        return [Notification.of(row, self.number) for row in rows]
 
     @classmethod
     def of(cls, order: models.Order) -> Order:

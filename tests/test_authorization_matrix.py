@@ -204,6 +204,11 @@ MATRIX = [
         "{ return { status } userErrors { code field } } }",
         {"input": {"returnId": NOWHERE, "nodeCode": "WH1",
                    "lines": [{"orderLineId": NOWHERE, "quantity": 1, "disposition": "RESTOCK"}]}}),
+    # A storefront's "tell me when it is back" (an unknown SKU here: nothing is registered).
+    Row("Mutation", "requestBackInStockNotice", "admin availability:read", "channel",
+        "mutation($input: BackInStockInput!) { requestBackInStockNotice(input: $input) "
+        "{ registered userErrors { code field } } }",
+        {"input": {"channel": "web", "sku": "NOPE", "email": "matrix@example.com"}}),
     Row("Mutation", "refundReturn", "admin returns:write", "channel",
         "mutation($id: ID!) { refundReturn(returnId: $id) "
         "{ return { status } userErrors { code field } } }", {"id": NOWHERE}),
@@ -344,6 +349,9 @@ LIMIT_CASES = [
                                  ("node", "NODE_NOT_ALLOWED", ("nodeCode",)))),
     LimitCase("refundReturn", "channel", "returns:write", "NOT_FOUND", ("returnId",),
               variables={"id": "@rma"}),
+    LimitCase("requestBackInStockNotice", "channel", "availability:read", "UNKNOWN_CHANNEL",
+              ("channel",), variables={"input": {"channel": "web", "sku": "A",
+                                                 "email": "matrix@example.com"}}),
 
     LimitCase("stockUpdates", "channel", "availability:read", "UNKNOWN_CHANNEL"),
     LimitCase("orderUpdates", "channel", "orders:read", "NOT_FOUND"),

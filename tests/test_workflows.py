@@ -9,6 +9,7 @@ import pytest
 from oms.enums import DeliveryMethod, FulfillmentStatus, PaymentStatus, ReturnStatus
 from oms.errors import DomainError, ErrorCode
 from oms.fulfillment import transitions as fulfillment
+from oms.notifications.sender import NOTIFICATION
 from oms.payments.status import PAYMENT, PaymentTotals, derive_payment_status
 from oms.returns.transitions import RETURN
 from oms.webhooks.transitions import DELIVERY
@@ -20,7 +21,8 @@ FS = FulfillmentStatus
 SHIP, PICKUP = DeliveryMethod.SHIP_TO_ADDRESS, DeliveryMethod.PICKUP_IN_STORE
 
 
-@pytest.mark.parametrize("workflow", [fulfillment.FULFILLMENT, RETURN, PAYMENT, DELIVERY])
+@pytest.mark.parametrize("workflow", [fulfillment.FULFILLMENT, RETURN, PAYMENT, DELIVERY,
+                                      NOTIFICATION])
 def test_every_state_is_reachable_from_the_start(workflow: Workflow) -> None:
     assert workflow.reachable() == set(type(workflow.initial))
 

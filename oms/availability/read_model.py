@@ -9,7 +9,9 @@ order in one statement. A long unit of work (a file import) folds its changes in
 those deltas as it goes (`fold`), keeping one total per (channel, SKU). Channel and
 node edits recompute the totals they affect from the positions (`rebuild`). On
 PostgreSQL the delta step takes a shared advisory lock and a rebuild an exclusive
-one, so a rebuild never misses, or counts twice, a concurrent change.
+one, so a rebuild never misses, or counts twice, a concurrent change. Where a channel's
+total of a SKU rises from 0, the back-in-stock notices waiting for it are told, in the
+same transaction (`oms.notifications.back_in_stock`).
 
 The totals count every hold: cart holds that expired but were not swept yet are
 given back at read time (`oms.availability.queries`).
@@ -25,6 +27,7 @@ from oms.availability.rules import channel_sees, channel_share
 from oms.clock import now
 from oms.db import is_postgres, json_list, placeholders
 from oms.enums import DeliveryMethod, ReservationStatus
+from oms.notifications import back_in_stock
 from oms.uow import UnitOfWork
 
 Key = tuple[str, int]  # (sku, node id)
@@ -216,6 +219,11 @@ async def _apply(pending: Pending) -> None:
 async def _add(conn: Any, rows: list[tuple[tuple[int, str], list[int]]]) -> None:
     if not rows:
         return
+    await _write_deltas(conn, rows)
+    await back_in_stock.rose(conn, [(key, delta[0]) for key, delta in rows])
+
+
+async def _write_deltas(conn: Any, rows: list[tuple[tuple[int, str], list[int]]]) -> None:
     update = ", ".join(f'"{c}" = "channel_stock"."{c}" + EXCLUDED."{c}"' for c in COLUMNS)
     conflict = f' ON CONFLICT ("channel_id", "sku") DO UPDATE SET {update}'
     insert = f'INSERT INTO "channel_stock" ("channel_id", "sku", {", ".join(COLUMNS)}) '
@@ -240,10 +248,12 @@ async def rebuild(channel_ids: Iterable[int] | None = None, conn: Any = None) ->
         await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY])
     nodes = await load_nodes(conn)
     for channel in await load_channels(conn, channel_ids):
+        watched = await back_in_stock.watched_totals(conn, channel.id)
         await conn.execute_query(f'DELETE FROM "channel_stock" WHERE "channel_id" = {channel.id}')
         sql = _rebuild_sql(channel, list(nodes.values()), "GREATEST" if postgres else "MAX")
         if sql:
             await conn.execute_query(sql)
+        await back_in_stock.rebuilt(conn, channel.id, watched)
 
 
 def _rebuild_sql(channel: ChannelRow, nodes: list[NodeRow], greatest: str) -> str | None:

@@ -5,6 +5,7 @@ from oms.models.access import ApiToken, AuditEntry
 from oms.models.catalog import Channel, Node, Sku
 from oms.models.events import OutboxEvent, OutboxSequence
 from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
+from oms.models.notifications import BackInStockRequest, Notification
 from oms.models.orders import (
     Fulfillment,
     FulfillmentLine,
@@ -25,6 +26,7 @@ MODEL_MODULES = [
     "oms.models.catalog",
     "oms.models.events",
     "oms.models.inventory",
+    "oms.models.notifications",
     "oms.models.orders",
     "oms.models.returns",
     "oms.models.sourcing",
@@ -32,8 +34,8 @@ MODEL_MODULES = [
 ]
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Channel", "ChannelStock", "Fulfillment", "FulfillmentLine",
-    "InventoryPosition", "Node",
+    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Fulfillment",
+    "FulfillmentLine", "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",

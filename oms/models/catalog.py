@@ -46,6 +46,8 @@ class Channel(Model):
     node_types: fields.Field[list[str]] = fields.JSONField(default=list)
     allocation_percent = fields.IntField(default=100)
     order_prefix = fields.CharField(max_length=16)
+    "Language of the customer messages of this channel (it, es, en...); null: from the address."
+    language = fields.CharField(max_length=8, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

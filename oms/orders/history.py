@@ -2,7 +2,8 @@
 
 `record_event` recomputes the order's status from its lines and fulfillments
 (`derive_status`), stores it, appends the OrderEvent and records the matching
-`order.event` outbox payload, all on the caller's unit of work. A new order, whose
+`order.event` outbox payload (and the customer notification it calls for), all on the
+caller's unit of work. A new order, whose
 status was just derived, builds its events with `new_event`, inserts them with its
 rows and `announce`s them. A reader sees each event's data through `data_shown_to`.
 """
@@ -15,6 +16,7 @@ from oms.clock import now
 from oms.enums import OrderEventType
 from oms.events.topics import ORDER_EVENT, order_event
 from oms.models import Channel, Fulfillment, Order, OrderEvent, OrderLine
+from oms.notifications import orders as notifications
 from oms.orders.status import apply_derived_status
 from oms.uow import UnitOfWork
 
@@ -59,11 +61,13 @@ def new_event(order: Order, type: OrderEventType, message: str | None = None,
 
 def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str,
              previous_status: str | None = None) -> None:
-    """Record the `order.event` outbox payload of a saved event (same unit of work), with
-    the status the order had before when the event changed it."""
+    """Record the `order.event` outbox payload of a saved event (with the status the order
+    had before when the event changed it), and the customer notification it calls for
+    (`oms.notifications.orders`), on the same unit of work."""
     uow.record(ORDER_EVENT, order_event(str(order.id), event.id, channel_code,
                                         order.customer_ref, event.type, str(event.status),
                                         event.message, event.data, event.at, previous_status))
+    notifications.queue(uow, order, event)
 
 
 def data_shown_to(reader: Principal, data: dict[str, Any] | None) -> dict[str, Any] | None:
