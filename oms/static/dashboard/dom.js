@@ -1,4 +1,4 @@
-// DOM building without innerHTML: every piece of data becomes a text node or an attribute.
+// DOM building from elements and text nodes only: every piece of data becomes a text node or an attribute.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
