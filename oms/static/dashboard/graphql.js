@@ -49,7 +49,7 @@ export class HttpClient {
 
 const PROTOCOL = "graphql-transport-ws";
 const CLOSED_FOR_TOKEN = 4403;
-const PING_EVERY_MS = 10000;
+const PING_EVERY_MS = 5000;
 const SILENT_LIMIT_MS = 25000;
 
 /** Wait before reconnect attempt `n` (0, 1, ...): 0.25 s doubling up to 5 s, with jitter. */
@@ -130,7 +130,7 @@ export class LiveSocket {
     ws.onmessage = (event) => this.receive(JSON.parse(event.data));
     ws.onclose = (event) => this.closed(ws, event);
     clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => this.beat(ws), PING_EVERY_MS / 2);
+    this.heartbeat = setInterval(() => this.beat(ws), PING_EVERY_MS);
   }
 
   beat(ws) {

@@ -53,7 +53,7 @@ export class OrderFeed {
   }
 
   failed(error) {
-    if (this.replay && /cursor|after/.test(error.message)) {
+    if (this.replay && /Unknown argument 'after'|Cannot query field 'cursor'/.test(error.message)) {
       this.replay = false;
       this.start();
       return;

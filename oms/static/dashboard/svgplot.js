@@ -6,6 +6,7 @@ import {el, svg} from "./dom.js";
 const W = 640;
 const H = 420;
 const PAD = 28;
+const LABEL_AT_MOST = 12; // more nodes than this: only the selected ones are labelled
 
 /** Colour of a node's load (backlog / daily capacity); unlimited capacity is neutral. */
 export function loadColour(utilization) {
@@ -69,15 +70,16 @@ export function nodePlot({nodes, selected = new Set(), destination = null, title
         x2: project.x(destination.longitude), y2: project.y(destination.latitude)}));
     }
   }
+  const labelled = placed.length <= LABEL_AT_MOST;
   for (const node of [...placed].sort((a, b) => selected.has(a.code) - selected.has(b.code))) {
-    chart.append(nodeMark(node, project, selected.has(node.code)));
+    chart.append(nodeMark(node, project, selected.has(node.code), labelled));
   }
   if (destination) chart.append(destinationMark(destination, project));
   figure.append(chart, el("figcaption", {}, title));
   return figure;
 }
 
-function nodeMark(node, project, isSelected) {
+function nodeMark(node, project, isSelected, labelled) {
   const x = project.x(node.longitude);
   const y = project.y(node.latitude);
   const label = `${node.code} ${node.name || ""}${node.detail ? ` — ${node.detail}` : ""}${isSelected ? " (selected)" : ""}`;
@@ -85,7 +87,8 @@ function nodeMark(node, project, isSelected) {
     "aria-label": label},
   svg("title", {}, label),
   svg("circle", {cx: x, cy: y, r: isSelected ? 9 : 6, fill: node.colour || "#4c6ef5"}),
-  isSelected ? svg("text", {x: x + 12, y: y + 4, class: "mark-label"}, node.code) : null);
+  isSelected || labelled ? svg("text", {x: x + 12, y: y + 4, class: isSelected ? "mark-label" : "grid-label"},
+    node.code) : null);
 }
 
 function destinationMark(destination, project) {
