@@ -98,8 +98,8 @@ function route() {
   unmount?.();
   const {name, rest, params} = parseHash();
   for (const link of nav.querySelectorAll("a")) {
-    link.toggleAttribute("aria-current", link.getAttribute("href") === `#/${name}`);
-    if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");
+    if (link.getAttribute("href") === `#/${name}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
   }
   const container = el("section", {class: "view", id: `view-${name}`});
   replace(main, container);

@@ -67,13 +67,13 @@ export const format = {
   when: (iso) => new Date(iso).toLocaleString("en-GB"),
 };
 
-/** Run `fn` at most once per `ms`, trailing (the last call always runs). */
-export function debounce(fn, ms) {
+/** Calls within `ms` of the first become one call of `fn`, `ms` after it: at most one
+ * call per `ms` however often it is asked, and a call always follows the last ask. */
+export function coalesce(fn, ms) {
   let timer = null;
-  const wrapped = (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
+  const wrapped = () => {
+    if (timer === null) timer = setTimeout(() => { timer = null; fn(); }, ms);
   };
-  wrapped.cancel = () => clearTimeout(timer);
+  wrapped.cancel = () => { clearTimeout(timer); timer = null; };
   return wrapped;
 }

@@ -1,6 +1,6 @@
 // Live order feed (newest first) and the count of orders in each status, kept current.
 
-import {debounce, el, format, replace, state} from "../dom.js";
+import {coalesce, el, format, replace, state} from "../dom.js";
 import {barList} from "../svgplot.js";
 
 const STATUSES = ["CREATED", "BACKORDERED", "PARTIALLY_ALLOCATED", "ALLOCATED", "IN_FULFILLMENT",
@@ -29,7 +29,7 @@ export function mount(root, {api, feed, socket}) {
       replace(counts, state("error", `Counts unavailable: ${error.message}`));
     }
   };
-  const refreshCounts = debounce(loadCounts, 300);
+  const refreshCounts = coalesce(loadCounts, 300);
   const render = () => {
     replace(notice, feed.error ? state("error", `The feed stopped: ${feed.error.message}`) : null);
     if (!feed.events.length) {

@@ -1,6 +1,6 @@
 // Nodes: backlog against daily capacity, utilization, rejections, and where they are.
 
-import {debounce, el, field, format, replace, select, state} from "../dom.js";
+import {coalesce, el, field, format, replace, select, state} from "../dom.js";
 import {loadColour, nodePlot} from "../svgplot.js";
 
 const NODES = `query DashboardNodes {
@@ -30,7 +30,7 @@ export function mount(root, {api, feed}) {
     }
   };
   windowSelect.addEventListener("change", load);
-  const reload = debounce(load, 1000);
+  const reload = coalesce(load, 1000);
   const stop = feed.listen(reload);
   load();
   return () => { stop(); reload.cancel(); };

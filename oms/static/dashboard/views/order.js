@@ -1,7 +1,7 @@
 // One order: lines, fulfillments, its events live (orderUpdates after: the last event id)
 // and the sourcing decision.
 
-import {debounce, el, field, format, replace, state} from "../dom.js";
+import {coalesce, el, field, format, replace, state} from "../dom.js";
 import {sourcingPanel} from "./sourcing.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,7 +51,7 @@ class OrderPage {
     this.decision = el("section", {class: "card", id: "sourcing"}, state("loading", "Loading the sourcing decision…"));
     this.summary = el("div");
     this.timeline = el("ol", {class: "timeline", id: "timeline"});
-    this.reloadDecision = debounce(() => this.loadDecision(), 300);
+    this.reloadDecision = coalesce(() => this.loadDecision(), 300);
     this.stop = () => {};
   }
 

@@ -1,7 +1,7 @@
 // SKU lookup: what a channel may promise, and the positions at each node, kept live with
 // stockUpdates(initial: true) (the current totals first, then every change).
 
-import {debounce, el, field, format, replace, select, state} from "../dom.js";
+import {coalesce, el, field, format, replace, select, state} from "../dom.js";
 import {nodePlot} from "../svgplot.js";
 
 const MAX_SKUS = 10;
@@ -60,7 +60,7 @@ function watch(body, api, socket, channel, skus) {
       replace(body, state("error", `Lookup failed: ${error.message}`));
     }
   };
-  const reload = debounce(load, 250);
+  const reload = coalesce(load, 250);
   replace(body, state("loading", "Looking up…"));
   load();
   const stop = socket.subscribe({
