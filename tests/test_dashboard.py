@@ -28,6 +28,8 @@ ACCEPT = """mutation($id: ID!) { acceptFulfillment(fulfillmentId: $id) {
   fulfillment { status } userErrors { code message } } }"""
 NEW_TOKEN = """mutation { createApiToken(input: {name: "ops screen", scopes: ["orders:read"]}) {
   token { id } secret userErrors { code message } } }"""
+PICKED = """mutation($id: ID!) { markPicked(fulfillmentId: $id) {
+  fulfillment { status } userErrors { code message } } }"""
 REVOKE = "mutation($id: ID!) { revokeApiToken(id: $id) { userErrors { code message } } }"
 
 
@@ -251,3 +253,40 @@ async def _count(ids: Any, count: int) -> bool:
 
 async def _same(ids: Any, expected: set[str]) -> bool:
     return set(await ids) == expected
+
+
+async def test_after_a_server_restart_the_order_timeline_catches_up_exactly_once(
+        browser, database, admin_token, tmp_path):
+    """The order page resubscribes `orderUpdates(after:)` its last event id: an event made
+    while its server was down (through another server) comes first, then live ones, none twice."""
+    env, port = server_env(database), free_port()
+    async with dashboard(browser, f"http://127.0.0.1:{port}", tmp_path) as board:
+        async with oms_serve(env, admin_token, tmp_path, port=port) as server:
+            await open_shop(server.api)
+            order = await place(server.api, ("A", 1))
+            fulfillment = {"id": order["fulfillments"][0]["id"]}
+            await board.open(admin_token, f"#/orders/{order['id']}")
+            await board.live()
+            await board.page.wait_for_selector("#timeline li:nth-child(2)")
+        await board.page.wait_for_selector(".connection[data-state=reconnecting]")
+        async with oms_serve(env, admin_token, tmp_path) as elsewhere:
+            assert (await elsewhere.api(ACCEPT, fulfillment))["acceptFulfillment"]["userErrors"] == []
+        async with oms_serve(env, admin_token, tmp_path, port=port) as server:
+            await board.live()
+            assert (await server.api(PICKED, fulfillment))["markPicked"]["userErrors"] == []
+            events = (await server.api(EVENT_IDS, {"id": order["id"]}))["order"]["events"]
+            expected = [event["id"] for event in events]
+            assert len(expected) == 4
+            timeline = "#timeline li[data-event-id]"
+            with contextlib.suppress(AssertionError):
+                await eventually(lambda: _equal(attribute(board, timeline, "data-event-id"), expected))
+            await asyncio.sleep(1.0)
+            assert await attribute(board, timeline, "data-event-id") == expected
+            assert await texts(board, "#timeline li strong") == [
+                "ORDER_CREATED", "ALLOCATED", "FULFILLMENT_ACCEPTED", "FULFILLMENT_PICKED"]
+        assert board.foreign_requests() == []
+        assert [p for p in board.problems if "WebSocket connection" not in p] == []
+
+
+async def _equal(found: Any, expected: list[str]) -> bool:
+    return bool(await found == expected)
