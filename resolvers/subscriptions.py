@@ -15,7 +15,7 @@ import strawberry
 from oms import catalog, scopes
 from oms.errors import DomainError, ErrorCode
 from oms.events import order_watch
-from oms.events.feeds import OrderFeed, SubscriberTooSlow
+from oms.events.feeds import FeedItem, OrderFeed, SubscriberTooSlow
 from oms.events.hub import Hub
 from oms.models import OrderEvent
 from oms.orders.queries import get_order
@@ -75,15 +75,24 @@ class Subscription:
 
     @strawberry.subscription(description=(
         "Every order event in the given channels (empty = all the token may see): for "
-        "dashboards. A customer token sees its own orders only."
+        "dashboards. A customer token sees its own orders only. After a reconnect pass "
+        "`after`, the `cursor` of the last update received: the events committed since come "
+        "first, in commit order, then live ones, none twice (replay reaches back about a day; "
+        "further gives CURSOR_EXPIRED)."
     ))
-    async def order_events(self, info: Info,
-                           channels: list[str] | None = None) -> AsyncGenerator[OrderUpdate, None]:
+    async def order_events(self, info: Info, channels: list[str] | None = None,
+                           after: str | None = None) -> AsyncGenerator[OrderUpdate, None]:
         who = await info.context.require(*scopes.READ_ORDERS)
         for code in channels or []:
             await check_channel(info, code, who.sees_channel(code))
+        try:
+            since = order_watch.parse_event_id(after)
+            if since is not None:
+                await order_watch.check_cursor(since)
+        except DomainError as exc:
+            raise refusal(exc.problems[0].code, str(exc), ("after",)) from None
         accepts = order_watch.event_filter(who, frozenset(channels or ()))
-        return counted(info, _order_events(Watch(hub_of(info), who.token_id), accepts))
+        return counted(info, _order_events(Watch(hub_of(info), who.token_id), accepts, since))
 
 
 @dataclass(frozen=True)
@@ -123,41 +132,64 @@ async def _order_updates(watch: Watch, order_id: str,
             for row in await order_watch.events_between(order_id, after):
                 yield _update(row)
                 last = row.id
-        async for payload in _guarded(feed):
+        async for item in _guarded(feed):
             watch.check()
-            event_id = int(payload["event_id"])
+            event_id = int(item.payload["event_id"])
             if last is not None and event_id <= last:
                 continue
             # Live events may arrive out of order (several relays): fill any gap from the table.
             rows = await (order_watch.events_between(order_id, last, event_id)
-                          if last is not None else _one(event_id))
+                          if last is not None else _carried(item.payload))
             for row in rows:
                 yield _update(row)
                 last = row.id
 
 
 async def _order_events(watch: Watch, accepts: order_watch.EventFilter,
-                        ) -> AsyncGenerator[OrderUpdate, None]:
+                        after: int | None) -> AsyncGenerator[OrderUpdate, None]:
+    """Every accepted event once, in position (commit) order. `covered`: every position up
+    to it was sent or is not for this caller. A live event the feed cannot vouch for (the
+    first one, one that came out of order) sends the gap before it from the outbox."""
     with watch.hub.order_feed(None, accepts) as feed:
-        async for payload in _guarded(feed):
+        if after is None:
+            covered = await order_watch.start_cursor()
+        else:
+            covered = after
+            async for batch in order_watch.replay(accepts, after):
+                for at, row in batch.events:
+                    yield _update(row, at)
+                covered = batch.covered
+        async for item in _guarded(feed):
             watch.check()
-            for row in await _one(int(payload["event_id"])):
-                yield _update(row)
+            position = item.position
+            if position is None:  # published before events had positions
+                for row in await _carried(item.payload):
+                    yield _update(row)
+                continue
+            if position <= covered:
+                continue
+            if item.gap_free:
+                for row in await _carried(item.payload):
+                    yield _update(row, position)
+            else:
+                async for batch in order_watch.replay(accepts, covered, position):
+                    for at, row in batch.events:
+                        yield _update(row, at)
+            covered = position
 
 
-async def _one(event_id: int) -> list[OrderEvent]:
-    row = await order_watch.event_by_id(event_id)
-    return [row] if row is not None else []
+async def _carried(payload: order_watch.OrderPayload) -> list[OrderEvent]:
+    return [row for row in await order_watch.events_of([payload]) if row is not None]
 
 
-def _update(row: OrderEvent) -> OrderUpdate:
+def _update(row: OrderEvent, position: int | None = None) -> OrderUpdate:
     fresh_loaders_for_event()
-    return OrderUpdate.of(row)
+    return OrderUpdate.of(row, position)
 
 
-async def _guarded(feed: OrderFeed) -> AsyncIterable[order_watch.OrderPayload]:
+async def _guarded(feed: OrderFeed) -> AsyncIterable[FeedItem]:
     try:
-        async for payload in feed:
-            yield payload
+        async for item in feed:
+            yield item
     except SubscriberTooSlow as exc:
         raise refusal(ErrorCode.SUBSCRIBER_TOO_SLOW, str(exc)) from None

@@ -38,6 +38,10 @@ _stock_updates: WeakKeyDictionary[StockValue, StockUpdate] = WeakKeyDictionary()
 @strawberry.type(description="One event of an order, with the order as it is when the event is sent.")
 class OrderUpdate:
     event: OrderEvent
+    cursor: str = strawberry.field(description=(
+        "Where this update stands in its feed: pass the last one received as `after` when "
+        "resubscribing to miss nothing. In orderUpdates the event id; in orderEvents a "
+        "position in commit order across every order (event ids are not, across orders)."))
     order_id_: strawberry.Private[str]
 
     @strawberry.field(description="Read afresh for each event, never from a socket-long cache.")
@@ -46,5 +50,6 @@ class OrderUpdate:
         return Order.of(row)
 
     @classmethod
-    def of(cls, row: models.OrderEvent) -> OrderUpdate:
-        return cls(event=OrderEvent.of(row), order_id_=str(row.order_id))
+    def of(cls, row: models.OrderEvent, cursor: int | None = None) -> OrderUpdate:
+        return cls(event=OrderEvent.of(row), cursor=str(row.id if cursor is None else cursor),
+                   order_id_=str(row.order_id))

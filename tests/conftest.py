@@ -80,12 +80,14 @@ async def empty_tables(database: Settings) -> None:
 
 
 @pytest.fixture(autouse=True)
-async def clean(request: pytest.FixtureRequest) -> None:
+async def clean(request: pytest.FixtureRequest, database: Settings) -> None:
     """Empty every table before each test, except in modules marked `no_database` (or
-    modules that override this fixture to share one dataset, emptied once)."""
+    modules that override this fixture to share one dataset, emptied once). The database is
+    set up for every module (once a session): pytest-asyncio 1.5 cannot set up an async
+    fixture from inside another (`getfixturevalue` there raises)."""
     if request.node.get_closest_marker("no_database"):
         return
-    await empty_tables(request.getfixturevalue("database"))
+    await empty_tables(database)
 
 
 @pytest.fixture

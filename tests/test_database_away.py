@@ -20,11 +20,12 @@ from asyncpg.exceptions import (
 from tortoise.exceptions import DBConnectionError, IntegrityError
 
 from oms import db
-from oms.models import OrderEvent
+from oms.events import order_watch
 from tests.order_helpers import network, place, stock
 from tests.servers import live_server, ws_session
 
-ORDER_EVENTS = "subscription { orderEvents { event { id type } order { id } } }"
+ORDER_EVENTS_AFTER = ("subscription($after: String) { orderEvents(after: $after) "
+                      "{ event { id type } order { id } } }")
 
 
 def _raised_while_handling(cause: BaseException, raised: BaseException) -> BaseException:
@@ -125,27 +126,26 @@ async def test_a_subscription_carries_on_through_a_database_blip(database: Any, 
     async with live_server(database, admin_token) as server:
         await network(server.api, ("MIL",))
         await stock(server.api, ("A", "MIL", 10))
+        order = await place(server.api, ("A", 1))
         await server.settle()
         async with ws_session(server.ws_url, admin_token) as ws:
-            sub = ws.subscribe(ORDER_EVENTS)
-            await server.wait_for_feeds(1)
-            failures = _fail_event_reads(monkeypatch, times=2)
-            order = await place(server.api, ("A", 1))
+            failures = _fail_replay_reads(monkeypatch, times=2)
+            sub = ws.subscribe(ORDER_EVENTS_AFTER, {"after": "0"})  # replays from the outbox
             first = (await sub.next(10))["orderEvents"]
     assert failures == [] and first["order"]["id"] == order["id"]
     assert first["event"]["type"] == "ORDER_CREATED"
 
 
-def _fail_event_reads(monkeypatch: Any, times: int) -> list[int]:
-    """The next `times` reads of an event by id fail as a refused connection would."""
+def _fail_replay_reads(monkeypatch: Any, times: int) -> list[int]:
+    """The next `times` reads of the outbox by a replaying feed fail as a refused connection would."""
     left = list(range(times))
-    original = OrderEvent.get_or_none
+    original = order_watch._page
 
-    def flaky(*args: Any, **kwargs: Any) -> Any:
+    async def flaky(*args: Any) -> Any:
         if left:
             left.pop()
             raise ConnectionRefusedError(111, "Connection refused")
-        return original(*args, **kwargs)
+        return await original(*args)
 
-    monkeypatch.setattr(OrderEvent, "get_or_none", flaky)
+    monkeypatch.setattr(order_watch, "_page", flaky)
     return left

@@ -8,7 +8,7 @@ import pytest
 
 from oms.clock import now
 from oms.events.broker import InProcessBroker
-from oms.events.feeds import OrderFeed, RecentIds, StockFeed, StockValue, SubscriberTooSlow
+from oms.events.feeds import FeedItem, OrderFeed, RecentIds, StockFeed, StockValue, SubscriberTooSlow
 from oms.events.hub import Hub
 from oms.events.topics import ORDER_EVENT, order_event
 from oms.models import OutboxEvent
@@ -22,9 +22,10 @@ def value(sku: str, available: int) -> StockValue:
 
 
 async def take(feed, count: int) -> list:
+    """The next `count` values of a feed (an order feed's: their payloads)."""
     items = []
     async for item in feed:
-        items.append(item)
+        items.append(item.payload if isinstance(item, FeedItem) else item)
         if len(items) == count:
             return items
     return items
@@ -76,7 +77,7 @@ async def test_order_feed_reads_in_order_within_its_bound():
 
 
 def message(outbox_id: int, order_id: str, event_id: int, channel: str = "web") -> dict:
-    payload = order_event(order_id, event_id, channel, None, "X", "CREATED")
+    payload = order_event(order_id, event_id, channel, None, "X", "CREATED", None, None, now())
     return {"id": outbox_id, "topic": ORDER_EVENT, "payload": payload}
 
 
@@ -133,7 +134,7 @@ async def test_hub_listens_again_and_catches_up_from_the_outbox():
     task = asyncio.create_task(hub.run())
     try:
         with hub.order_feed(None, lambda _: True) as every:
-            payload = order_event("o-1", 21, "web", None, "X", "CREATED")
+            payload = order_event("o-1", 21, "web", None, "X", "CREATED", None, None, now())
             await OutboxEvent.create(topic=ORDER_EVENT, payload=payload, published_at=now())
             got = await asyncio.wait_for(take(every, 1), 5)
         assert [p["event_id"] for p in got] == [21]

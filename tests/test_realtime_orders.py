@@ -161,10 +161,10 @@ async def test_a_bad_after_is_invalid_input(server):
 async def test_a_fault_in_an_event_stream_reaches_the_client_masked(server, monkeypatch):
     await given_shop(server)
 
-    async def broken(event_id: int) -> None:
+    async def broken(payloads: list[object]) -> None:
         raise RuntimeError('SELECT secret FROM "api_token" at /srv/oms/order_watch.py')
 
-    monkeypatch.setattr("oms.events.order_watch.event_by_id", broken)
+    monkeypatch.setattr("oms.events.order_watch.events_of", broken)
     async with ws_session(server.ws_url, server.api.token) as ws:
         sub = ws.subscribe(ORDER_EVENTS, {})
         await server.wait_for_feeds(1)

@@ -91,10 +91,22 @@ class StockFeed:
                 yield value
 
 
+@dataclass(frozen=True)
+class FeedItem:
+    """An accepted order event and where it stands in the outbox's position order."""
+
+    payload: OrderPayload
+    position: int | None
+    gap_free: bool
+    "Every position between the feed's previous item and this one reached the feed, in order."
+
+
 class OrderFeed:
     """Order events accepted by `accepts`, in a queue of at most `size` entries.
 
     `key` is the order id it follows, or None for a feed of every order (a dashboard).
+    The feed watches the positions of every event offered, accepted or not, so its reader
+    knows when none can be missing between two it receives (see `FeedItem.gap_free`).
     """
 
     def __init__(self, key: str | None, accepts: Callable[[OrderPayload], bool], size: int,
@@ -103,22 +115,35 @@ class OrderFeed:
         self.accepts = accepts
         self.size = size
         self.overflowed = False
-        self._queue: deque[OrderPayload] = deque()
+        self._queue: deque[FeedItem] = deque()
         self._ready = asyncio.Event()
         self._on_overflow = on_overflow
+        self._last_position: int | None = None
+        self._in_order = False  # no item yet: what came before registration is unknown
 
-    def offer(self, payload: OrderPayload) -> None:
-        if self.overflowed or not self.accepts(payload):
+    def offer(self, payload: OrderPayload, position: int | None = None) -> None:
+        if self.overflowed:
+            return
+        self._follow(position)
+        if not self.accepts(payload):
             return
         if len(self._queue) >= self.size:
             self.overflowed = True
             self._queue.clear()
             self._on_overflow(self)
         else:
-            self._queue.append(payload)
+            self._queue.append(FeedItem(payload, position, self._in_order))
+            self._in_order = True
         self._ready.set()
 
-    async def __aiter__(self) -> AsyncIterator[OrderPayload]:
+    def _follow(self, position: int | None) -> None:
+        last = self._last_position
+        if position is None or last is None or position != last + 1:
+            self._in_order = False
+        if position is not None and (last is None or position > last):
+            self._last_position = position
+
+    async def __aiter__(self) -> AsyncIterator[FeedItem]:
         while True:
             await self._ready.wait()
             self._ready.clear()

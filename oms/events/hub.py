@@ -93,8 +93,9 @@ class Hub:
                 callback()
         elif topic == ORDER_EVENT:
             feeds = self._orders.get(payload.get("order_id"), set()) | self._orders.get(ALL, set())
+            position = message.get("position")
             for feed in feeds:
-                feed.offer(payload)
+                feed.offer(payload, int(position) if position is not None else None)
 
     def revoked(self, token_id: str) -> bool:
         """Whether the token was revoked while this process ran (open subscriptions then end)."""

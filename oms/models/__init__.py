@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from oms.models.access import ApiToken, AuditEntry
 from oms.models.catalog import Channel, Node, Sku
-from oms.models.events import OutboxEvent
+from oms.models.events import OutboxEvent, OutboxSequence
 from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
 from oms.models.orders import (
     Fulfillment,
@@ -32,7 +32,7 @@ MODEL_MODULES = [
 __all__ = [
     "ApiToken", "AuditEntry", "Channel", "ChannelStock", "Fulfillment", "FulfillmentLine",
     "InventoryPosition", "Node",
-    "Order", "OrderEvent", "OrderLine", "OutboxEvent", "PaymentTransaction", "Reservation",
+    "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "MODEL_MODULES",
 ]

@@ -58,7 +58,8 @@ def new_event(order: Order, type: OrderEventType, message: str | None = None,
 def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str) -> None:
     """Record the `order.event` outbox payload of a saved event (same unit of work)."""
     uow.record(ORDER_EVENT, order_event(str(order.id), event.id, channel_code,
-                                        order.customer_ref, event.type, str(event.status)))
+                                        order.customer_ref, event.type, str(event.status),
+                                        event.message, event.data, event.at))
 
 
 def data_shown_to(reader: Principal, data: dict[str, Any] | None) -> dict[str, Any] | None:
