@@ -2,8 +2,8 @@
 (`orderfeed.js`), run in headless Chromium against a scripted websocket server, so each
 protocol step is checked as the browser sends it: the token in `connection_init`, pongs,
 resubscribing `after:` the last cursor after SUBSCRIBER_TOO_SLOW and after a lost
-connection (with backoff), dropping repeats by event id, and no reconnect once the token
-is refused (4403)."""
+connection (with backoff), dropping repeats by event id, starting afresh on CURSOR_EXPIRED,
+and no reconnect once the token is refused (4403)."""
 from __future__ import annotations
 
 import asyncio
@@ -165,6 +165,25 @@ async def test_the_feed_resubscribes_after_its_last_cursor_and_shows_each_event_
     await eventually(lambda: _equal(shown(page), ["4", "3", "2", "1"]))
     states = await page.evaluate("states")
     assert states[0] == "connecting" and "reconnecting" in states and states[-1] == "live"
+
+
+async def test_an_expired_cursor_restarts_the_feed_from_now_and_says_so(scripted, page):
+    first = await scripted.connected()
+    await first.send({"type": "connection_ack"})
+    opening = await subscribed(first)
+    await first.send(update(opening["id"], 1))
+    await first.close(1012, "service restart")
+    second = await scripted.connected()
+    await second.send({"type": "connection_ack"})
+    resumed = await subscribed(second)
+    assert resumed["payload"]["variables"] == {"after": "c1"}
+    await second.send({"id": resumed["id"], "type": "error",
+                       "payload": [{"message": "too old", "extensions": {"code": "CURSOR_EXPIRED"}}]})
+    fresh = await subscribed(second)
+    assert fresh["payload"]["variables"] == {}
+    await second.send(update(fresh["id"], 9))
+    await eventually(lambda: _equal(shown(page), ["9", "1"]))
+    assert await page.evaluate("[feed.gap, feed.error]") == [True, None]
 
 
 async def test_a_refused_token_stops_the_client_without_reconnecting(scripted, page):

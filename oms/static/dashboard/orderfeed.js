@@ -1,6 +1,7 @@
 // The live order feed: one `orderEvents` subscription for the whole page, kept across views.
 // After a lost connection (or SUBSCRIBER_TOO_SLOW) it resubscribes with `after:` the cursor of
 // the last update received, so the server replays what was missed; event ids drop repeats.
+// A cursor older than the server keeps (CURSOR_EXPIRED) restarts the feed from now, saying so.
 
 const UPDATE_FIELDS = `
   event { id type status message at }
@@ -9,9 +10,6 @@ const UPDATE_FIELDS = `
 const FEED = `subscription OrderFeed($after: String) {
   orderEvents(after: $after) { cursor ${UPDATE_FIELDS} }
 }`;
-
-// A server without `orderEvents(after:)` / `OrderUpdate.cursor` yet: live events only.
-const FEED_WITHOUT_REPLAY = `subscription OrderFeed { orderEvents { ${UPDATE_FIELDS} } }`;
 
 const KEEP = 200;
 const REMEMBER_IDS = 5000;
@@ -22,23 +20,23 @@ export class OrderFeed {
     this.events = []; // newest first: {event, order}
     this.seen = new Set();
     this.cursor = null;
-    this.replay = true;
     this.error = null;
+    this.gap = false; // events were lost between two updates shown (an expired cursor)
     this.listeners = new Set();
     this.start();
   }
 
   start() {
     this.stop = this.socket.subscribe({
-      query: this.replay ? FEED : FEED_WITHOUT_REPLAY,
-      variables: () => (this.replay && this.cursor ? {after: this.cursor} : {}),
+      query: FEED,
+      variables: () => (this.cursor ? {after: this.cursor} : {}),
       next: (data) => this.received(data.orderEvents),
       error: (error) => this.failed(error),
     });
   }
 
   received(update) {
-    if (update.cursor) this.cursor = update.cursor;
+    this.cursor = update.cursor;
     if (this.seen.has(update.event.id)) return;
     this.remember(update.event.id);
     this.events.unshift(update);
@@ -53,12 +51,13 @@ export class OrderFeed {
   }
 
   failed(error) {
-    if (this.replay && /Unknown argument 'after'|Cannot query field 'cursor'/.test(error.message)) {
-      this.replay = false;
+    if (error.code === "CURSOR_EXPIRED") {
+      this.cursor = null;
+      this.gap = true;
       this.start();
-      return;
+    } else {
+      this.error = error;
     }
-    this.error = error;
     this.notify(null);
   }
 

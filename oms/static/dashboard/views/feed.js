@@ -31,7 +31,9 @@ export function mount(root, {api, feed, socket}) {
   };
   const refreshCounts = coalesce(loadCounts, 300);
   const render = () => {
-    replace(notice, feed.error ? state("error", `The feed stopped: ${feed.error.message}`) : null);
+    replace(notice, feed.error ? state("error", `The feed stopped: ${feed.error.message}`) : null,
+      feed.gap ? state("empty", "The connection was away longer than the server keeps events: some "
+        + "were not replayed, and the feed goes on from when it came back.") : null);
     if (!feed.events.length) {
       replace(list, el("li", {class: "state state-empty"}, "No order events yet: they appear here as they happen."));
       return;
