@@ -1,5 +1,6 @@
 """The ASGI application: GraphQL at /graphql, health at /healthz, Prometheus metrics at
-/metrics (unless off or on a port of their own), GraphiQL's assets at /static/graphiql/.
+/metrics (unless off or on a port of their own), GraphiQL's assets at /static/graphiql/,
+the operations dashboard at /dashboard (its modules at /static/dashboard/).
 
 The GraphQL layer lives outside `oms` (it depends on us, not we on it); it is plugged
 in by name, like an ASGI app handed to uvicorn.
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -40,6 +41,12 @@ _probes: set[asyncio.Task[None]] = set()
 "GraphiQL's scripts and styles (oms/static/graphiql: pinned npm packages, copied by its build.sh)."
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent / "static" / "graphiql" / "assets"
 GRAPHIQL_ASSETS_URL = "/static/graphiql"
+"The dashboard: plain HTML, CSS and ES modules written here (no build step, no third-party code)."
+DASHBOARD_ASSETS = Path(__file__).resolve().parent / "static" / "dashboard"
+DASHBOARD_ASSETS_URL = "/static/dashboard"
+DASHBOARD_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+"The page talks to this server only (websockets included: CSP 3 counts ws: of the same host as 'self')."
 
 
 def load_api_factory(path: str = API_FACTORY) -> Callable[..., Any]:
@@ -104,12 +111,19 @@ def routes(settings: Settings, graphql: Any) -> list[BaseRoute]:
         Route("/healthz", health),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/dashboard", dashboard),
+        Mount(DASHBOARD_ASSETS_URL, StaticFiles(directory=DASHBOARD_ASSETS)),
     ]
     if settings.metrics and settings.metrics_port is None:
         served.append(Route("/metrics", serve_metrics))
     if settings.graphiql:
         served.append(Mount(GRAPHIQL_ASSETS_URL, StaticFiles(directory=GRAPHIQL_ASSETS)))
     return served
+
+
+async def dashboard(request: Request) -> Response:
+    return FileResponse(DASHBOARD_ASSETS / "index.html", headers={
+        "content-security-policy": DASHBOARD_POLICY, "cache-control": "no-cache"})
 
 
 async def serve_metrics(request: Request) -> Response:

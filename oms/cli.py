@@ -153,13 +153,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     host, port = args.host or settings.host, args.port or settings.port
     if settings.metrics_port == port:
         raise Refused(f"OMS_METRICS_PORT {port} is the API's port: choose another or unset it")
-    print(f"\n  GraphiQL: http://{host}:{port}/graphql", flush=True)
+    print(f"\n  GraphiQL:  http://{host}:{port}/graphql", flush=True)
+    print(f"  dashboard: http://{host}:{port}/dashboard (paste a token with orders:read or admin)",
+          flush=True)
     with metrics_shared(args.workers, settings):
         if settings.metrics:
             metrics_port = settings.metrics_port or port
             if settings.metrics_port:  # this process serves every worker's figures
                 telemetry.serve_on_port(host, settings.metrics_port)
-            print(f"  metrics:  http://{host}:{metrics_port}/metrics\n", flush=True)
+            print(f"  metrics:   http://{host}:{metrics_port}/metrics\n", flush=True)
         uvicorn.run("oms.app:create_app", factory=True, host=host, port=port,
                     workers=args.workers, log_level="info", access_log=False,
                     log_config=log_config(), ws_max_size=settings.max_body_bytes,

@@ -257,13 +257,14 @@ def _tail(log: Path, lines: int = 40) -> str:
 
 
 @contextlib.asynccontextmanager
-async def oms_serve(env: dict[str, str], admin_token: str,
-                    log_dir: Path) -> AsyncIterator[ServeProcess]:
+async def oms_serve(env: dict[str, str], admin_token: str, log_dir: Path,
+                    port: int | None = None) -> AsyncIterator[ServeProcess]:
     """The real CLI, `oms serve` (migrate, then uvicorn), with `env` over this process's
-    environment; its stderr goes to a file in `log_dir` (request log lines are dropped)."""
-    port = free_port()
+    environment, on `port` (default: a free one); its stderr goes to a file in `log_dir`
+    (request log lines are dropped)."""
+    port = port or free_port()
     log = log_dir / f"oms-serve-{port}.log"
-    with log.open("wb") as stderr:
+    with log.open("ab") as stderr:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "oms.cli", "serve", "--port", str(port),
             env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
