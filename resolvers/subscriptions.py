@@ -17,13 +17,16 @@ from oms.errors import DomainError, ErrorCode
 from oms.events import order_watch
 from oms.events.feeds import FeedItem, OrderFeed, SubscriberTooSlow
 from oms.events.hub import Hub
+from oms.events.topics import WEBHOOK_ENDPOINT_DISABLED
 from oms.models import OrderEvent
 from oms.orders.queries import get_order
+from oms.webhooks import endpoints
 from resolvers.base import refusal
 from resolvers.sockets import counted
 from schema.context import Info, fresh_loaders_for_event
 from schema.realtime import OrderUpdate, StockUpdate
 from schema.replenishment import LowStockAlert
+from schema.webhooks import WebhookAlert
 
 
 def hub_of(info: Info) -> Hub:
@@ -112,6 +115,15 @@ class Subscription:
         return counted(info, _stock_alerts(watch, stock_alerts.alert_filter(nodes)))
 
 
+    @strawberry.subscription(description=(
+        "Webhook endpoints disabled after too many failed attempts in a row, as it happens "
+        "(for the operations dashboard); a channel-limited token hears of its endpoints only."))
+    async def webhook_alerts(self, info: Info) -> AsyncGenerator[WebhookAlert, None]:
+        who = await info.context.require(*scopes.MANAGE_WEBHOOKS)
+        watch = Watch(hub_of(info), who.token_id)
+        return counted(info, _webhook_alerts(watch, endpoints.alert_filter(who)))
+
+
 @dataclass(frozen=True)
 class Watch:
     """The hub, and the token a subscription runs under: revoking it ends the subscription."""
@@ -197,6 +209,14 @@ async def _order_events(watch: Watch, accepts: order_watch.EventFilter,
 
 async def _carried(payload: order_watch.OrderPayload) -> list[OrderEvent]:
     return [row for row in await order_watch.events_of([payload]) if row is not None]
+
+
+async def _webhook_alerts(watch: Watch, accepts: order_watch.EventFilter,
+                          ) -> AsyncGenerator[WebhookAlert, None]:
+    with watch.hub.alert_feed(accepts, WEBHOOK_ENDPOINT_DISABLED) as feed:
+        async for item in _guarded(feed):
+            watch.check()
+            yield WebhookAlert.of_event(item.payload)
 
 
 async def _stock_alerts(watch: Watch, accepts: order_watch.EventFilter,

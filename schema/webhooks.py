@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -16,6 +17,23 @@ strawberry.enum(WebhookDeliveryStatus, description=(
     "PENDING (not attempted yet, or redelivered), RETRYING (failed, to be attempted again),\n"
     "DELIVERED (a 2xx answer), FAILED: gave up after the last retry (or the endpoint was "
     "disabled)."))
+
+
+@strawberry.type(description="An endpoint the OMS stopped delivering to, as it happens.")
+class WebhookAlert:
+    type: str = strawberry.field(description="ENDPOINT_DISABLED")
+    endpoint_id: strawberry.ID
+    url: str
+    reason: str
+    consecutive_failures: int
+    at: datetime
+
+    @classmethod
+    def of_event(cls, payload: dict[str, Any]) -> WebhookAlert:
+        return cls(type="ENDPOINT_DISABLED", endpoint_id=strawberry.ID(str(payload["endpoint_id"])),
+                   url=str(payload["url"]), reason=str(payload.get("reason", "")),
+                   consecutive_failures=int(payload.get("consecutiveFailures", 0)),
+                   at=datetime.fromisoformat(str(payload["at"])))
 
 
 @strawberry.type

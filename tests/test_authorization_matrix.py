@@ -225,6 +225,8 @@ MATRIX = [
     Row("Subscription", "stockAlerts", "admin inventory:write fulfillment:write orders:read",
         "channel node", "subscription($n: [String!]) { stockAlerts(nodeCodes: $n) "
         "{ sku node { code } } }", {"n": ["WH1"]}),
+    Row("Subscription", "webhookAlerts", "admin webhooks:write", "channel",
+        "subscription { webhookAlerts { endpointId } }"),
 ]
 ROWS = {row.field: row for row in MATRIX}
 
@@ -383,8 +385,9 @@ def admin_cases() -> list[LimitCase]:
 
 
 CASES = [*LIMIT_CASES, *admin_cases()]
-FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own")}
-"Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow."
+FEED_FILTERS = {("orderEvents", "channel"), ("orderEvents", "own"), ("webhookAlerts", "channel")}
+"""Limits that filter a live feed's events: checked by test_order_events_reach_only_whom_limits_allow
+and tests/test_webhook_alerts.py."""
 
 AUTH_CODES = {"FORBIDDEN", "UNAUTHENTICATED"}
 

@@ -284,3 +284,29 @@ async def test_after_a_server_restart_the_order_timeline_catches_up_exactly_once
 
 async def _equal(found: Any, expected: list[str]) -> bool:
     return bool(await found == expected)
+
+
+HOOK = """mutation($url: String!) { upsertWebhookEndpoint(input: {url: $url, events: [ORDER_CREATED]}) {
+  endpoint { id } userErrors { code message } } }"""
+
+
+async def test_a_disabled_webhook_endpoint_shows_among_the_alerts(browser, database, admin_token,
+                                                                   tmp_path):
+    env = {**server_env(database), "OMS_WEBHOOK_ALLOW_PRIVATE": "on",
+           "OMS_WEBHOOK_MAX_FAILURES": "1", "OMS_WEBHOOK_RETRY_BASE_SECONDS": "0.05"}
+    async with oms_serve(env, admin_token, tmp_path) as server, \
+            dashboard(browser, f"http://127.0.0.1:{server.port}", tmp_path) as board:
+        await open_shop(server.api)
+        await board.open(server.api.token)
+        await board.live()
+        await board.page.wait_for_selector("#alert-list .state-empty")
+        nobody = f"http://127.0.0.1:{free_port()}/hook"  # nothing listens: every attempt fails
+        made = await server.api(HOOK, {"url": nobody})
+        assert made["upsertWebhookEndpoint"]["userErrors"] == []
+        endpoint_id = made["upsertWebhookEndpoint"]["endpoint"]["id"]
+        await place(server.api, ("A", 1))
+        await board.page.wait_for_selector(f'#alert-list li[data-endpoint-id="{endpoint_id}"]',
+                                           timeout=15_000)
+        assert "ENDPOINT_DISABLED" in (await texts(board, "#alert-list li"))[0]
+        await board.shot("alerts")
+        assert board.foreign_requests() == [] and board.problems == []

@@ -26,7 +26,13 @@ from oms.clock import now
 from oms.events.broker import RESUMED, Broker, Message
 from oms.events.feeds import OrderFeed, OrderPayload, RecentIds, StockFeed, StockValue
 from oms.events.relay import message_of
-from oms.events.topics import ORDER_EVENT, STOCK_CHANGED, STOCK_LOW, TOKEN_REVOKED
+from oms.events.topics import (
+    ORDER_EVENT,
+    STOCK_CHANGED,
+    STOCK_LOW,
+    TOKEN_REVOKED,
+    WEBHOOK_ENDPOINT_DISABLED,
+)
 from oms.models import Channel, OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,7 @@ STOCK_WINDOW_SECONDS = 0.05
 ORDER_QUEUE_SIZE = 256
 RECENT_IDS = 50_000
 CATCH_UP_SLACK = timedelta(seconds=10)
+ALERT_TOPICS = (STOCK_LOW, WEBHOOK_ENDPOINT_DISABLED)
 ALL = None  # the key of feeds that want every SKU of a channel, or every order
 
 
@@ -47,7 +54,7 @@ class Hub:
         self._recent = RecentIds(RECENT_IDS)
         self._stock: dict[str, dict[str | None, set[StockFeed]]] = {}
         self._orders: dict[str | None, set[OrderFeed]] = {}
-        self._alerts: set[OrderFeed] = set()
+        self._alerts: dict[str, set[OrderFeed]] = {topic: set() for topic in ALERT_TOPICS}
         self._dirty_skus: set[str] = set()
         self._stock_due = asyncio.Event()
         self._background: set[asyncio.Task[None]] = set()
@@ -98,8 +105,8 @@ class Hub:
             position = message.get("position")
             for feed in feeds:
                 feed.offer(payload, int(position) if position is not None else None)
-        elif topic == STOCK_LOW:
-            for feed in list(self._alerts):
+        elif topic in ALERT_TOPICS:
+            for feed in list(self._alerts.get(topic, ())):
                 feed.offer(payload)
 
     def revoked(self, token_id: str) -> bool:
@@ -139,14 +146,17 @@ class Hub:
             yield feed
 
     @contextmanager
-    def alert_feed(self, accepts: Callable[[OrderPayload], bool]) -> Iterator[OrderFeed]:
-        """`stock.low` payloads that `accepts` lets by (a bounded queue, like an order feed)."""
-        feed = OrderFeed(None, accepts, self.order_queue_size, on_overflow=self._alerts.discard)
-        self._alerts.add(feed)
+    def alert_feed(self, accepts: Callable[[OrderPayload], bool],
+                   topic: str = STOCK_LOW) -> Iterator[OrderFeed]:
+        """Alert payloads of `topic` (`stock.low`, `webhook.endpoint_disabled`) that `accepts`
+        lets by (a bounded queue, like an order feed)."""
+        feeds = self._alerts[topic]
+        feed = OrderFeed(None, accepts, self.order_queue_size, on_overflow=feeds.discard)
+        feeds.add(feed)
         try:
             yield feed
         finally:
-            self._alerts.discard(feed)
+            feeds.discard(feed)
 
     def _cut_off(self, feed: OrderFeed) -> None:
         _unregister(self._orders, (feed.key,), feed)
@@ -155,7 +165,7 @@ class Hub:
         """How many subscribers this process serves now."""
         stock = {feed for by_sku in self._stock.values() for feeds in by_sku.values() for feed in feeds}
         return (len(stock) + sum(len(feeds) for feeds in self._orders.values())
-                + len(self._alerts))
+                + sum(len(feeds) for feeds in self._alerts.values()))
 
     async def current_totals(self, channel: str, skus: Iterable[str]) -> dict[str, int]:
         """The promisable totals of `skus` in `channel` now."""

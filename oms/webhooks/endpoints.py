@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,12 @@ def reaches(principal: Principal | None, channels: Sequence[str]) -> bool:
     """Whether the caller may see and change an endpoint for `channels` (None: the operator)."""
     return principal is None or not principal.channels or (
         bool(channels) and all(principal.sees_channel(c) for c in channels))
+
+
+def alert_filter(principal: Principal) -> Callable[[dict[str, Any]], bool]:
+    """Which `webhook.endpoint_disabled` payloads `principal` is told of: those of endpoints
+    it may see."""
+    return lambda payload: reaches(principal, payload.get("channels") or [])
 
 
 def new_secret() -> str:

@@ -89,4 +89,6 @@ async def disable(uow: UnitOfWork, endpoint: WebhookEndpoint) -> None:
     details = {"url": endpoint.url, "consecutiveFailures": endpoint.consecutive_failures}
     uow.stage(AuditEntry(actor=ACTOR, action="webhookEndpointDisabled",
                          target=f"webhook:{endpoint.id}", details=details))
-    uow.record(WEBHOOK_ENDPOINT_DISABLED, {"endpoint_id": str(endpoint.id), **details})
+    uow.record(WEBHOOK_ENDPOINT_DISABLED, {"endpoint_id": str(endpoint.id), "reason": reason,
+                                           "channels": list(endpoint.channels),
+                                           "at": now().isoformat(), **details})

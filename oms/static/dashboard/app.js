@@ -2,6 +2,7 @@
 
 import {el, field, replace, state} from "./dom.js";
 import {HttpClient, LiveSocket} from "./graphql.js";
+import {Alerts} from "./alerts.js";
 import {OrderFeed} from "./orderfeed.js";
 import * as feedView from "./views/feed.js";
 import * as kpiView from "./views/kpis.js";
@@ -67,7 +68,7 @@ async function signIn(token) {
     onStatus: showStatus,
     onRefused: () => signOut("The live connection refused this token (revoked or expired?). Paste another one."),
   });
-  session = {api, socket, feed: new OrderFeed(socket), channels};
+  session = {api, socket, feed: new OrderFeed(socket), alerts: new Alerts(socket), channels};
   nav.hidden = false;
   signoutButton.hidden = false;
   route();
@@ -77,6 +78,7 @@ function signOut(message) {
   unmount?.();
   unmount = null;
   session?.feed.close();
+  session?.alerts.close();
   session?.socket.close();
   session = null;
   sessionStorage.removeItem(TOKEN_KEY);

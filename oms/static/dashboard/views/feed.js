@@ -11,11 +11,14 @@ const COUNTS = `query StatusCounts {
   ${STATUSES.map((s) => `${s}: orders(filter: {status: [${s}]}, first: 0) { totalCount }`).join("\n  ")}
 }`;
 
-export function mount(root, {api, feed, socket}) {
+export function mount(root, {api, feed, alerts, socket}) {
   const counts = el("div", {class: "counts"}, state("loading", "Counting orders…"));
   const list = el("ol", {class: "feed", id: "feed-list", "aria-live": "polite"});
   const notice = el("div");
-  replace(root,
+  const alertList = el("ul", {class: "alerts", id: "alert-list", "aria-live": "assertive"});
+  const alertCard = el("section", {class: "card", "aria-labelledby": "alerts-title", id: "alerts"},
+    el("h2", {id: "alerts-title"}, "Alerts"), alertList);
+  replace(root, alertCard,
     el("div", {class: "grid two"},
       el("section", {class: "card", "aria-labelledby": "counts-title"},
         el("h2", {id: "counts-title"}, "Orders by status"), counts),
@@ -40,11 +43,18 @@ export function mount(root, {api, feed, socket}) {
     }
     replace(list, feed.events.map(eventItem));
   };
+  const renderAlerts = () => {
+    alertCard.hidden = alerts.unavailable;
+    replace(alertList, alerts.items.length ? alerts.items.map(alertItem)
+      : el("li", {class: "state state-empty"}, "No alerts: disabled webhook endpoints show here."));
+  };
   loadCounts();
   render();
+  renderAlerts();
+  const stopAlerts = alerts.listen(renderAlerts);
   const stopListening = feed.listen(() => { render(); refreshCounts(); });
   const stopStatus = socket.watchStatus(({state: now}) => { if (now === "live") refreshCounts(); });
-  return () => { stopListening(); stopStatus(); refreshCounts.cancel(); };
+  return () => { stopListening(); stopAlerts(); stopStatus(); refreshCounts.cancel(); };
 }
 
 function statusBars(data) {
@@ -55,6 +65,14 @@ function statusBars(data) {
     rows.length ? barList({rows, title: "Orders per current status"}) : state("empty", "No orders yet."),
     el("dl", {class: "status-counts"}, rows.map((r) => [el("dt", {}, r.label),
       el("dd", {"data-status": r.label}, format.int(r.value))])));
+}
+
+function alertItem(alert) {
+  return el("li", {class: "alert-item", dataset: {endpointId: alert.endpointId}},
+    el("span", {class: "pill status-cancelled"}, alert.type),
+    el("span", {}, alert.url),
+    el("span", {class: "message"}, alert.reason),
+    el("time", {datetime: alert.at}, format.time(alert.at)));
 }
 
 function eventItem({event, order}) {
