@@ -347,3 +347,25 @@ async def test_figures_are_read_by_a_few_aggregate_statements_each_only_when_ask
     kpi = [sql for sql in seen if 'FROM "order"' in sql or 'FROM "fulfillment"' in sql]
     assert len(kpi) == 8, seen  # counts, lines, placement, splits, hours, distances, reasons, nodes
     assert len(seen) - len(kpi) <= 2, seen  # the node catalog's freshness check
+
+
+SERIES = """query($from: DateTime!, $to: DateTime!, $buckets: Int) {
+  orderMetrics(from: $from, to: $to) { ordersOverTime(buckets: $buckets) { from to orders } } }"""
+
+
+async def test_orders_over_time_count_each_part_of_the_window(
+        api: Any, day: dict[str, dict[str, Any]]) -> None:
+    # O1-O4 at 0, 1, 2 and 4 h; O5, O6 (shop), O7 at 6, 8 and 9 h; O0 (-1 h), O8 (24 h) outside.
+    got = (await api(SERIES, {**DAY, "buckets": 4}))["orderMetrics"]["ordersOverTime"]
+    assert [b["orders"] for b in got] == [4, 3, 0, 0]
+    assert [b["from"] for b in got] == [(T0 + timedelta(hours=6 * i)).isoformat() for i in range(4)]
+    assert got[-1]["to"] == (T0 + timedelta(hours=24)).isoformat()
+    hourly = (await api(SERIES, DAY))["orderMetrics"]["ordersOverTime"]
+    assert [b["orders"] for b in hourly][:10] == [1, 1, 1, 0, 1, 0, 1, 0, 1, 1]
+    assert len(hourly) == 24 and sum(b["orders"] for b in hourly) == 7
+
+
+@pytest.mark.parametrize("buckets", [0, 367])
+async def test_out_of_range_buckets_are_refused(api: Any, buckets: int) -> None:
+    data = await api.raw(SERIES, {**DAY, "buckets": buckets})
+    assert data["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -22,6 +22,8 @@ Rates are shares in 0..1, 0 when there is nothing to divide by.
   FULFILLMENT_READY_FOR_PICKUP event of the hours from placement to the first; null when none.
 - topReturnReasons: units asked back per reason on the orders' returns not cancelled.
 - nodes: per node, its fulfillments created in the window (see `oms.metrics.work`).
+- ordersOverTime(buckets): the orders counted in each of `buckets` equal parts of the
+  window, oldest first (a chart's series in one statement).
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from oms.metrics.orders import (
     mean_hours_to_ship,
     mean_shipping_distance_km,
     order_counts,
+    orders_over_time,
     placement,
     split_orders,
 )
@@ -98,6 +101,9 @@ class OrderFigures:
 
     async def top_return_reasons(self, first: int) -> list[tuple[str, int]]:
         return await top_return_reasons(self.scope, first)
+
+    async def orders_over_time(self, buckets: int) -> list[int]:
+        return await orders_over_time(self.scope, buckets)
 
     async def node_loads(self) -> list[NodeLoad]:
         return await self._once(node_loads)

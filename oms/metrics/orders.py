@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from oms import catalog
 from oms.enums import FulfillmentStatus, OrderEventType, OrderStatus
+from oms.errors import DomainError, ErrorCode
 from oms.metrics.scope import MetricsScope
 from oms.metrics.sql import Statement
 from oms.sourcing.geo import distance_km, resolve_point
@@ -160,3 +161,24 @@ async def mean_shipping_distance_km(scope: MetricsScope) -> float | None:
             total += km * int(row["parcels"])
             parcels += int(row["parcels"])
     return total / parcels if parcels else None
+
+
+MAX_BUCKETS = 366
+
+
+async def orders_over_time(scope: MetricsScope, buckets: int) -> list[int]:
+    """Orders placed in each of `buckets` equal parts of the window, oldest first: one
+    statement grouped by part (empty parts are 0)."""
+    if not 1 <= buckets <= MAX_BUCKETS:
+        raise DomainError.of(ErrorCode.BAD_USER_INPUT, f"buckets must be 1..{MAX_BUCKETS}",
+                             "buckets")
+    width = (scope.end - scope.start).total_seconds() / buckets
+    q = Statement()
+    part = q.seconds_since('o."created_at"', scope.start)
+    rows = await q.rows(
+        f'SELECT CAST(FLOOR({part} / {q.bind(width)}) AS INTEGER) AS part, COUNT(*) AS orders '
+        f'FROM "order" o WHERE {q.orders_in(scope)} GROUP BY 1')
+    counts = [0] * buckets
+    for row in rows:
+        counts[min(buckets - 1, max(0, int(row["part"])))] += int(row["orders"])
+    return counts

@@ -3,6 +3,7 @@ and the few expressions whose SQL differs (JSON, time differences)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from tortoise import connections
@@ -65,6 +66,14 @@ class Statement:
         if self.postgres:
             return f"(EXTRACT(EPOCH FROM {later} - {earlier}) / 3600.0)"
         return f"((julianday({later}) - julianday({earlier})) * 24.0)"
+
+    def seconds_since(self, column: str, start: datetime) -> str:
+        """Seconds from `start` to the timestamp in `column`."""
+        if self.postgres:
+            return f"EXTRACT(EPOCH FROM {column} - {self.bind(start)}::timestamptz)"
+        # julianday is a double (~50 µs apart at our dates): rounded to the millisecond, an
+        # instant on a boundary falls on it rather than just before.
+        return f"ROUND((julianday({column}) - julianday({self.bind(start)})) * 86400.0, 3)"
 
     async def rows(self, sql: str) -> list[dict[str, Any]]:
         return list(await self.conn.execute_query_dict(sql, self.values))
