@@ -93,6 +93,17 @@ async def clean(request: pytest.FixtureRequest, database: Settings) -> None:
 
 
 @pytest.fixture
+async def sink() -> AsyncIterator[Any]:
+    """A local SMTP server (aiosmtpd) receiving the mail a test makes the OMS send."""
+    from tests.smtp_sink import SmtpSink
+
+    server = SmtpSink()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def app(database: Settings) -> AsyncIterator[Any]:
     from oms.app import create_app
 

@@ -4,10 +4,7 @@ adjustment, a channel edit), none on a second restock."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from oms.config import Settings
 from oms.models import BackInStockRequest, Notification
@@ -18,14 +15,6 @@ from tests.smtp_sink import FAST, SmtpSink, parts, served
 
 REQUEST = """mutation($input: BackInStockInput!) { requestBackInStockNotice(input: $input) {
   registered userErrors { code field } } }"""
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    server = SmtpSink()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def ask(api: Any, email: str, sku: str = "A", channel_code: str = "web",

@@ -4,7 +4,6 @@ of one kind per order, RECORDED without SMTP, retries while the server is down, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -37,14 +36,6 @@ NOTIFICATIONS = """query($id: ID!) { order(id: $id) { number
   notifications { kind recipient medium status subject createdAt sentAt } } }"""
 MADRID = {"name": "Ana", "line1": "Gran Via 1", "city": "Madrid", "country": "ES"}
 PARIS = {"line1": "Rue de Rivoli 1", "city": "Paris", "country": "FR"}
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[SmtpSink]:
-    server = SmtpSink()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 async def notifications(api: Any, order_id: str) -> list[dict[str, Any]]:

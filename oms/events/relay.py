@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -13,6 +12,7 @@ from tortoise.transactions import in_transaction
 from oms import db, telemetry
 from oms.clock import now
 from oms.events.broker import Broker, Message
+from oms.events.wakeup import Wakeup
 from oms.models import OutboxEvent
 
 log = logging.getLogger(__name__)
@@ -36,20 +36,16 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch = batch
         self.keep_published = keep_published
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup()
 
     def wake(self) -> None:
         """Called after a commit that wrote events: publish now rather than at the next poll."""
-        self._wake.set()
+        self._wakeup.wake()
 
     async def run(self) -> None:
         backoff = self.poll_seconds
         while True:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(backoff):
-                    await self._wake.wait()
-            self._wake.clear()
+            await self._wakeup.pause(backoff)
             try:
                 await self.drain()
                 backoff = self.poll_seconds

@@ -12,7 +12,6 @@ along one table (`NOTIFICATION`), like every workflow's.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from tortoise.expressions import Q
 from oms import db
 from oms.clock import now
 from oms.enums import NotificationStatus
+from oms.events.wakeup import Wakeup
 from oms.models import Notification
 from oms.notifications.compose import rendered
 from oms.notifications.notifier import Message, Notifier
@@ -53,19 +53,16 @@ class NotificationSender:
         self.retry = retry
         self.poll_seconds = poll_seconds
         self.batch = batch
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup()
 
     def wake(self) -> None:
         """Called after a commit that may have queued notifications: look now."""
-        self._wake.set()
+        self._wakeup.wake()
 
     async def run(self) -> None:
         """Send what is due, forever (the runtime cancels it on shutdown)."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
-                    await self._wake.wait()
-            self._wake.clear()
+            await self._wakeup.pause(self.poll_seconds)
             try:
                 await self.drain()
             except Exception as exc:

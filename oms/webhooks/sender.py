@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from oms.config import Settings
+from oms.events.wakeup import Wakeup
 from oms.models import OutboxEvent, WebhookDelivery
 from oms.uow import unit_of_work
 from oms.webhooks import claims, outcomes, signing
@@ -41,12 +42,12 @@ class WebhookSender:
         self.hold = timedelta(seconds=2 * self.timeout + CLAIM_MARGIN_SECONDS)
         self.policy = Policy(settings.webhook_retry_base_seconds, settings.webhook_max_attempts,
                              settings.webhook_max_failures)
-        self._wake = asyncio.Event()
+        self._wakeup = Wakeup()
         self._sending: set[asyncio.Task[None]] = set()
         self._recording: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
-        self._wake.set()
+        self._wakeup.wake()
 
     async def fan_out(self, rows: Sequence[OutboxEvent]) -> int:
         """The relay's hook, in its transaction (`oms.webhooks.fanout`)."""
@@ -64,10 +65,7 @@ class WebhookSender:
     async def _loop(self, client: httpx.AsyncClient) -> None:
         pause = self.settings.webhook_poll_seconds
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(pause):
-                    await self._wake.wait()
-            self._wake.clear()
+            await self._wakeup.pause(pause)
             try:
                 await self._start_due(client)
                 pause = self.settings.webhook_poll_seconds
