@@ -20,8 +20,9 @@ from oms.enums import DocumentKind
 from oms.models import Document, Order
 from oms.uow import unit_of_work
 from tests.conftest import make_token
-from tests.helpers import channel
+from tests.helpers import channel, node
 from tests.journeys import (
+    cancel,
     fulfillment_at,
     line_id,
     ok,
@@ -134,6 +135,33 @@ async def test_the_invoice_waits_until_every_parcel_has_shipped(api: Any) -> Non
     assert numbers == [f"DN-WEB-{YEAR}-000001", f"DN-WEB-{YEAR}-000002",
                        f"INV-WEB-{YEAR}-000001", f"PS-WEB-{YEAR}-000001",
                        f"PS-WEB-{YEAR}-000002"]
+
+
+async def test_cancelling_the_unshipped_rest_issues_the_invoice_of_what_shipped(api: Any) -> None:
+    await network(api)
+    await stock(api, ("A", "MIL", 1), ("B", "TOR", 1))
+    placed = await place_paid(api, ("A", 1), ("B", 1))
+    await walk(api, fulfillment_at(placed, "MIL")["id"], "accept", "pick", "pack", "ship")
+    assert (await cancel(api, placed["id"], lines=[line_id(placed, "B")]))["userErrors"] == []
+    invoice = next(d for d in (await documents(api, placed["id"]))["documents"]
+                   if d["kind"] == "INVOICE")
+    text = await pdf_text(api, invoice["url"])
+    assert "Amount\nA\n1\n10.00\n10.00\nTotals" in text and "Total: 10.00 EUR" in text
+
+
+async def test_a_collected_pickup_is_invoiced(api: Any) -> None:
+    await network(api)
+    await node(api, "BGS", type="STORE", canPickup=True,
+               address={"line1": "Piazza Vecchia 2", "city": "Bergamo", "country": "IT"})
+    await stock(api, ("A", "BGS", 2))
+    placed = await place_paid(api, ("A", 2), deliveryMethod="PICKUP_IN_STORE",
+                              pickupNodeCode="BGS", shippingAddress=None)
+    await walk(api, fulfillment_at(placed, "BGS")["id"], "accept", "pick", "pack", "ready",
+               "pickedUp")
+    found = {d["kind"]: d for d in (await documents(api, placed["id"]))["documents"]}
+    assert sorted(found) == ["INVOICE", "PACKING_SLIP"]
+    text = await pdf_text(api, found["INVOICE"]["url"])
+    assert "Pickup at BGS" in text and "Piazza Vecchia 2" in text and "VAT 22%: 3.61 EUR" in text
 
 
 async def test_pdfs_are_served_only_to_who_may_read_the_order(api: Any) -> None:
