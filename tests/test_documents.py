@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from oms.config import Settings
-from oms.documents.issue import issue
+from oms.documents.issue import counter_name, issue
 from oms.enums import DocumentKind
 from oms.models import Document, Order
 from oms.uow import unit_of_work
@@ -245,3 +245,11 @@ def _pgm_pixels(data: bytes) -> bytes:
     magic, width, height, maxval, pixels = data.split(maxsplit=4)
     assert magic == b"P5" and maxval == b"255"
     return pixels[:int(width) * int(height)]
+
+
+@pytest.mark.no_database
+def test_every_series_has_a_counter_name_that_fits() -> None:
+    long_code = "X" * 64
+    names = {counter_name(f"INV-{code}-2026") for code in ("WEB", long_code, long_code[:-1])}
+    assert len(names) == 3 and all(len(name) <= 64 for name in names)
+    assert counter_name("INV-WEB-2026") == "doc:INV-WEB-2026"

@@ -7,6 +7,7 @@ Numbers are therefore gap-free and never reused within a series.
 """
 from __future__ import annotations
 
+from hashlib import sha256
 from typing import Any
 
 from oms.clock import now
@@ -32,6 +33,8 @@ PREFIX = {DocumentKind.PACKING_SLIP: "PS", DocumentKind.DELIVERY_NOTE: "DN",
 TITLE = {DocumentKind.PACKING_SLIP: "Packing slip",
          DocumentKind.DELIVERY_NOTE: "Delivery note (documento di trasporto / albarán)",
          DocumentKind.INVOICE: "Invoice", DocumentKind.CREDIT_NOTE: "Credit note"}
+COUNTER_NAME_MAX = 64
+"The length of `sequence_counter.name`."
 FULLY_SHIPPED = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 
 
@@ -41,14 +44,23 @@ def issue(uow: UnitOfWork, kind: DocumentKind, order: Order, body: Content,
     async def create() -> None:
         moment = now()
         code = (await Channel.filter(id=order.channel_id).values_list("code", flat=True))[0]
-        value = await next_value(uow, f"doc:{kind}:{order.channel_id}:{moment.year}")
-        number = f"{PREFIX[kind]}-{str(code).upper()}-{moment.year}-{value:06d}"
+        series = f"{PREFIX[kind]}-{str(code).upper()}-{moment.year}"
+        number = f"{series}-{await next_value(uow, counter_name(series)):06d}"
         printed = {"kind": str(kind), "title": TITLE[kind], "number": number,
                    "date": moment.date().isoformat(), "order": order.number, **body}
         await Document.create(kind=kind, number=number, order_id=order.id,
                               fulfillment_id=fulfillment_id, return_id=return_id,
                               content=printed, created_at=moment)
     uow.last(create)
+
+
+def counter_name(series: str) -> str:
+    """The counter row of a series: keyed by the printed prefix, so channels whose codes differ
+    only in case share it rather than print the same number twice; hashed when too long."""
+    name = f"doc:{series}"
+    if len(name) <= COUNTER_NAME_MAX:
+        return name
+    return f"doc:{sha256(series.encode()).hexdigest()[:COUNTER_NAME_MAX - 4]}"
 
 
 async def parcel_documents(uow: UnitOfWork, kind: DocumentKind, fulfillment: Fulfillment,
