@@ -1,6 +1,7 @@
 """The ASGI application: GraphQL at /graphql, health at /healthz, Prometheus metrics at
 /metrics (unless off or on a port of their own), GraphiQL's assets at /static/graphiql/,
-the operations dashboard at /dashboard (its modules at /static/dashboard/).
+the operations dashboard at /dashboard (its modules at /static/dashboard/), document PDFs
+at /documents/{id}.pdf.
 
 The GraphQL layer lives outside `oms` (it depends on us, not we on it); it is plugged
 in by name, like an ASGI app handed to uvicorn.
@@ -27,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from oms import db, telemetry
 from oms.config import Settings
+from oms.documents.http import serve_document
 from oms.http import RequestEdge
 from oms.notifications.reminders import remind_forever
 from oms.orders.sweeper import sweep_reservations
@@ -112,6 +114,7 @@ def routes(settings: Settings, graphql: Any) -> list[BaseRoute]:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/dashboard", dashboard),
+        Route("/documents/{id}.pdf", serve_document, methods=["GET"]),
         Mount(DASHBOARD_ASSETS_URL, StaticFiles(directory=DASHBOARD_ASSETS)),
     ]
     if settings.metrics and settings.metrics_port is None:

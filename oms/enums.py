@@ -77,6 +77,13 @@ class ReturnStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+class DocumentKind(StrEnum):
+    PACKING_SLIP = "PACKING_SLIP"
+    DELIVERY_NOTE = "DELIVERY_NOTE"
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+
+
 class ReturnDisposition(StrEnum):
     RESTOCK = "RESTOCK"
     SCRAP = "SCRAP"

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from oms.models import (
+    Document,
     Fulfillment,
     FulfillmentLine,
     Notification,
@@ -67,3 +68,13 @@ async def returns_by_order(order_ids: Sequence[str]) -> list[list[Return]]:
 async def notifications_by_order(order_ids: Sequence[str]) -> list[list[Notification]]:
     rows = await Notification.filter(order_id__in=set(order_ids)).order_by("id")
     return _grouped(rows, "order_id", order_ids)
+
+
+async def documents_by_order(order_ids: Sequence[str]) -> list[list[Document]]:
+    rows = await Document.filter(order_id__in=set(order_ids)).order_by("created_at", "number")
+    return _grouped(rows, "order_id", order_ids)
+
+
+async def documents_by_fulfillment(ids: Sequence[str]) -> list[list[Document]]:
+    rows = await Document.filter(fulfillment_id__in=set(ids)).order_by("created_at", "number")
+    return _grouped(rows, "fulfillment_id", ids)

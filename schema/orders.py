@@ -17,6 +17,7 @@ from schema import order_loaders as loaders
 from schema.catalog import Channel, FulfillmentNode, channel_by_id, node_by_id
 from schema.common import Address, AddressInput, Money, MoneyInput, PageInfo, UserError
 from schema.context import Info
+from schema.documents import Document
 from schema.notifications import Notification
 
 if TYPE_CHECKING:
@@ -99,6 +100,12 @@ class Fulfillment:
     async def order(self, info: Info) -> Order:
         return Order.of(await info.context.loaders(loaders.orders_by_id).load(self.order_id_))
 
+    @strawberry.field(description="Its packing slip and delivery note, once packed and shipped.")
+    async def documents(self, info: Info) -> list[Document]:
+        await info.context.require(*scopes.READ_ORDERS)
+        rows = await info.context.loaders(loaders.documents_by_fulfillment).load(str(self.id))
+        return [Document.of(row) for row in rows]
+
     @classmethod
     def of(cls, row: models.Fulfillment) -> Fulfillment:
         return cls(
@@ -180,6 +187,13 @@ class Order:
         await info.context.require(*scopes.READ_ORDERS)
         rows = await info.context.loaders(loaders.notifications_by_order).load(str(self.id))
         return [Notification.of(row, self.number) for row in rows]
+
+    @strawberry.field(description=(
+        "Every document issued for it, oldest first: parcels' packing slips and delivery notes, "
+        "the invoice (once fully shipped or collected), credit notes (one per refund)."))
+    async def documents(self, info: Info) -> list[Document]:
+        rows = await info.context.loaders(loaders.documents_by_order).load(str(self.id))
+        return [Document.of(row) for row in rows]
 
     @classmethod
     def of(cls, order: models.Order) -> Order:

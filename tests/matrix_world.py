@@ -74,6 +74,7 @@ async def seed(api: Any) -> dict[str, str]:
     assert {o["fulfillments"][0]["node"]["code"] for o in (open_, work, done)} == {"WH1"}
     await walk(api, done["fulfillments"][0]["id"], "accept", "pick", "pack", "ship", "deliver")
     asked = await request_return(api, done["id"], (line_id(done, "A"), 1))
+    papers = await api("query($id: ID!) { order(id: $id) { documents { id number } } }", {"id": done["id"]})
     hold = (await api(HOLD))["reserve"]
     assert asked["userErrors"] == hold["userErrors"] == []
     at_store = {**SEEDED_POLICY, "nodeCode": "ST1"}
@@ -94,7 +95,8 @@ async def seed(api: Any) -> dict[str, str]:
             "done": done["id"], "done_line": line_id(done, "A"),
             "work_fulfillment": work["fulfillments"][0]["id"],
             "rma": asked["return"]["id"], "rma_number": asked["return"]["number"],
-            "hold": hold["reservation"]["id"]}
+            "hold": hold["reservation"]["id"], "document": papers["order"]["documents"][0]["id"],
+            "document_number": papers["order"]["documents"][0]["number"]}
 
 
 async def _first_delivery(api: Any, endpoint_id: str) -> str:

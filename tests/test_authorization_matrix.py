@@ -105,6 +105,8 @@ MATRIX = [
     Row("Query", "sourcingDecision", "admin orders:read orders:write routing:write", "channel",
         "query($id: ID!) { sourcingDecision(orderId: $id) { allocations { node { code } } } }",
         {"id": "@open"}),
+    Row("Query", "document", "admin orders:read orders:read:own orders:write", "channel own",
+        "query($id: ID!) { document(id: $id) { number } }", {"id": "@document"}),
     Row("Query", "return", "admin returns:write orders:read orders:read:own orders:write",
         "channel own", "query($id: ID!) { return(id: $id) { number } }", {"id": "@rma"}),
     # KPIs over orders of many customers: no customer token; node limits narrow node loads.
@@ -277,6 +279,9 @@ LIMIT_CASES = [
     LimitCase("webhookEndpoints", "channel", "webhooks:write", shows="@web_hook"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
+    LimitCase("document", "channel", "orders:read", shows="@document_number"),
+    LimitCase("document", "own", "orders:read:own", shows="@document_number"),
+    LimitCase("document", "channel", "orders:read:own", shows="@document_number"),
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
     LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
     LimitCase("return", "channel", "orders:read:own", shows="@rma_number"),

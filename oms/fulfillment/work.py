@@ -2,7 +2,9 @@
 
 Every step moves the fulfillment along the one table (`transitions.transition`) and
 appends the order event; shipping and pickup also move stock out of the node
-(on-hand and reserved drop, with ledger entries) and capture what left.
+(on-hand and reserved drop, with ledger entries) and capture what left. Packing issues the
+packing slip, shipping the delivery note, and the step that leaves the order fully shipped
+(or collected) its invoice.
 """
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from decimal import Decimal
 
 from oms import inventory, payments
 from oms.auth import Principal
+from oms.documents.issue import invoice_if_complete, parcel_documents
+from oms.enums import DocumentKind, OrderEventType, OrderStatus, StockReason
 from oms.enums import FulfillmentStatus as FS
-from oms.enums import OrderEventType, OrderStatus, StockReason
 from oms.errors import ErrorCode, Problems
 from oms.fulfillment.lookup import lock_fulfillment
 from oms.fulfillment.transitions import FULFILLMENT, transition
@@ -58,6 +61,9 @@ class Work:
                 "lines": [{"sku": line.sku, "quantity": line.quantity} for line in self.lines],
                 **extra}
 
+    async def issue(self, uow: UnitOfWork, kind: DocumentKind) -> None:
+        await parcel_documents(uow, kind, self.fulfillment, self.order, self.node, self.lines)
+
     async def record(self, uow: UnitOfWork, target: FS, message: str | None = None,
                      **extra: object) -> None:
         await record_event(uow, self.order, EVENT_OF[target],
@@ -67,10 +73,13 @@ class Work:
 
 async def advance(uow: UnitOfWork, principal: Principal, fulfillment_id: str,
                   target: FS) -> Work:
-    """Move a fulfillment one step that touches no stock (accept, pick, pack, ready)."""
+    """Move a fulfillment one step that touches no stock (accept, pick, pack, ready); packing
+    issues the parcel's packing slip."""
     work = await Work.load(principal, fulfillment_id)
     await move(work, target)
     await work.record(uow, target)
+    if target is FS.PACKED:
+        await work.issue(uow, DocumentKind.PACKING_SLIP)
     return work
 
 
@@ -93,6 +102,8 @@ async def ship(uow: UnitOfWork, principal: Principal, fulfillment_id: str, carri
                       f"{tracking_number.strip()}", carrier=carrier.strip(),
                       tracking_number=tracking_number.strip())
     await payments.capture(uow, work.order, await _worth(work))
+    await work.issue(uow, DocumentKind.DELIVERY_NOTE)
+    await invoice_if_complete(uow, work.order)
     return work
 
 
@@ -126,6 +137,7 @@ async def hand_over(uow: UnitOfWork, principal: Principal, fulfillment_id: str) 
     await _goods_leave(uow, work, delivered=True)
     await work.record(uow, FS.PICKED_UP, f"collected at {work.node.code}")
     await payments.capture(uow, work.order, await _worth(work))
+    await invoice_if_complete(uow, work.order)
     return work
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from oms import inventory, payments
 from oms.auth import Principal
+from oms.documents.issue import invoice_if_complete
 from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import lock_order
@@ -61,6 +62,7 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
                                   for line, units in cancelled]})
     worth = sum((Decimal(line.unit_price) * units for line, units in cancelled), Decimal(0))
     await payments.void(uow, order, worth)
+    await invoice_if_complete(uow, order)  # what is left of it may all have shipped
     return order
 
 

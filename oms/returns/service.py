@@ -10,6 +10,7 @@ from decimal import Decimal
 from oms import inventory, payments
 from oms.auth import Principal
 from oms.catalog import get_channel
+from oms.documents.issue import credit_note
 from oms.enums import OrderEventType, ReturnDisposition, ReturnStatus, StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.lookup import (
@@ -248,4 +249,6 @@ async def refund_return(uow: UnitOfWork, principal: Principal, return_id: str) -
                        f"return {rma.number}: refunded {amount} {order.currency}",
                        {"return_id": str(rma.id), "number": rma.number, "amount": str(amount),
                         "paid_back": str(refunded), "currency": order.currency})
+    if amount > 0:
+        await credit_note(uow, order, rma)
     return rma
