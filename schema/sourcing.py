@@ -215,7 +215,8 @@ class SourcingDecision:
 
     @strawberry.field(description=(
         "The version of `rule` the decision used: the rule as it stood then, however it was "
-        "edited or deleted since (null for the built-in default)."))
+        "edited or deleted since (null for the built-in default, and for decisions recorded "
+        "before rules had versions)."))
     async def rule_version(self, info: Info) -> RoutingRuleVersion | None:
         if self.rule_key_ is None:
             return None

@@ -3,6 +3,7 @@ it, history oldest first, restores as new versions (of deleted rules too), and d
 that name the version they used however the rule changed since."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.conftest import Api, make_token
@@ -189,3 +190,18 @@ async def test_reading_versions_and_restoring_need_their_scopes(api: Api) -> Non
     hidden = await shopper.raw(ONE, {"id": made["id"], "v": 1})
     assert hidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert len(await history(api, made["id"])) == 1
+
+
+async def test_concurrent_edits_of_one_version_never_share_a_number(api: Api) -> None:
+    """On PostgreSQL the edits run in parallel transactions: each one that lands is the next
+    version, one that read a version already replaced is refused, none fails otherwise."""
+    made = await upsert(api, name="r", rank=1)
+    edits = [api(UPSERT, {"input": {"id": made["id"], "name": f"edit {i}", "rank": 1}})
+             for i in range(4)]
+    answers = [out["upsertRoutingRule"] for out in await asyncio.gather(*edits)]
+    landed = sorted(a["rule"]["version"] for a in answers if a["rule"])
+    refused = [a["userErrors"] for a in answers if not a["rule"]]
+    assert landed and landed == list(range(2, 2 + len(landed)))
+    assert refused == [[{"code": "INVALID_INPUT", "field": ["id"]}]] * (4 - len(landed))
+    saved = await history(api, made["id"])
+    assert [v["version"] for v in saved] == list(range(1, 2 + len(landed)))

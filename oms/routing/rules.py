@@ -101,7 +101,7 @@ async def delete_rule(uow: UnitOfWork, principal: Principal | None, rule_id: str
         raise _changed_meanwhile(rule)
     rule.version += 1
     await record_version(uow, principal, rule, deleted=True)
-    uow.record(RULE_CHANGED, {"id": str(rule.id), "deleted": True})
+    uow.record(RULE_CHANGED, {"id": str(rule.id), "version": rule.version, "deleted": True})
     return rule
 
 
@@ -143,7 +143,7 @@ async def _replace(uow: UnitOfWork, principal: Principal | None, rule: RoutingRu
 
 async def _saved(uow: UnitOfWork, principal: Principal | None, rule: RoutingRule) -> RoutingRule:
     await record_version(uow, principal, rule)
-    uow.record(RULE_CHANGED, {"id": str(rule.id)})
+    uow.record(RULE_CHANGED, {"id": str(rule.id), "version": rule.version})
     return rule
 
 
@@ -153,7 +153,7 @@ async def record_version(uow: UnitOfWork, principal: Principal | None, rule: Rou
     operator's label when there is none)."""
     await RoutingRuleVersion.create(
         rule_id=rule.id, version=rule.version, rule=engine_rule(rule).to_record(),
-        deleted=deleted, changed_by=principal.name if principal else uow.actor)
+        deleted=deleted, changed_at=now(), changed_by=principal.name if principal else uow.actor)
 
 
 def _changed_meanwhile(rule: RoutingRule) -> DomainError:
