@@ -6,12 +6,18 @@ import strawberry
 from oms import scopes
 from oms.orders import queries
 from oms.orders.simulation import simulate_order
-from oms.routing import rules
+from oms.routing import rules, versions
 from oms.scopes import Scope
 from resolvers.base import answer, mutate
 from schema.context import Info
 from schema.orders import PlaceOrderInput
-from schema.sourcing import RoutingRule, RoutingRuleInput, RoutingRulePayload, SourcingDecision
+from schema.sourcing import (
+    RoutingRule,
+    RoutingRuleInput,
+    RoutingRulePayload,
+    RoutingRuleVersion,
+    SourcingDecision,
+)
 
 
 @strawberry.type
@@ -33,6 +39,13 @@ class SourcingQuery:
         record = await queries.latest_decision(who, str(order_id))
         return SourcingDecision.of_record(record, who) if record else None
 
+    @strawberry.field(description="A rule as it stood at `version`.")
+    async def routing_rule_version(self, info: Info, id: strawberry.ID,
+                                   version: int) -> RoutingRuleVersion | None:
+        who = await info.context.require(*scopes.READ_RULES)
+        saved = await versions.find_version(who, str(id), version)
+        return RoutingRuleVersion.of(saved, who) if saved else None
+
 
 @strawberry.type
 class SourcingMutation:
@@ -48,5 +61,13 @@ class SourcingMutation:
     async def delete_routing_rule(self, info: Info, id: strawberry.ID) -> RoutingRulePayload:
         out = await mutate(info, (Scope.ROUTING_WRITE,),
                            lambda uow, who: rules.delete_rule(uow, who, str(id)),
+                           audit=lambda rule: f"rule:{rule.id}")
+        return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)
+
+    @strawberry.mutation(description="Make an earlier version the current one again (as a new version).")
+    async def restore_routing_rule(self, info: Info, id: strawberry.ID,
+                                   version: int) -> RoutingRulePayload:
+        out = await mutate(info, (Scope.ROUTING_WRITE,),
+                           lambda uow, who: versions.restore_rule(uow, who, str(id), version),
                            audit=lambda rule: f"rule:{rule.id}")
         return RoutingRulePayload(rule=out.map(RoutingRule.of), user_errors=out.user_errors)

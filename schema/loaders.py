@@ -5,7 +5,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from oms.fulfillment import backlog
-from oms.models import Channel, InventoryPosition, Node
+from oms.models import Channel, InventoryPosition, Node, RoutingRuleVersion
+from oms.routing import versions
 from oms.text import fitting
 
 
@@ -42,3 +43,14 @@ async def positions_by_node(keys: Sequence[tuple[int, tuple[str, ...] | None]]) 
     return [
         [p for p in by_node[node_id] if skus is None or p.sku in skus] for node_id, skus in keys
     ]
+
+
+async def rule_versions_by_rule(rule_ids: Sequence[str]) -> list[list[RoutingRuleVersion]]:
+    found = await versions.versions_of(rule_ids)
+    return [found.get(i, []) for i in rule_ids]
+
+
+async def rule_versions_by_key(keys: Sequence[tuple[str, int]]) -> list[RoutingRuleVersion | None]:
+    """Key: (rule id, version)."""
+    found = await versions.versions_by_key(keys)
+    return [found.get(k) for k in keys]

@@ -8,9 +8,10 @@ from typing import Any
 
 import strawberry
 
-from oms import models
+from oms import models, scopes
 from oms.auth import Principal
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.routing import versions
 from oms.routing.rules import RuleSpec, shown_channels
 from oms.sourcing import Decision, Rule, criteria
 from oms.sourcing.model import DEFAULT_MAX_SPLITS
@@ -73,6 +74,17 @@ class RoutingRule:
     allow_backorder: bool = strawberry.field(description=(
         "Units no node can take wait as backorders; when false, placeOrder refuses the order "
         "with INSUFFICIENT_STOCK instead."))
+    version: int = strawberry.field(description=(
+        "The number of its current version (of the version a decision used, on a decision's "
+        "rule; 0 for the built-in default)."))
+
+    @strawberry.field(description=(
+        "Oldest first. A channel-limited token sees the versions that concerned its channels."))
+    async def history(self, info: Info) -> list[RoutingRuleVersion]:
+        viewer = await info.context.require(*scopes.READ_RULES)
+        saved = await info.context.loaders(loaders.rule_versions_by_rule).load(str(self.id))
+        return [RoutingRuleVersion.of(row, viewer) for row in saved
+                if versions.visible(viewer, row)]
 
     @classmethod
     def of(cls, row: models.RoutingRule, viewer: Principal | None = None) -> RoutingRule:
@@ -85,7 +97,7 @@ class RoutingRule:
             split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
             prefer_node_types=[NodeType(t) for t in row.prefer_node_types],
             weights=weights_of(row.weights), respect_capacity=row.respect_capacity,
-            allow_backorder=row.allow_backorder,
+            allow_backorder=row.allow_backorder, version=row.version,
         )
 
     @classmethod
@@ -100,7 +112,26 @@ class RoutingRule:
             max_splits=rule.max_splits, prefer_node_types=list(rule.prefer_node_types),
             weights=weights_of(rule.weights.to_mapping()),
             respect_capacity=rule.respect_capacity, allow_backorder=rule.allow_backorder,
+            version=rule.version or 0,
         )
+
+
+@strawberry.type(description="One saved state of a routing rule; every change makes a new version.")
+class RoutingRuleVersion:
+    version: int
+    rule: RoutingRule
+    changed_at: datetime
+    changed_by: str | None = strawberry.field(
+        description="Name of the API token that made the change.")
+    deleted: bool = strawberry.field(description=(
+        "This version records the rule's deletion (`rule`: the rule as it stood then)."))
+
+    @classmethod
+    def of(cls, row: models.RoutingRuleVersion, viewer: Principal) -> RoutingRuleVersion:
+        rule = dataclasses.replace(Rule.from_record(row.rule), id=str(row.rule_id),
+                                   version=row.version)
+        return cls(version=row.version, rule=RoutingRule.from_engine(rule, viewer),
+                   changed_at=row.changed_at, changed_by=row.changed_by, deleted=row.deleted)
 
 
 @strawberry.input
@@ -179,11 +210,26 @@ class SourcingDecision:
     allocations: list[SourcingAllocation]
     backordered: list[ReservationLine] = strawberry.field(description="Units no node could take.")
     candidates: list[SourcingCandidate]
+    rule_key_: strawberry.Private[tuple[str, int] | None]
+    viewer_: strawberry.Private[Principal]
+
+    @strawberry.field(description=(
+        "The version of `rule` the decision used: the rule as it stood then, however it was "
+        "edited or deleted since (null for the built-in default, and for decisions recorded "
+        "before rules had versions)."))
+    async def rule_version(self, info: Info) -> RoutingRuleVersion | None:
+        if self.rule_key_ is None:
+            return None
+        row = await info.context.loaders(loaders.rule_versions_by_key).load(self.rule_key_)
+        return RoutingRuleVersion.of(row, self.viewer_) if row else None
 
     @classmethod
     def of(cls, decision: Decision, viewer: Principal) -> SourcingDecision:
+        used = decision.rule
         return cls(
-            rule=RoutingRule.from_engine(decision.rule, viewer),
+            rule=RoutingRule.from_engine(used, viewer),
+            rule_key_=(used.id, used.version) if used.id and used.version else None,
+            viewer_=viewer,
             allocations=[SourcingAllocation(sku=a.sku, quantity=a.quantity,
                                             node_code_=a.node_code)
                          for a in decision.allocations],

@@ -99,6 +99,10 @@ MATRIX = [
     # writes rules within its channels only.
     Row("Query", "routingRules", "admin routing:write orders:read orders:write", "channel",
         "{ routingRules { id } }"),
+    # A version reads like its rule: a channel-limited token reads those of its channels.
+    Row("Query", "routingRuleVersion", "admin routing:write orders:read orders:write", "channel",
+        "query($id: ID!) { routingRuleVersion(id: $id, version: 1) { version rule { id } } }",
+        {"id": "@web_rule"}),
     Row("Query", "simulateSourcing", "admin orders:write routing:write", "channel",
         "query($input: PlaceOrderInput!) { simulateSourcing(input: $input) "
         "{ allocations { sku quantity } } }", {"input": order_input(("A", 1))}),
@@ -170,6 +174,9 @@ MATRIX = [
         {"input": {"id": NOWHERE, "name": "matrix", "rank": 1}}),
     Row("Mutation", "deleteRoutingRule", "admin routing:write", "channel",
         "mutation($id: ID!) { deleteRoutingRule(id: $id) { userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "restoreRoutingRule", "admin routing:write", "channel",
+        "mutation($id: ID!) { restoreRoutingRule(id: $id, version: 1) "
+        "{ rule { id } userErrors { code field } } }", {"id": NOWHERE}),
     Row("Mutation", "upsertWebhookEndpoint", "admin webhooks:write", "channel",
         "mutation($input: WebhookEndpointInput!) { upsertWebhookEndpoint(input: $input) "
         "{ endpoint { id } secret userErrors { code field } } }",
@@ -276,6 +283,8 @@ LIMIT_CASES = [
     LimitCase("orders", "channel", "orders:read:own", shows="@open_number"),
     LimitCase("routingRules", "channel", "routing:write", shows="@web_rule"),
     LimitCase("routingRules", "channel", "orders:read", shows="@web_rule"),
+    LimitCase("routingRuleVersion", "channel", "routing:write", shows="@web_rule"),
+    LimitCase("routingRuleVersion", "channel", "orders:read", shows="@web_rule"),
     LimitCase("webhookEndpoints", "channel", "webhooks:write", shows="@web_hook"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
@@ -322,6 +331,9 @@ LIMIT_CASES = [
                                    "channels": ["web"]}}),
     LimitCase("deleteRoutingRule", "channel", "routing:write", "NOT_FOUND", ("id",),
               variables={"id": "@doomed"}),
+    # a web rule's version 1 brought back as a new version (it changes nothing else reads)
+    LimitCase("restoreRoutingRule", "channel", "routing:write", "NOT_FOUND", ("version",),
+              variables={"id": "@web_rule"}),
     LimitCase("upsertWebhookEndpoint", "channel", "webhooks:write", "UNKNOWN_CHANNEL",
               ("channels", "0"), variables={"input": {
                   "url": "http://127.0.0.1:9/matrix", "events": ["ORDER_CREATED"],

@@ -19,7 +19,7 @@ from oms.models.orders import (
     SequenceCounter,
 )
 from oms.models.returns import Return, ReturnLine
-from oms.models.sourcing import RoutingRule, SourcingDecisionRecord
+from oms.models.sourcing import RoutingRule, RoutingRuleVersion, SourcingDecisionRecord
 from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 MODEL_MODULES = [
@@ -39,7 +39,7 @@ __all__ = [
     "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Document", "Fulfillment",
     "FulfillmentLine", "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
-    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
+    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "RoutingRuleVersion", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",
     "MODEL_MODULES",
 ]

@@ -30,11 +30,34 @@ class RoutingRule(Model):
     weights: fields.Field[dict[str, float]] = fields.JSONField(default=dict)
     respect_capacity = fields.BooleanField(default=True)
     allow_backorder = fields.BooleanField(default=True)
+    "The number of its latest RoutingRuleVersion: placement reads it with the rule."
+    version = fields.IntField(default=1, db_default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "routing_rule"
+
+
+class RoutingRuleVersion(Model):
+    """One saved state of a rule, written with every create, update, delete and restore.
+
+    Kept when the rule is deleted (no foreign key), so a decision naming a version can
+    always be explained; `rule` is the engine's record of the rule (`Rule.to_record`)."""
+
+    id = fields.BigIntField(primary_key=True)
+    rule_id = fields.UUIDField()
+    version = fields.IntField()
+    rule: fields.Field[dict[str, Any]] = fields.JSONField()
+    "This version records the rule's deletion (`rule`: the rule as it stood then)."
+    deleted = fields.BooleanField(default=False)
+    changed_at = fields.DatetimeField(auto_now_add=True)
+    "Name of the API token that made the change (the operator's label for CLI changes)."
+    changed_by = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "routing_rule_version"
+        unique_together = (("rule_id", "version"),)
 
 
 class SourcingDecisionRecord(Model):

@@ -1,5 +1,8 @@
 """Routing rules as the business edits them: validated upserts, deletes, and the engine's view.
 
+Every change saves the rule as it then stands as its next `RoutingRuleVersion`, in the
+same transaction (`oms.routing.versions` reads and restores them).
+
 A rule for no channels applies to every channel. A channel-limited token reads the rules that
 apply to one of its channels (its channels' and those for every channel), and changes only
 rules within its channels: one for every channel, or naming another, needs an unlimited token.
@@ -13,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from oms.auth import Principal
+from oms.clock import now
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.errors import DomainError, ErrorCode, Problems
-from oms.models import RoutingRule
+from oms.models import RoutingRule, RoutingRuleVersion
 from oms.sourcing.model import DEFAULT_MAX_SPLITS, Rule, Weights
 from oms.text import check_length
 from oms.token_limits import check_channels_within
@@ -82,9 +86,40 @@ async def _check(principal: Principal | None, spec: RuleSpec) -> None:
 
 async def upsert_rule(uow: UnitOfWork, principal: Principal | None, spec: RuleSpec) -> RoutingRule:
     """Create a rule (no id) or replace the one with `spec.id`, within the caller's channels
-    (None: the operator). Takes effect for the next order."""
+    (None: the operator), as a new version. Takes effect for the next order."""
     await _check(principal, spec)
-    values: dict[str, Any] = dict(
+    if spec.id is None:
+        return await _saved(uow, principal, await RoutingRule.create(**_values(spec)))
+    return await _replace(uow, principal, await _rule(principal, spec.id), spec)
+
+
+async def delete_rule(uow: UnitOfWork, principal: Principal | None, rule_id: str) -> RoutingRule:
+    """Delete a rule within the caller's channels, recording the deletion as its last version
+    (the rule as it stood); orders it sourced keep their decisions."""
+    rule = await _rule(principal, rule_id)
+    if not await RoutingRule.filter(id=rule.id, version=rule.version).delete():
+        raise _changed_meanwhile(rule)
+    rule.version += 1
+    await record_version(uow, principal, rule, deleted=True)
+    uow.record(RULE_CHANGED, {"id": str(rule.id), "version": rule.version, "deleted": True})
+    return rule
+
+
+async def put_back(uow: UnitOfWork, principal: Principal | None, spec: RuleSpec,
+                   latest: int) -> RoutingRule:
+    """Make `spec` rule `spec.id`'s current state as version `latest + 1`, validated like an
+    upsert; a deleted rule is created again under its id."""
+    await _check(principal, spec)
+    if await RoutingRule.exists(id=spec.id):
+        return await _replace(uow, principal, await _rule(principal, str(spec.id)), spec)
+    if not reaches_rule(principal, spec.channels):
+        raise _out_of_reach(str(spec.id), spec.channels)
+    made = await RoutingRule.create(id=spec.id, version=latest + 1, **_values(spec))
+    return await _saved(uow, principal, made)
+
+
+def _values(spec: RuleSpec) -> dict[str, Any]:
+    return dict(
         name=spec.name.strip(), rank=spec.rank, active=spec.active,
         channels=sorted(set(spec.channels)),
         delivery_methods=[str(m) for m in dict.fromkeys(spec.delivery_methods)],
@@ -94,21 +129,43 @@ async def upsert_rule(uow: UnitOfWork, principal: Principal | None, spec: RuleSp
         weights={**Weights().to_mapping(), **spec.weights},
         respect_capacity=spec.respect_capacity, allow_backorder=spec.allow_backorder,
     )
-    if spec.id is None:
-        rule = await RoutingRule.create(**values)
-    else:
-        rule = await _rule(principal, spec.id)
-        await rule.update_from_dict(values).save()
-    uow.record(RULE_CHANGED, {"id": str(rule.id)})
+
+
+async def _replace(uow: UnitOfWork, principal: Principal | None, rule: RoutingRule,
+                   spec: RuleSpec) -> RoutingRule:
+    """Write `spec` over `rule` as its next version, unless someone changed it since it was
+    read (a conditional update: no lock, and no version number taken twice)."""
+    values = {**_values(spec), "version": rule.version + 1, "updated_at": now()}
+    if not await RoutingRule.filter(id=rule.id, version=rule.version).update(**values):
+        raise _changed_meanwhile(rule)
+    return await _saved(uow, principal, rule.update_from_dict(values))
+
+
+async def _saved(uow: UnitOfWork, principal: Principal | None, rule: RoutingRule) -> RoutingRule:
+    await record_version(uow, principal, rule)
+    uow.record(RULE_CHANGED, {"id": str(rule.id), "version": rule.version})
     return rule
 
 
-async def delete_rule(uow: UnitOfWork, principal: Principal | None, rule_id: str) -> RoutingRule:
-    """Delete a rule within the caller's channels; orders it sourced keep their decisions."""
-    rule = await _rule(principal, rule_id)
-    await rule.delete()
-    uow.record(RULE_CHANGED, {"id": str(rule.id), "deleted": True})
-    return rule
+async def record_version(uow: UnitOfWork, principal: Principal | None, rule: RoutingRule,
+                         deleted: bool = False) -> None:
+    """Save `rule` as it now stands as its version `rule.version`, by the caller's token (the
+    operator's label when there is none)."""
+    await RoutingRuleVersion.create(
+        rule_id=rule.id, version=rule.version, rule=engine_rule(rule).to_record(),
+        deleted=deleted, changed_at=now(), changed_by=principal.name if principal else uow.actor)
+
+
+def _changed_meanwhile(rule: RoutingRule) -> DomainError:
+    return DomainError.of(ErrorCode.INVALID_INPUT,
+                          f"routing rule {rule.id} changed meanwhile: read it again", "id")
+
+
+def _out_of_reach(rule_id: str, channels: Sequence[str]) -> DomainError:
+    reach = ("every channel: only a token without channel limits" if not channels
+             else "channels outside this token's limits: only a token that sees them all")
+    return DomainError.of(ErrorCode.INVALID_INPUT,
+                          f"routing rule {rule_id} applies to {reach} may change it", "id")
 
 
 async def _rule(principal: Principal | None, rule_id: str) -> RoutingRule:
@@ -121,10 +178,7 @@ async def _rule(principal: Principal | None, rule_id: str) -> RoutingRule:
     if found is None or not sees_rule(principal, found.channels):
         raise DomainError.of(ErrorCode.NOT_FOUND, f"no routing rule {rule_id}", "id")
     if not reaches_rule(principal, found.channels):
-        reach = ("every channel: only a token without channel limits" if not found.channels
-                 else "channels outside this token's limits: only a token that sees them all")
-        raise DomainError.of(ErrorCode.INVALID_INPUT,
-                             f"routing rule {rule_id} applies to {reach} may change it", "id")
+        raise _out_of_reach(rule_id, found.channels)
     return found
 
 
@@ -145,7 +199,7 @@ def engine_rule(row: RoutingRule) -> Rule:
         split_policy=SplitPolicy(row.split_policy), max_splits=row.max_splits,
         prefer_node_types=tuple(NodeType(t) for t in row.prefer_node_types),
         weights=Weights.from_mapping(row.weights), respect_capacity=row.respect_capacity,
-        allow_backorder=row.allow_backorder,
+        allow_backorder=row.allow_backorder, version=row.version,
     )
 
 

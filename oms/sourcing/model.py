@@ -80,6 +80,8 @@ class Rule:
     weights: Weights = field(default_factory=Weights)
     respect_capacity: bool = True
     allow_backorder: bool = True
+    version: int | None = None
+    "The stored rule's version this is (None: the built-in default, or a rule not stored)."
 
     def __post_init__(self) -> None:
         if self.max_splits < 1:
@@ -112,6 +114,7 @@ class Rule:
             "weights": self.weights.to_mapping(),
             "respect_capacity": self.respect_capacity,
             "allow_backorder": self.allow_backorder,
+            "version": self.version,
         }
 
     @classmethod
@@ -132,6 +135,7 @@ class Rule:
             weights=Weights.from_mapping(data.get("weights", {})),
             respect_capacity=data.get("respect_capacity", True),
             allow_backorder=data.get("allow_backorder", True),
+            version=data.get("version"),
         )
 
 
