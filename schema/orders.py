@@ -21,6 +21,7 @@ from schema.notifications import Notification
 
 if TYPE_CHECKING:
     from schema.returns import Return
+    from schema.schedules import OrderSchedule
 
 
 @strawberry.type
@@ -180,6 +181,14 @@ class Order:
         await info.context.require(*scopes.READ_ORDERS)
         rows = await info.context.loaders(loaders.notifications_by_order).load(str(self.id))
         return [Notification.of(row, self.number) for row in rows]
+
+    @strawberry.field(description="The recurring order that produced this order, if any.")
+    async def schedule(self, info: Info) -> Annotated[
+            OrderSchedule, strawberry.lazy("schema.schedules")] | None:
+        from schema.schedules import OrderSchedule
+
+        row = await info.context.loaders(loaders.schedules_by_order).load(str(self.id))
+        return None if row is None else OrderSchedule.of(row)
 
     @classmethod
     def of(cls, order: models.Order) -> Order:

@@ -18,6 +18,7 @@ from oms.models.orders import (
     SequenceCounter,
 )
 from oms.models.returns import Return, ReturnLine
+from oms.models.schedules import OrderSchedule, ScheduleRun
 from oms.models.sourcing import RoutingRule, SourcingDecisionRecord
 from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -29,6 +30,7 @@ MODEL_MODULES = [
     "oms.models.notifications",
     "oms.models.orders",
     "oms.models.returns",
+    "oms.models.schedules",
     "oms.models.sourcing",
     "oms.models.webhooks",
 ]
@@ -36,8 +38,9 @@ MODEL_MODULES = [
 __all__ = [
     "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Fulfillment",
     "FulfillmentLine", "InventoryPosition", "Node", "Notification",
-    "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
-    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
+    "Order", "OrderEvent", "OrderLine", "OrderSchedule",
+    "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
+    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "ScheduleRun", "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",
     "MODEL_MODULES",
 ]
