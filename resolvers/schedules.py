@@ -36,7 +36,8 @@ class SchedulesMutation:
         spec = input.to_spec()
         return _payload(await mutate(info, scopes.MANAGE_SCHEDULES,
                                      lambda uow, who: service.create_schedule(uow, who, spec),
-                                     audit=_audited))
+                                     audit=_audited,
+                                     audit_details=lambda: service.described(spec)))
 
     @strawberry.mutation
     async def pause_order_schedule(self, info: Info, id: strawberry.ID) -> OrderSchedulePayload:

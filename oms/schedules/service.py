@@ -34,6 +34,12 @@ class ScheduleSpec:
     start_at: datetime
 
 
+def described(spec: ScheduleSpec) -> dict[str, object]:
+    """`spec` as plain JSON (what the audit log keeps of a createOrderSchedule)."""
+    return {"template": to_template(spec.template), "every": spec.every,
+            "interval": str(spec.interval), "startAt": spec.start_at.isoformat()}
+
+
 def recurrence(schedule: OrderSchedule) -> Recurrence:
     return Recurrence(schedule.start_at, schedule.every, ScheduleInterval(schedule.interval))
 

@@ -16,6 +16,8 @@ from oms.enums import DeliveryMethod
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
 
 PER_RUN = ("reservation_id", "idempotency_key")
+ADDRESS_PARTS = ("name", "line1", "line2", "city", "postal_code", "region", "country")
+"An order's stored address (`Order.shipping_address`): every part, unset ones as null."
 "Not part of a template: a hold is consumed once, and each run's key is derived."
 
 
@@ -27,6 +29,8 @@ def camel(name: str) -> str:
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {camel(f.name): _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):  # the address: as placeOrder takes it, unset parts left out
+        return {camel(k): _plain(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, Enum):
@@ -53,6 +57,8 @@ def for_run(template: dict[str, Any], schedule_id: str, run_at: datetime) -> Ord
     known = {camel(f.name): f.name for f in dataclasses.fields(OrderSpec)}
     values = {known[key]: value for key, value in template.items() if key in known}
     values["delivery_method"] = DeliveryMethod(template["deliveryMethod"])
+    address = template.get("shippingAddress")
+    values["shipping_address"] = _address(address) if address else None
     values["lines"] = [LineSpec(line["sku"], line["quantity"], _price(line["unitPrice"]))
                        for line in template["lines"]]
     pay = template.get("payment")
@@ -60,6 +66,13 @@ def for_run(template: dict[str, Any], schedule_id: str, run_at: datetime) -> Ord
                                     pay.get("authorized", True)) if pay else None
     values["idempotency_key"] = run_key(schedule_id, run_at)
     return OrderSpec(**values)
+
+
+def _address(data: dict[str, Any]) -> dict[str, Any]:
+    stored = {part: data.get(camel(part)) for part in ADDRESS_PARTS}
+    if data.get("location") is not None:
+        stored["location"] = dict(data["location"])
+    return stored
 
 
 def run_key(schedule_id: str, run_at: datetime) -> str:
