@@ -44,10 +44,12 @@ def recurrence(schedule: OrderSchedule) -> Recurrence:
     return Recurrence(schedule.start_at, schedule.every, ScheduleInterval(schedule.interval))
 
 
-async def create_schedule(uow: UnitOfWork, principal: Principal, spec: ScheduleSpec) -> OrderSchedule:
-    """A new ACTIVE schedule; its template is checked as placeOrder checks an order (channel
-    within the token's limits, known SKUs, prices, payment, delivery), so a run can fail only
-    on what changes over time (stock, a channel switched off)."""
+async def create_schedule(uow: UnitOfWork, principal: Principal | None,
+                          spec: ScheduleSpec) -> OrderSchedule:
+    """A new ACTIVE schedule (`principal` None: the system's, e.g. the demo's). Its template
+    is checked as placeOrder checks an order (channel within the token's limits, known SKUs,
+    prices, payment, delivery), so a run can fail only on what changes over time (stock, a
+    channel switched off)."""
     _check_shape(spec)
     try:
         checked = await check_order(spec.template, principal)
@@ -57,7 +59,7 @@ async def create_schedule(uow: UnitOfWork, principal: Principal, spec: ScheduleS
     return await OrderSchedule.create(
         id=uuid.uuid4(), channel_id=checked.channel.id, every=spec.every, interval=spec.interval,
         start_at=spec.start_at, template=to_template(spec.template), next_index=0,
-        next_run_at=spec.start_at, created_by=principal.name)
+        next_run_at=spec.start_at, created_by=principal.name if principal else None)
 
 
 def _check_shape(spec: ScheduleSpec) -> None:
