@@ -34,6 +34,7 @@ from oms.notifications.reminders import remind_forever
 from oms.orders.sweeper import sweep_reservations
 from oms.runtime import Job, Runtime
 from oms.sampler import sample_forever
+from oms.schedules.runner import schedule_forever
 
 API_FACTORY = "resolvers.api:graphql_app"
 HEALTH_PROBE_SECONDS = 2.0
@@ -67,6 +68,7 @@ def background_jobs(settings: Settings) -> list[tuple[str, Job]]:
         ("reservation-sweeper", sweep_reservations),
         ("notification-sender", lambda runtime: runtime.notifications.run()),
         ("pickup-reminders", remind_forever),
+        ("order-schedules", schedule_forever),
     ]
     if settings.metrics:
         jobs.append(("metrics-sampler", sample_forever))

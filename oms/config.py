@@ -102,6 +102,10 @@ class Settings:
     notify_retry_seconds: float = 30.0
     pickup_reminder_hours: float = 24.0
     pickup_reminder_sweep_seconds: float = 300.0
+    "Recurring orders: how often a process looks for due runs, and what it does with runs"
+    "missed while no scheduler ran (all: place each; latest: only the most recent)."
+    schedule_sweep_seconds: float = 30.0
+    schedule_catch_up: str = "all"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -159,6 +163,8 @@ class Settings:
             pickup_reminder_hours=_float("OMS_PICKUP_REMINDER_HOURS", cls.pickup_reminder_hours),
             pickup_reminder_sweep_seconds=_float("OMS_PICKUP_REMINDER_SWEEP_SECONDS",
                                                  cls.pickup_reminder_sweep_seconds),
+            schedule_sweep_seconds=_float("OMS_SCHEDULE_SWEEP_SECONDS", cls.schedule_sweep_seconds),
+            schedule_catch_up=os.environ.get("OMS_SCHEDULE_CATCH_UP") or cls.schedule_catch_up,
         )
         settings.validate()
         return settings
@@ -193,6 +199,11 @@ class Settings:
             raise ConfigError("OMS_METRICS_PORT must differ from OMS_PORT (unset it to serve "
                               "/metrics on the API's port)")
         self._validate_notifications()
+        if self.schedule_catch_up not in ("all", "latest"):
+            raise ConfigError(f"OMS_SCHEDULE_CATCH_UP must be all or latest, got "
+                              f"{self.schedule_catch_up!r}")
+        if self.schedule_sweep_seconds <= 0:
+            raise ConfigError("OMS_SCHEDULE_SWEEP_SECONDS must be more than 0")
         for name in ("rate_limit_per_minute", "anonymous_rate_limit_per_minute",
                      "max_connections_per_token"):
             if getattr(self, name) < 0:

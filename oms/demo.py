@@ -8,13 +8,20 @@ twice only re-applies the same upserts and snapshot (plus a fresh admin token).
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from oms.auth import NewToken, create_token
 from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
-from oms.enums import ChannelType, DeliveryMethod, NodeType, SplitPolicy
+from oms.clock import now
+from oms.enums import ChannelType, DeliveryMethod, NodeType, ScheduleInterval, SplitPolicy
 from oms.inventory import InventoryRecord, sync_inventory
+from oms.models import OrderSchedule
+from oms.orders.inputs import LineSpec, OrderSpec, Price
 from oms.routing.rules import RuleSpec, list_rules, upsert_rule
+from oms.schedules.recurrence import add_months
+from oms.schedules.service import ScheduleSpec, create_schedule
 from oms.scopes import Scope
 from oms.uow import UnitOfWork, unit_of_work
 
@@ -214,6 +221,8 @@ async def seed_demo(seed: int = 7) -> str:
         await sync_inventory(uow, records, note="demo seed")
         await _seed_rules(uow)
     async with unit_of_work(actor="demo-seed") as uow:
+        await _seed_schedule(uow)
+    async with unit_of_work(actor="demo-seed") as uow:
         _, secret = await create_token(
             uow, None, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
         )
@@ -237,3 +246,29 @@ async def _seed_rules(uow: UnitOfWork) -> None:
     for spec in DEMO_RULES:
         if spec.name not in existing:
             await upsert_rule(uow, None, spec)
+
+
+DEMO_SCHEDULE_EMAIL = "bar.centrale@example.com"
+"The demo's standing order: a Bergamo café restocking SKU-0001 on the 1st of every month."
+
+
+async def _seed_schedule(uow: UnitOfWork) -> None:
+    """One monthly schedule, first run on the coming 1st at 06:00 UTC (made once)."""
+    if await _has_demo_schedule():
+        return
+    today = now().date()
+    first = datetime.combine(today.replace(day=1), time(6), UTC)
+    start = add_months(first, 1)
+    template = OrderSpec(
+        channel="web", customer_email=DEMO_SCHEDULE_EMAIL,
+        delivery_method=DeliveryMethod.SHIP_TO_ADDRESS,
+        shipping_address={"name": "Bar Centrale", "line1": "Via XX Settembre 4", "line2": None,
+                          "city": "Bergamo", "postal_code": "24122", "region": "Lombardia",
+                          "country": "IT"},
+        lines=[LineSpec("SKU-0001", 6, Price(Decimal("19.90"), "EUR"))])
+    await create_schedule(uow, None, ScheduleSpec(template, 1, ScheduleInterval.MONTH, start))
+
+
+async def _has_demo_schedule() -> bool:
+    return any(row.template.get("customerEmail") == DEMO_SCHEDULE_EMAIL
+               for row in await OrderSchedule.all())

@@ -197,3 +197,21 @@ class NotificationStatus(StrEnum):
     SENT = "SENT"
     FAILED = "FAILED"
     RECORDED = "RECORDED"
+
+
+class ScheduleInterval(StrEnum):
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+
+
+class ScheduleStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+    CANCELLED = "CANCELLED"
+
+
+class ScheduleCatchUp(StrEnum):
+    """Runs missed while no scheduler ran (downtime): place every one, or only the latest."""
+    ALL = "all"
+    LATEST = "latest"

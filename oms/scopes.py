@@ -35,3 +35,7 @@ MANAGE_WEBHOOKS = (S.WEBHOOKS_WRITE,)
 "Webhook endpoints, their secrets and delivery logs (read and write alike)."
 READ_ABANDONED_CARTS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Expired cart holds with the customer's e-mail: the back office and storefronts, no customer."
+READ_SCHEDULES = (S.ORDERS_READ, S.ORDERS_WRITE)
+"Recurring orders (`orderSchedules`): the back office and storefronts, no customer token."
+MANAGE_SCHEDULES = (S.ORDERS_WRITE,)
+"Create, pause, resume and cancel recurring orders: who may place the orders they place."

@@ -31,6 +31,7 @@ from resolvers.notifications import NotificationsMutation
 from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
+from resolvers.schedules import SchedulesMutation, SchedulesQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
@@ -44,10 +45,11 @@ from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
                               ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery,
-                              DocumentsQuery))
+                              DocumentsQuery, SchedulesQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
-                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation))
+                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation,
+                                    SchedulesMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

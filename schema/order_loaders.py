@@ -13,7 +13,9 @@ from oms.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderSchedule,
     Return,
+    ScheduleRun,
 )
 
 
@@ -78,3 +80,21 @@ async def documents_by_order(order_ids: Sequence[str]) -> list[list[Document]]:
 async def documents_by_fulfillment(ids: Sequence[str]) -> list[list[Document]]:
     rows = await Document.filter(fulfillment_id__in=set(ids)).order_by("created_at", "number")
     return _grouped(rows, "fulfillment_id", ids)
+
+
+async def orders_by_schedule(keys: Sequence[tuple[str, int]]) -> list[list[Order]]:
+    """Key: (schedule id, how many): the orders its runs placed, newest run first."""
+    found: list[list[Order]] = []
+    for schedule_id, first in keys:
+        ids = await ScheduleRun.filter(schedule_id=schedule_id, order_id__not_isnull=True) \
+            .order_by("-run_at").limit(max(0, min(first, 500))).values_list("order_id", flat=True)
+        orders = {str(o.id): o for o in await Order.filter(id__in=list(ids))}
+        found.append([orders[str(i)] for i in ids if str(i) in orders])
+    return found
+
+
+async def schedules_by_order(order_ids: Sequence[str]) -> list[OrderSchedule | None]:
+    runs = {str(order_id): str(schedule_id) for order_id, schedule_id in await ScheduleRun.filter(
+        order_id__in=set(order_ids)).values_list("order_id", "schedule_id")}
+    schedules = {str(s.id): s for s in await OrderSchedule.filter(id__in=set(runs.values()))}
+    return [schedules.get(runs.get(str(i), "")) for i in order_ids]

@@ -22,6 +22,7 @@ from schema.notifications import Notification
 
 if TYPE_CHECKING:
     from schema.returns import Return
+    from schema.schedules import OrderSchedule
 
 
 @strawberry.type
@@ -194,6 +195,14 @@ class Order:
     async def documents(self, info: Info) -> list[Document]:
         rows = await info.context.loaders(loaders.documents_by_order).load(str(self.id))
         return [Document.of(row) for row in rows]
+
+    @strawberry.field(description="The recurring order that produced this order, if any.")
+    async def schedule(self, info: Info) -> Annotated[
+            OrderSchedule, strawberry.lazy("schema.schedules")] | None:
+        from schema.schedules import OrderSchedule
+
+        row = await info.context.loaders(loaders.schedules_by_order).load(str(self.id))
+        return None if row is None else OrderSchedule.of(row)
 
     @classmethod
     def of(cls, order: models.Order) -> Order:

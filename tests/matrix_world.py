@@ -6,7 +6,8 @@ sourced at WH1: `open`, `work` (for node work) and `done` (delivered, one unit a
 return `rma`), a cart hold on web, inactive routing rules for web (they source nothing):
 `web_rule`, and `doomed`, `doomed_admin` to be deleted, webhook endpoints for web's orders
 (`web_hook`, with a delivery `web_delivery`, and `doomed_hook`, `doomed_hook_admin` to be
-deleted), two tokens limited to web and WH1:
+deleted), a monthly schedule on web far in the future (`web_schedule`), two tokens limited
+to web and WH1:
 `till` (named TILL) and `spare_till` to be revoked, and reorder policies for A at WH1 and
 ST1 above their stock (both low). `World` makes tokens once per kind and
 runs operations as them over HTTP or graphql-transport-ws.
@@ -26,6 +27,7 @@ from oms.scopes import Scope
 from tests.conftest import make_token
 from tests.helpers import UPSERT_CHANNEL, UPSERT_NODE, stock
 from tests.journeys import line_id, place_paid, request_return, walk
+from tests.order_helpers import order_input
 from tests.servers import LiveServer, eventually
 
 WH1 = {"code": "WH1", "name": "Milan DC", "type": "WAREHOUSE",
@@ -51,6 +53,11 @@ POLICIES = """mutation($p: [ReorderPolicyInput!]!) { setReorderPolicies(policies
   userErrors { code } } }"""
 HOLD = """mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 1}]}) {
   reservation { id } userErrors { code } } }"""
+
+SCHEDULE = {"interval": "MONTH", "startAt": "2099-01-01T00:00:00Z"}
+"A monthly schedule whose first run is far away (it places nothing while the matrix runs)."
+SCHEDULE_MADE = """mutation($input: OrderScheduleInput!) { createOrderSchedule(input: $input) {
+  schedule { id } userErrors { code } } }"""
 
 STARTED = "started"
 "A subscription the server's hub serves: it was allowed."
@@ -91,6 +98,9 @@ async def seed(api: Any) -> dict[str, str]:
         assert made["userErrors"] == []
         tokens[key] = made["token"]["id"]
     hooks["web_delivery"] = await _first_delivery(api, hooks["web_hook"])
+    made = (await api(SCHEDULE_MADE, {"input": {**SCHEDULE, "template": order_input(("A", 1))}}))
+    assert made["createOrderSchedule"]["userErrors"] == []
+    hooks["web_schedule"] = made["createOrderSchedule"]["schedule"]["id"]
     return {**rules, **tokens, **hooks, "open": open_["id"], "open_number": open_["number"],
             "done": done["id"], "done_line": line_id(done, "A"),
             "work_fulfillment": work["fulfillments"][0]["id"],

@@ -30,6 +30,7 @@ from oms.scopes import Scope
 from tests.conftest import empty_tables, make_token
 from tests.journeys import place_paid
 from tests.matrix_world import (
+    SCHEDULE,
     SEEDED_POLICY,
     SOCKET_REFUSED,
     STARTED,
@@ -128,6 +129,10 @@ MATRIX = [
     Row("Query", "abandonedCarts", "admin orders:read orders:write", "channel",
         "query($c: String) { abandonedCarts(channel: $c) { channel units } }", {"c": "web"}),
 
+    # Recurring orders: who may place orders manages them; no customer token.
+    Row("Query", "orderSchedules", "admin orders:read orders:write", "channel",
+        "{ orderSchedules { id status } }"),
+
     # Endpoints, their secrets and logs: a channel-limited token keeps those within its channels.
     Row("Query", "webhookEndpoints", "admin webhooks:write", "channel", "{ webhookEndpoints { id } }"),
 
@@ -157,6 +162,14 @@ MATRIX = [
         "mutation($input: PlaceOrderInput!) { placeOrder(input: $input) "
         "{ order { number } userErrors { code field } } }",
         {"input": order_input(("A", 1), idempotencyKey="matrix")}),
+    Row("Mutation", "createOrderSchedule", "admin orders:write", "channel",
+        "mutation($input: OrderScheduleInput!) { createOrderSchedule(input: $input) "
+        "{ schedule { id } userErrors { code field } } }",
+        {"input": {**SCHEDULE, "template": order_input(("A", 1), channel_code="nowhere")}}),
+    *(Row("Mutation", name, "admin orders:write", "channel",
+          "mutation($id: ID!) { " + name + "(id: $id) { schedule { id } "
+          "userErrors { code field } } }", {"id": NOWHERE})
+      for name in ("pauseOrderSchedule", "resumeOrderSchedule", "cancelOrderSchedule")),
     Row("Mutation", "reserve", "admin orders:write", "channel",
         "mutation($input: ReserveInput!) { reserve(input: $input) "
         "{ reservation { id } userErrors { code field } } }",
@@ -322,6 +335,14 @@ LIMIT_CASES = [
     LimitCase("placeOrder", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",),
               variables={"input": order_input(("A", 1), idempotencyKey="matrix-limit")}),
     LimitCase("reserve", "channel", "orders:write", "UNKNOWN_CHANNEL", ("channel",)),
+    LimitCase("orderSchedules", "channel", "orders:read", shows="@web_schedule"),
+    LimitCase("createOrderSchedule", "channel", "orders:write", "UNKNOWN_CHANNEL",
+              ("template", "channel"), variables={"input": {**SCHEDULE,
+                                                            "template": order_input(("A", 1))}}),
+    # in this order, each within token moves the schedule on (the admin runs: INVALID_TRANSITION)
+    *(LimitCase(name, "channel", "orders:write", "NOT_FOUND", ("id",),
+                variables={"id": "@web_schedule"})
+      for name in ("pauseOrderSchedule", "resumeOrderSchedule", "cancelOrderSchedule")),
     LimitCase("releaseReservation", "channel", "orders:write", "NOT_FOUND", ("id",),
               variables={"id": "@hold"}),
     LimitCase("overrideRouting", "channel", "routing:write", "NOT_FOUND", ("orderId",),

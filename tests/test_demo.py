@@ -18,3 +18,8 @@ async def test_demo_seed_serves_the_graphiql_examples_and_can_run_again(api):
     assert len(data["nodes"]) == 40
     assert {c["code"] for c in data["channels"]} == {"web", "app", "marketplace", "store-pickup"}
     assert len(data["routingRules"]) == 2
+    [standing] = (await api("{ orderSchedules { status interval nextRunAt template } }"))[
+        "orderSchedules"]  # seeded once
+    assert (standing["status"], standing["interval"]) == ("ACTIVE", "MONTH")
+    assert standing["template"]["lines"][0]["sku"] == "SKU-0001"
+    assert standing["nextRunAt"][8:10] == "01"

@@ -19,6 +19,7 @@ from oms.models.orders import (
     SequenceCounter,
 )
 from oms.models.returns import Return, ReturnLine
+from oms.models.schedules import OrderSchedule, ScheduleRun
 from oms.models.sourcing import RoutingRule, RoutingRuleVersion, SourcingDecisionRecord
 from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -31,6 +32,7 @@ MODEL_MODULES = [
     "oms.models.notifications",
     "oms.models.orders",
     "oms.models.returns",
+    "oms.models.schedules",
     "oms.models.sourcing",
     "oms.models.webhooks",
 ]
@@ -38,8 +40,10 @@ MODEL_MODULES = [
 __all__ = [
     "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Document", "Fulfillment",
     "FulfillmentLine", "InventoryPosition", "Node", "Notification",
-    "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
-    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "RoutingRuleVersion", "SequenceCounter", "Sku",
+    "Order", "OrderEvent", "OrderLine", "OrderSchedule",
+    "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
+    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "RoutingRuleVersion", "ScheduleRun",
+    "SequenceCounter", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",
     "MODEL_MODULES",
 ]
