@@ -35,3 +35,5 @@ MANAGE_WEBHOOKS = (S.WEBHOOKS_WRITE,)
 "Webhook endpoints, their secrets and delivery logs (read and write alike)."
 READ_ABANDONED_CARTS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Expired cart holds with the customer's e-mail: the back office and storefronts, no customer."
+READ_COMPANIES = (S.ORDERS_READ, S.ORDERS_WRITE)
+"B2B accounts (`companies`): the back office, sales reps and a company's own portal token."

@@ -21,6 +21,7 @@ from oms.errors import AccessDenied
 from resolvers import sockets, throttle
 from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
+from resolvers.companies import CompaniesMutation, CompaniesQuery
 from resolvers.examples import EXAMPLES
 from resolvers.fulfillment import FulfillmentMutation
 from resolvers.graphiql import graphiql_page
@@ -42,10 +43,12 @@ from schema.shared_results import SharedResultExecutor
 from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
-                              ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery))
+                              ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery,
+                              CompaniesQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
-                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation))
+                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation,
+                                    CompaniesMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

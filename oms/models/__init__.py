@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from oms.models.access import ApiToken, AuditEntry
 from oms.models.catalog import Channel, Node, Sku
+from oms.models.companies import Company
 from oms.models.events import OutboxEvent, OutboxSequence
 from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
 from oms.models.notifications import BackInStockRequest, Notification
@@ -24,6 +25,7 @@ from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 MODEL_MODULES = [
     "oms.models.access",
     "oms.models.catalog",
+    "oms.models.companies",
     "oms.models.events",
     "oms.models.inventory",
     "oms.models.notifications",
@@ -34,7 +36,7 @@ MODEL_MODULES = [
 ]
 
 __all__ = [
-    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Fulfillment",
+    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Company", "Fulfillment",
     "FulfillmentLine", "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",

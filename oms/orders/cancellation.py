@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from oms import inventory, payments
+from oms import credit, inventory, payments
 from oms.auth import Principal
 from oms.enums import FulfillmentStatus, OrderEventType, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
@@ -61,6 +61,7 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
                                   for line, units in cancelled]})
     worth = sum((Decimal(line.unit_price) * units for line, units in cancelled), Decimal(0))
     await payments.void(uow, order, worth)
+    await credit.release_cancelled(order, worth)
     return order
 
 
