@@ -18,3 +18,9 @@ async def test_demo_seed_serves_the_graphiql_examples_and_can_run_again(api):
     assert len(data["nodes"]) == 40
     assert {c["code"] for c in data["channels"]} == {"web", "app", "marketplace", "store-pickup"}
     assert len(data["routingRules"]) == 2
+    b2b = await api('{ companies { code paymentTerms creditLimit { amount } } '
+                    'channel(code: "web") { returnWindowDays } }')
+    assert b2b == {"companies": [
+        {"code": "FERRAMENTA-ROSSI", "paymentTerms": "NET_30", "creditLimit": {"amount": "5000.00"}},
+        {"code": "HOTEL-SOL", "paymentTerms": "NET_60", "creditLimit": {"amount": "20000.00"}}],
+        "channel": {"returnWindowDays": 30}}
