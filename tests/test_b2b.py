@@ -8,6 +8,7 @@ from typing import Any
 from tests.conftest import make_token
 from tests.journeys import cancel, codes, ok, place_paid
 from tests.order_helpers import network, order_input, stock
+from tests.servers import live_server, ws_session
 
 COMPANY_FIELDS = "code name vatNumber paymentTerms creditLimit { amount currency } " \
                  "creditUsed { amount currency } channels"
@@ -25,6 +26,7 @@ PAY = """mutation($id: ID!, $amount: MoneyInput!, $ref: String!) {
 REORDER = """mutation($id: ID!, $key: String) { reorder(orderId: $id, idempotencyKey: $key) {
   order { @ } userErrors { code message field } } }""".replace("@", B2B_ORDER)
 ORDERS = "{ orders(first: 20) { edges { node { number company { code } } } } }"
+FEED = "subscription { orderEvents { event { type } order { number } } }"
 ACME = {"code": "ACME", "name": "Acme S.p.A.", "vatNumber": "it 01234567890",
         "paymentTerms": "NET_30", "creditLimit": {"amount": "100.00", "currency": "EUR"},
         "channels": ["web"]}
@@ -191,3 +193,20 @@ async def test_concurrent_orders_never_pass_the_credit_limit_together(api: Any) 
     assert all(codes(p) == ["CREDIT_LIMIT_EXCEEDED"] for p in payloads if p["order"] is None)
     assert await credit_used(api) == "90.00"
     assert len((await api(ORDERS))["orders"]["edges"]) == 3
+
+
+async def test_a_company_token_s_order_feed_carries_its_company_s_orders_only(
+        database: Any, admin_token: str) -> None:
+    async with live_server(database, admin_token) as server:
+        api = server.api
+        await b2b_world(api)
+        portal = await make_token(["orders:read"], name="Acme portal", company_code="ACME")
+        await server.settle()
+        before = server.hub.feed_count()
+        async with ws_session(server.ws_url, portal) as ws:
+            feed = ws.subscribe(FEED)
+            await server.wait_for_feeds(before + 1)
+            await place_paid(api, ("A", 1))
+            mine = (await ok(await on_account(api, 1)))["order"]["number"]
+            seen = {item["orderEvents"]["order"]["number"] for item in await feed.drain(1.0)}
+        assert seen == {mine}
