@@ -15,7 +15,7 @@ from oms.clock import now
 from oms.db import json_list, placeholders
 from oms.errors import AccessDenied, DomainError, ErrorCode, Problems
 from oms.events.topics import TOKEN_REVOKED
-from oms.models import ApiToken
+from oms.models import ApiToken, Company
 from oms.scopes import Scope
 from oms.text import check_length
 from oms.token_limits import check_channels_within, check_nodes_within, within_limits
@@ -46,6 +46,9 @@ class Principal:
     "The token's own request and websocket limits (None: the server's defaults; 0: none)."
     rate_limit: int | None = None
     max_connections: int | None = None
+    "A company's token: it places and sees that company's orders only."
+    company_code: str | None = None
+    company_id: int | None = None
 
     def expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= now()
@@ -68,6 +71,10 @@ class Principal:
     def sees_node(self, code: str) -> bool:
         return not self.nodes or code in self.nodes
 
+    def sees_company_of(self, company_id: int | None) -> bool:
+        """Whether an order of this company (None: none) is within a company limit."""
+        return self.company_code is None or company_id == self.company_id
+
     @property
     def own_orders_only(self) -> bool:
         """A customer token: it sees only orders carrying its customerRef."""
@@ -87,7 +94,8 @@ async def authenticate(secret: str | None) -> Principal:
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
         'SELECT "id", "name", "scopes", "channels", "nodes", "customer_ref", "expires_at", '
-        '"revoked_at", "last_used_at", "rate_limit", "max_connections" '
+        '"revoked_at", "last_used_at", "rate_limit", "max_connections", "company_code", '
+        '(SELECT "id" FROM "company" WHERE "code" = "api_token"."company_code") AS "company_id" '
         f'FROM "api_token" WHERE "secret_hash" = {mark}',
         [hash_secret(secret)])
     if not rows:
@@ -100,6 +108,7 @@ async def authenticate(secret: str | None) -> Principal:
         channels=json_list(token["channels"]), nodes=json_list(token["nodes"]),
         customer_ref=token["customer_ref"], expires_at=_moment(token["expires_at"]),
         rate_limit=token["rate_limit"], max_connections=token["max_connections"],
+        company_code=token["company_code"], company_id=token["company_id"],
     )
     if principal.expired():
         raise AccessDenied(ErrorCode.UNAUTHENTICATED, "token expired")
@@ -144,6 +153,7 @@ class NewToken:
     expires_at: datetime | None = None
     rate_limit: int | None = None
     max_connections: int | None = None
+    company_code: str | None = None
 
 
 async def create_token(uow: UnitOfWork, creator: Principal | None,
@@ -165,6 +175,7 @@ async def create_token(uow: UnitOfWork, creator: Principal | None,
     await check_node_codes(problems, spec.nodes, "nodes")
     if Scope.ORDERS_READ_OWN in spec.scopes and not spec.customer_ref:
         problems.add(ErrorCode.INVALID_INPUT, "orders:read:own needs a customerRef", "customerRef")
+    await _check_company(problems, creator, spec.company_code)
     if spec.expires_at is not None and spec.expires_at <= now():
         problems.add(ErrorCode.INVALID_INPUT, "expiresAt is in the past", "expiresAt")
     for value, field in ((spec.rate_limit, "rateLimit"), (spec.max_connections, "maxConnections")):
@@ -182,8 +193,17 @@ async def create_token(uow: UnitOfWork, creator: Principal | None,
         expires_at=spec.expires_at,
         rate_limit=spec.rate_limit,
         max_connections=spec.max_connections,
+        company_code=spec.company_code,
     )
     return token, secret
+
+
+async def _check_company(problems: Problems, creator: Principal | None, code: str | None) -> None:
+    """NOT_FOUND at companyCode for a company that does not exist, or one other than a
+    company-limited creator's own (which makes tokens of its company only)."""
+    foreign = creator is not None and creator.company_code not in (None, code)
+    if foreign or (code is not None and not await Company.filter(code=code[:64]).exists()):
+        problems.add(ErrorCode.NOT_FOUND, f"no company {code!r}", "companyCode")
 
 
 async def revoke_token(uow: UnitOfWork, revoker: Principal | None, token_id: str) -> ApiToken:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
+MAX_WINDOW = 3650
+"The longest return window a channel may give (days)."
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ChannelSpec:
     node_types: list[NodeType] = field(default_factory=list)
     allocation_percent: int = 100
     language: str | None = None
+    return_window_days: int | None = None
 
 
 def check_coordinates(problems: Problems, lat: float | None, lon: float | None, *path: str) -> None:
@@ -138,6 +141,9 @@ async def _check_channel(spec: ChannelSpec, writer: Principal | None, exists: bo
     if spec.language is not None and spec.language not in LANGUAGES:
         problems.add(ErrorCode.INVALID_INPUT, f"language: one of {', '.join(LANGUAGES)}",
                      "language")
+    if spec.return_window_days is not None and not 0 <= spec.return_window_days <= MAX_WINDOW:
+        problems.add(ErrorCode.INVALID_INPUT, f"returnWindowDays must be 0..{MAX_WINDOW}",
+                     "returnWindowDays")
     problems.raise_if_any()
 
 
@@ -151,6 +157,7 @@ async def upsert_channel(uow: UnitOfWork, writer: Principal | None, spec: Channe
         buffer=spec.buffer, excluded_node_codes=sorted(set(spec.excluded_node_codes)),
         node_types=sorted({str(t) for t in spec.node_types}),
         allocation_percent=spec.allocation_percent, language=spec.language,
+        return_window_days=spec.return_window_days,
     )
     if channel is None:
         channel = await Channel.create(code=spec.code, order_prefix=_prefix(spec.code), **values)

@@ -86,6 +86,7 @@ def cmd_token(args: argparse.Namespace, settings: Settings) -> None:
         name=args.name, scopes=scopes, channels=args.channel or [], nodes=args.node or [],
         customer_ref=args.customer_ref, expires_at=args.expires,
         rate_limit=args.rate_limit, max_connections=args.max_connections,
+        company_code=args.company,
     )
 
     async def create() -> str:
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--channel", action="append")
     create.add_argument("--node", action="append")
     create.add_argument("--customer-ref")
+    create.add_argument("--company", help="a company's token (B2B): its orders only")
     create.add_argument("--expires", type=moment, help="ISO-8601 date-time (UTC unless it says)")
     create.add_argument("--rate-limit", type=int, help="requests a minute (0 = no limit)")
     create.add_argument("--max-connections", type=int, help="open websockets (0 = no limit)")

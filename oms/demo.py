@@ -1,7 +1,8 @@
 """Demo data for a believable Italian-Spanish retailer, seeded through the domain functions.
 
 Forty fulfillment nodes in real cities (warehouses, distribution centers, stores, pickup
-points and one drop-ship vendor), four sales channels, 300 SKUs with a few thousand stock
+points and one drop-ship vendor), four sales channels (with return windows), two B2B
+companies on payment terms, 300 SKUs with a few thousand stock
 positions, and an admin token. Everything is deterministic for a given seed, and seeding
 twice only re-applies the same upserts and snapshot (plus a fresh admin token).
 """
@@ -15,7 +16,15 @@ from typing import Any
 from oms.auth import NewToken, create_token
 from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
 from oms.clock import now
-from oms.enums import ChannelType, DeliveryMethod, NodeType, ScheduleInterval, SplitPolicy
+from oms.companies import CompanySpec, upsert_company
+from oms.enums import (
+    ChannelType,
+    DeliveryMethod,
+    NodeType,
+    PaymentTerms,
+    ScheduleInterval,
+    SplitPolicy,
+)
 from oms.inventory import InventoryRecord, sync_inventory
 from oms.models import OrderSchedule
 from oms.orders.inputs import LineSpec, OrderSpec, Price
@@ -160,17 +169,28 @@ _SHIPPING_TYPES = [NodeType.WAREHOUSE, NodeType.DISTRIBUTION_CENTER, NodeType.ST
 DEMO_NODES: list[NodeSpec] = _build_nodes(random.Random(7))
 DEMO_CHANNELS: list[ChannelSpec] = [
     ChannelSpec(code="web", name="Web shop", type=ChannelType.WEB, currency="EUR",
-                node_types=_SHIPPING_TYPES),
+                node_types=_SHIPPING_TYPES, return_window_days=30),
     ChannelSpec(code="app", name="Mobile app", type=ChannelType.APP, currency="EUR",
-                node_types=_SHIPPING_TYPES),
+                node_types=_SHIPPING_TYPES, return_window_days=30),
     ChannelSpec(code="marketplace", name="Marketplace", type=ChannelType.MARKETPLACE,
                 currency="EUR", buffer=2, allocation_percent=60,
                 node_types=[NodeType.WAREHOUSE, NodeType.DISTRIBUTION_CENTER, NodeType.STORE],
                 excluded_node_codes=["ST-MIL-01", "ST-ROM-01", "ST-MAD-02", "ST-BCN-01",
-                                     "ST-PMI-01"]),
+                                     "ST-PMI-01"], return_window_days=14),
     ChannelSpec(code="store-pickup", name="Click & collect", type=ChannelType.STORE,
                 currency="EUR", node_types=[NodeType.STORE, NodeType.PICKUP_POINT]),
 ]
+
+
+DEMO_COMPANIES: list[CompanySpec] = [
+    CompanySpec(code="FERRAMENTA-ROSSI", name="Ferramenta Rossi S.r.l.", vat_number="IT01234567897",
+                payment_terms=PaymentTerms.NET_30, credit_limit=Price(Decimal("5000.00"), "EUR"),
+                channels=["web"]),
+    CompanySpec(code="HOTEL-SOL", name="Hoteles del Sol S.L.", vat_number="ESB12345674",
+                payment_terms=PaymentTerms.NET_60, credit_limit=Price(Decimal("20000.00"), "EUR"),
+                channels=["web", "app"]),
+]
+"Two B2B accounts buying on terms (an Italian hardware shop, a Spanish hotel chain)."
 
 
 def sku_code(n: int) -> str:
@@ -220,6 +240,8 @@ async def seed_demo(seed: int = 7) -> str:
             await upsert_channel(uow, None, channel)
         await sync_inventory(uow, records, note="demo seed")
         await _seed_rules(uow)
+        for company in DEMO_COMPANIES:
+            await upsert_company(uow, None, company)
     async with unit_of_work(actor="demo-seed") as uow:
         await _seed_schedule(uow)
     async with unit_of_work(actor="demo-seed") as uow:

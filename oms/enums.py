@@ -106,6 +106,14 @@ class StockBucket(StrEnum):
     RETURN_TO_VENDOR = "RETURN_TO_VENDOR"
 
 
+class PaymentTerms(StrEnum):
+    """How a company pays: when ordering (PREPAID), or on account within 30 or 60 days."""
+
+    PREPAID = "PREPAID"
+    NET_30 = "NET_30"
+    NET_60 = "NET_60"
+
+
 class PaymentTransactionKind(StrEnum):
     AUTHORIZE = "AUTHORIZE"
     CAPTURE = "CAPTURE"
@@ -152,9 +160,12 @@ class OrderEventType(StrEnum):
     LINES_CANCELLED = "LINES_CANCELLED"
     RETURN_REQUESTED = "RETURN_REQUESTED"
     RETURN_RECEIVED = "RETURN_RECEIVED"
+    RETURN_REJECTED = "RETURN_REJECTED"
+    RETURN_CANCELLED = "RETURN_CANCELLED"
     REFUNDED = "REFUNDED"
     PAYMENT_CAPTURED = "PAYMENT_CAPTURED"
     PAYMENT_VOIDED = "PAYMENT_VOIDED"
+    PAYMENT_RECORDED = "PAYMENT_RECORDED"
 
 
 class WebhookEventType(StrEnum):

@@ -3,6 +3,9 @@ deadlock and nobody changes a row another transaction is deciding on.
 
 - Orders: oldest first, (created_at, id). Every change to an order, its fulfillments,
   payments and returns locks the order row first (`lock_order_row`, `lock_orders`).
+- Companies (credit held by orders on account): one row at a time, after the order row
+  and the stock positions a writer locks, before the order number counter
+  (`lock_company`).
 - Stock positions: (sku, node id), SKU codes compared by code point (`COLLATE "C"` on
   PostgreSQL, plain `str` order in Python). `lock_positions` locks a set in one statement;
   the conditional updates of `oms.inventory` visit rows in `in_stock_order`.
@@ -19,7 +22,7 @@ from typing import Any, TypeVar
 
 from oms import inventory_bulk as bulk
 from oms.inventory_bulk import Key, Level
-from oms.models import Order
+from oms.models import Company, Order
 
 T = TypeVar("T")
 
@@ -38,6 +41,11 @@ async def lock_order_row(order_id: object) -> Order | None:
     return found[0] if found else None
 
 
+async def lock_company(company_id: int) -> Company:
+    """One company row, locked until commit (its credit is being checked or moved)."""
+    return await Company.filter(id=company_id).select_for_update().get()
+
+
 def in_stock_order(items: Iterable[T], key: Callable[[T], Key]) -> list[T]:
     """`items` sorted by the (sku, node id) of the stock row each one touches."""
     return sorted(items, key=key)
@@ -50,4 +58,4 @@ async def lock_positions(conn: Any, keys: Collection[Key],
     return await bulk.lock_or_create(conn, keys, also_skus)
 
 
-__all__ = ["in_stock_order", "lock_order_row", "lock_orders", "lock_positions"]
+__all__ = ["in_stock_order", "lock_company", "lock_order_row", "lock_orders", "lock_positions"]

@@ -39,3 +39,5 @@ READ_SCHEDULES = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Recurring orders (`orderSchedules`): the back office and storefronts, no customer token."
 MANAGE_SCHEDULES = (S.ORDERS_WRITE,)
 "Create, pause, resume and cancel recurring orders: who may place the orders they place."
+READ_COMPANIES = (S.ORDERS_READ, S.ORDERS_WRITE)
+"B2B accounts (`companies`): the back office, sales reps and a company's own portal token."

@@ -12,6 +12,7 @@ from oms.errors import ErrorCode, Problems
 
 if TYPE_CHECKING:
     from oms.auth import Principal
+    from oms.models import Company
 
 
 async def check_channels_within(problems: Problems, writer: Principal | None, codes: list[str],
@@ -51,3 +52,13 @@ def within_limits(viewer: Principal | None, channels: Collection[str],
 
 def _some_of(codes: Collection[str], limits: frozenset[str]) -> bool:
     return not limits or (bool(codes) and limits.issuperset(codes))
+
+
+def sees_company(viewer: Principal | None, company: Company) -> bool:
+    """Whether `viewer` (None: the operator) may see and use this company: its channels are
+    within the viewer's (as a token's are), and a company's token sees its own only."""
+    if viewer is None:
+        return True
+    if viewer.company_code is not None and viewer.company_code != company.code:
+        return False
+    return within_limits(viewer, company.channels, ())

@@ -21,6 +21,7 @@ from oms.errors import AccessDenied
 from resolvers import sockets, throttle
 from resolvers.access import AccessMutation, AccessQuery
 from resolvers.catalog import CatalogMutation, CatalogQuery
+from resolvers.companies import CompaniesMutation, CompaniesQuery
 from resolvers.documents import DocumentsQuery
 from resolvers.examples import EXAMPLES
 from resolvers.fulfillment import FulfillmentMutation
@@ -45,11 +46,11 @@ from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
                               ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery,
-                              DocumentsQuery, SchedulesQuery))
+                              DocumentsQuery, SchedulesQuery, CompaniesQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
                                     WebhooksMutation, ReplenishmentMutation, NotificationsMutation,
-                                    SchedulesMutation))
+                                    SchedulesMutation, CompaniesMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

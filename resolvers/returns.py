@@ -5,7 +5,7 @@ import strawberry
 
 from oms import scopes
 from oms.errors import DomainError
-from oms.returns import service
+from oms.returns import closing, service
 from oms.scopes import Scope
 from resolvers.base import Outcome, mutate
 from schema.context import Info
@@ -47,4 +47,17 @@ class ReturnsMutation:
     async def refund_return(self, info: Info, return_id: strawberry.ID) -> ReturnPayload:
         return _payload(await mutate(info, (Scope.RETURNS_WRITE,),
                                      lambda uow, who: service.refund_return(uow, who,
+                                                                            str(return_id))))
+
+    @strawberry.mutation(description="Refuse a requested return (e.g. outside the return window, "
+                                     "item not eligible).")
+    async def reject_return(self, info: Info, return_id: strawberry.ID, reason: str) -> ReturnPayload:
+        return _payload(await mutate(info, (Scope.RETURNS_WRITE,),
+                                     lambda uow, who: closing.reject_return(uow, who, str(return_id),
+                                                                            reason)))
+
+    @strawberry.mutation(description="The customer withdraws a return not yet received.")
+    async def cancel_return(self, info: Info, return_id: strawberry.ID) -> ReturnPayload:
+        return _payload(await mutate(info, scopes.REQUEST_RETURNS,
+                                     lambda uow, who: closing.cancel_return(uow, who,
                                                                             str(return_id))))

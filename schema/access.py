@@ -31,6 +31,8 @@ class ApiToken:
     max_connections: int | None = strawberry.field(
         default=None, description="Websockets it may hold open at once; null = the server's default, "
                                   "0 = no limit.")
+    company_code: str | None = strawberry.field(
+        default=None, description="A company's token: it places and sees that company's orders only.")
 
     @classmethod
     def of(cls, token: models.ApiToken) -> ApiToken:
@@ -40,7 +42,7 @@ class ApiToken:
             customer_ref=token.customer_ref, created_at=token.created_at,
             expires_at=token.expires_at, revoked=token.revoked_at is not None,
             last_used_at=token.last_used_at, rate_limit=token.rate_limit,
-            max_connections=token.max_connections,
+            max_connections=token.max_connections, company_code=token.company_code,
         )
 
 
@@ -69,13 +71,16 @@ class CreateApiTokenInput:
         default=None, description="Websockets open at once (over it the socket is closed with 4429); "
                                   "null = the server's default (OMS_MAX_CONNECTIONS_PER_TOKEN), "
                                   "0 = no limit.")
+    company_code: str | None = strawberry.field(default=None, description=(
+        "Limit the token to this company (a buyer's portal, like customerRef for a customer):\n"
+        "its orders are the company's, and it sees no other company's orders."))
 
     def to_spec(self) -> NewToken:
         return NewToken(
             name=self.name, scopes=list(self.scopes), channels=list(self.channels or []),
             nodes=list(self.nodes or []), customer_ref=self.customer_ref,
             expires_at=self.expires_at, rate_limit=self.rate_limit,
-            max_connections=self.max_connections,
+            max_connections=self.max_connections, company_code=self.company_code,
         )
 
 

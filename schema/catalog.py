@@ -123,6 +123,8 @@ class Channel:
     order_prefix: str = strawberry.field(description="Prefix of this channel's order numbers.")
     language: str | None = strawberry.field(description=(
         "Language of its customer messages (it, es, en); null: from the shipping address."))
+    return_window_days: int | None = strawberry.field(description=(
+        "Days after delivery (or pickup) within which a return may be requested; null = no limit."))
     excluded_node_codes: strawberry.Private[list[str]]
     id_: strawberry.Private[int]
 
@@ -138,7 +140,7 @@ class Channel:
             active=channel.active, buffer=channel.buffer,
             node_types=[NodeType(t) for t in channel.node_types],
             allocation_percent=channel.allocation_percent, order_prefix=channel.order_prefix,
-            language=channel.language,
+            language=channel.language, return_window_days=channel.return_window_days,
             excluded_node_codes=list(channel.excluded_node_codes), id_=channel.id,
         )
 
@@ -160,6 +162,8 @@ class ChannelInput:
     allocation_percent: int | None = 100
     language: str | None = strawberry.field(default=None, description=(
         "Language of its customer messages (it, es, en); null: from the shipping address."))
+    return_window_days: int | None = strawberry.field(default=None, description=(
+        "Days after delivery (or pickup) within which a return may be requested; null = no limit."))
 
     def to_spec(self) -> ChannelSpec:
         return ChannelSpec(
@@ -168,7 +172,7 @@ class ChannelInput:
             excluded_node_codes=list(self.excluded_node_codes or []),
             node_types=list(self.node_types or []),
             allocation_percent=100 if self.allocation_percent is None else self.allocation_percent,
-            language=self.language,
+            language=self.language, return_window_days=self.return_window_days,
         )
 
 

@@ -10,6 +10,7 @@ from oms.enums import (
     NodeType,
     OrderStatus,
     PaymentStatus,
+    PaymentTerms,
     ReturnDisposition,
     ReturnStatus,
     SplitPolicy,
@@ -46,3 +47,4 @@ __all__ = [
     "ChannelType", "DeliveryMethod", "FulfillmentStatus", "NodeType", "OrderStatus",
     "PaymentStatus", "ReturnDisposition", "ReturnStatus", "SplitPolicy",
 ]
+strawberry.enum(PaymentTerms, description="How a company pays: when ordering, or on account.")

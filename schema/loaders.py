@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from oms.fulfillment import backlog
-from oms.models import Channel, InventoryPosition, Node, RoutingRuleVersion
+from oms.models import Channel, Company, InventoryPosition, Node, RoutingRuleVersion
 from oms.routing import versions
 from oms.text import fitting
 
@@ -22,6 +22,11 @@ async def nodes_by_code(codes: Sequence[str]) -> list[Node | None]:
 
 async def channels_by_id(ids: Sequence[int]) -> list[Channel | None]:
     found = {c.id: c for c in await Channel.filter(id__in=set(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def companies_by_id(ids: Sequence[int]) -> list[Company | None]:
+    found = {c.id: c for c in await Company.filter(id__in=set(ids))}
     return [found.get(i) for i in ids]
 
 

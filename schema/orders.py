@@ -13,9 +13,11 @@ from oms.enums import DeliveryMethod, FulfillmentStatus, OrderStatus, PaymentSta
 from oms.orders.history import data_shown_to
 from oms.orders.inputs import LineSpec, OrderSpec, PaymentSpec, Price
 from oms.orders.queries import OrderCriteria
+from schema import loaders as catalog_loaders
 from schema import order_loaders as loaders
 from schema.catalog import Channel, FulfillmentNode, channel_by_id, node_by_id
 from schema.common import Address, AddressInput, Money, MoneyInput, PageInfo, UserError
+from schema.companies import Company
 from schema.context import Info
 from schema.documents import Document
 from schema.notifications import Notification
@@ -150,12 +152,24 @@ class Order:
     total: Money
     created_at: datetime
     updated_at: datetime
+    purchase_order_number: str | None = strawberry.field(
+        description="B2B: the buyer's purchase order number.")
+    placed_by: str | None = strawberry.field(description=(
+        "Name of the token (person or system) that placed the order, e.g. a sales rep."))
     channel_id_: strawberry.Private[int]
     pickup_node_id_: strawberry.Private[int | None]
+    company_id_: strawberry.Private[int | None]
 
     @strawberry.field
     async def channel(self, info: Info) -> Channel:
         return await channel_by_id(info, self.channel_id_)
+
+    @strawberry.field(description="B2B: the company account that ordered.")
+    async def company(self, info: Info) -> Company | None:
+        if self.company_id_ is None:
+            return None
+        found = await info.context.loaders(catalog_loaders.companies_by_id).load(self.company_id_)
+        return Company.of(found) if found else None
 
     @strawberry.field
     async def pickup_node(self, info: Info) -> FulfillmentNode | None:
@@ -214,6 +228,8 @@ class Order:
             total=Money(amount=order.total, currency=order.currency),
             created_at=order.created_at, updated_at=order.updated_at,
             channel_id_=order.channel_id, pickup_node_id_=order.pickup_node_id,
+            purchase_order_number=order.purchase_order_number, placed_by=order.placed_by,
+            company_id_=order.company_id,
         )
 
 
@@ -278,6 +294,10 @@ class PlaceOrderInput:
     idempotency_key: str | None = strawberry.field(default=None, description=(
         "A retry with the same key returns the order the first call created,\n"
         "never a second order."))
+    purchase_order_number: str | None = strawberry.field(
+        default=None, description="B2B: the buyer's purchase order number.")
+    company_code: str | None = strawberry.field(default=None, description=(
+        "B2B: the company account ordering; its payment terms and credit limit apply."))
 
     def to_spec(self) -> OrderSpec:
         pay = self.payment
@@ -292,7 +312,8 @@ class PlaceOrderInput:
             payment=PaymentSpec(pay.reference, _price(pay.amount), pay.authorized is not False)
             if pay else None,
             reservation_id=str(self.reservation_id) if self.reservation_id else None,
-            idempotency_key=self.idempotency_key,
+            idempotency_key=self.idempotency_key, company_code=self.company_code,
+            purchase_order_number=self.purchase_order_number,
         )
 
 

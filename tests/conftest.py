@@ -114,11 +114,11 @@ async def app(database: Settings) -> AsyncIterator[Any]:
 
 async def make_token(scopes: list[str], channels: list[str] | None = None,
                      customer_ref: str | None = None, nodes: list[str] | None = None,
-                     name: str = "test") -> str:
+                     name: str = "test", company_code: str | None = None) -> str:
     async with unit_of_work(actor="tests") as uow:
         _, secret = await create_token(uow, None, NewToken(
             name=name, scopes=scopes, channels=channels or [], nodes=nodes or [],
-            customer_ref=customer_ref))
+            customer_ref=customer_ref, company_code=company_code))
     return secret
 
 

@@ -8,7 +8,8 @@ return `rma`), a cart hold on web, inactive routing rules for web (they source n
 (`web_hook`, with a delivery `web_delivery`, and `doomed_hook`, `doomed_hook_admin` to be
 deleted), a monthly schedule on web far in the future (`web_schedule`), two tokens limited
 to web and WH1:
-`till` (named TILL) and `spare_till` to be revoked, and reorder policies for A at WH1 and
+`till` (named TILL) and `spare_till` to be revoked, company ACME buying through web, and
+reorder policies for A at WH1 and
 ST1 above their stock (both low). `World` makes tokens once per kind and
 runs operations as them over HTTP or graphql-transport-ws.
 """
@@ -51,6 +52,10 @@ SEEDED_POLICY = {"sku": "A", "nodeCode": "WH1", "reorderPoint": 1000, "targetLev
 "A's policies at WH1 and ST1 (above their stock: both low, both to reorder)."
 POLICIES = """mutation($p: [ReorderPolicyInput!]!) { setReorderPolicies(policies: $p) {
   userErrors { code } } }"""
+COMPANY = {"code": "ACME", "name": "Acme", "paymentTerms": "NET_30", "channels": ["web"]}
+"A company buying through web (what the company rows read and rewrite)."
+UPSERT_COMPANY = """mutation($input: CompanyInput!) { upsertCompany(input: $input) {
+  userErrors { code } } }"""
 HOLD = """mutation { reserve(input: {channel: "web", lines: [{sku: "A", quantity: 1}]}) {
   reservation { id } userErrors { code } } }"""
 
@@ -72,6 +77,7 @@ async def seed(api: Any) -> dict[str, str]:
     for channel in (WEB, MKT):
         assert (await api(UPSERT_CHANNEL, {"input": channel}))["upsertChannel"]["userErrors"] == []
     await stock(api, ("A", "WH1", 100), ("A", "ST1", 50), ("Z", "WH1", 5))
+    assert (await api(UPSERT_COMPANY, {"input": COMPANY}))["upsertCompany"]["userErrors"] == []
     hooks = {}
     for name in ("web_hook", "doomed_hook", "doomed_hook_admin"):
         made = (await api(HOOK, {"name": f"http://127.0.0.1:9/{name}"}))["upsertWebhookEndpoint"]

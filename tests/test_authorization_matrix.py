@@ -30,6 +30,7 @@ from oms.scopes import Scope
 from tests.conftest import empty_tables, make_token
 from tests.journeys import place_paid
 from tests.matrix_world import (
+    COMPANY,
     SCHEDULE,
     SEEDED_POLICY,
     SOCKET_REFUSED,
@@ -132,6 +133,12 @@ MATRIX = [
     # Recurring orders: who may place orders manages them; no customer token.
     Row("Query", "orderSchedules", "admin orders:read orders:write", "channel",
         "{ orderSchedules { id status } }"),
+    # B2B accounts: a channel-limited token sees the companies buying through its channels.
+    *(Row("Query", name, "admin orders:read orders:write", "channel", document, variables)
+      for name, document, variables in (
+          ("companies", "{ companies { code } }", {}),
+          ("company", "query($code: String!) { company(code: $code) { code } }",
+           {"code": "ACME"}))),
 
     # Endpoints, their secrets and logs: a channel-limited token keeps those within its channels.
     Row("Query", "webhookEndpoints", "admin webhooks:write", "channel", "{ webhookEndpoints { id } }"),
@@ -234,6 +241,23 @@ MATRIX = [
     Row("Mutation", "refundReturn", "admin returns:write", "channel",
         "mutation($id: ID!) { refundReturn(returnId: $id) "
         "{ return { status } userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "rejectReturn", "admin returns:write", "channel",
+        'mutation($id: ID!) { rejectReturn(returnId: $id, reason: "matrix") '
+        "{ return { status } userErrors { code field } } }", {"id": NOWHERE}),
+    # The customer withdraws its own return.
+    Row("Mutation", "cancelReturn", "admin returns:write orders:read:own", "channel own",
+        "mutation($id: ID!) { cancelReturn(returnId: $id) "
+        "{ return { status } userErrors { code field } } }", {"id": NOWHERE}),
+    Row("Mutation", "upsertCompany", "admin", "channel",
+        "mutation($input: CompanyInput!) { upsertCompany(input: $input) "
+        "{ company { code } userErrors { code field } } }", {"input": COMPANY}),
+    Row("Mutation", "reorder", "admin orders:write", "channel",
+        "mutation($id: ID!, $key: String) { reorder(orderId: $id, idempotencyKey: $key) "
+        "{ order { number } userErrors { code field } } }", {"id": NOWHERE, "key": None}),
+    Row("Mutation", "recordPayment", "admin orders:write", "channel",
+        "mutation($id: ID!) { recordPayment(orderId: $id, amount: {amount: \"1.00\", "
+        'currency: "EUR"}, reference: "matrix") { order { number } userErrors { code field } } }',
+        {"id": NOWHERE}),
 
     Row("Subscription", "stockUpdates", "admin availability:read orders:read orders:write",
         "channel", 'subscription($c: String!) { stockUpdates(channel: $c, skus: ["A"]) '
@@ -392,6 +416,20 @@ LIMIT_CASES = [
     LimitCase("requestBackInStockNotice", "channel", "availability:read", "UNKNOWN_CHANNEL",
               ("channel",), variables={"input": {"channel": "web", "sku": "A",
                                                  "email": "matrix@example.com"}}),
+
+    LimitCase("companies", "channel", "orders:read", shows="ACME"),
+    LimitCase("company", "channel", "orders:read", shows="ACME"),
+    LimitCase("upsertCompany", "channel", "admin", "UNKNOWN_CHANNEL", ("channels", "0"),
+              variables={"input": {**COMPANY, "code": "MATRIX"}}),
+    LimitCase("reorder", "channel", "orders:write", "NOT_FOUND", ("orderId",),
+              variables={"id": "@open", "key": "matrix-reorder"}),
+    LimitCase("recordPayment", "channel", "orders:write", "NOT_FOUND", ("orderId",),
+              variables={"id": "@open"}),
+    LimitCase("rejectReturn", "channel", "returns:write", "NOT_FOUND", ("returnId",),
+              variables={"id": "@rma"}),
+    *(LimitCase("cancelReturn", limit, scope, "NOT_FOUND", ("returnId",), variables={"id": "@rma"})
+      for limit, scope in (("channel", "returns:write"), ("own", "orders:read:own"),
+                           ("channel", "orders:read:own"))),
 
     LimitCase("stockUpdates", "channel", "availability:read", "UNKNOWN_CHANNEL"),
     LimitCase("orderUpdates", "channel", "orders:read", "NOT_FOUND"),

@@ -23,3 +23,9 @@ async def test_demo_seed_serves_the_graphiql_examples_and_can_run_again(api):
     assert (standing["status"], standing["interval"]) == ("ACTIVE", "MONTH")
     assert standing["template"]["lines"][0]["sku"] == "SKU-0001"
     assert standing["nextRunAt"][8:10] == "01"
+    b2b = await api('{ companies { code paymentTerms creditLimit { amount } } '
+                    'channel(code: "web") { returnWindowDays } }')
+    assert b2b == {"companies": [
+        {"code": "FERRAMENTA-ROSSI", "paymentTerms": "NET_30", "creditLimit": {"amount": "5000.00"}},
+        {"code": "HOTEL-SOL", "paymentTerms": "NET_60", "creditLimit": {"amount": "20000.00"}}],
+        "channel": {"returnWindowDays": 30}}

@@ -8,7 +8,7 @@ from typing import Any
 
 from oms.documents import vat
 from oms.enums import DeliveryMethod
-from oms.models import Channel, Node, Order, OrderLine, Sku
+from oms.models import Channel, Company, Node, Order, OrderLine, Sku
 
 Content = dict[str, Any]
 
@@ -44,11 +44,12 @@ async def destination_country(order: Order) -> str | None:
     return None
 
 
-def buyer_vat_number(order: Order) -> str | None:
-    """The buyer's VAT number for a B2B order. Hook: orders carry none yet; when companies
-    arrive, the order's (or its company's) number is returned here and printed."""
-    found = getattr(order, "buyer_vat_number", None)
-    return str(found) if found else None
+async def buyer_vat_number(order: Order) -> str | None:
+    """The VAT number of the company a B2B order is for (None for a consumer's order)."""
+    if order.company_id is None:
+        return None
+    numbers = await Company.filter(id=order.company_id).values_list("vat_number", flat=True)
+    return str(numbers[0]) if numbers and numbers[0] else None
 
 
 async def parcel_weight(quantities: Iterable[tuple[str, int]]) -> float | None:

@@ -102,7 +102,7 @@ async def _money_document(uow: UnitOfWork, kind: DocumentKind, order: Order,
                           quantities: list[tuple[Any, str, int]], return_id: Any = None,
                           **extra: str | None) -> None:
     body = {"sender": await content.seller(order), "recipient": await content.recipient(order),
-            "buyer_vat_number": content.buyer_vat_number(order),
+            "buyer_vat_number": await content.buyer_vat_number(order),
             "delivery": "pickup" if order.delivery_method is DeliveryMethod.PICKUP_IN_STORE
             else "shipping", **await content.priced(order, quantities), **extra}
     issue(uow, kind, order, body, return_id=return_id)

@@ -25,7 +25,8 @@ EventFilter = Callable[[OrderPayload], bool]
 
 def event_filter(principal: Principal, channels: frozenset[str]) -> EventFilter:
     """Which `order.event` payloads go to this caller: its channels (narrowed to `channels`
-    when given) and, for a customer token, only its own orders."""
+    when given) and, for a customer token, only its own orders, for a company's token only
+    its company's."""
     customer_ref = principal.customer_ref if principal.own_orders_only else None
 
     def accepts(payload: OrderPayload) -> bool:
@@ -33,6 +34,8 @@ def event_filter(principal: Principal, channels: frozenset[str]) -> EventFilter:
         if channels and channel not in channels:
             return False
         if not principal.sees_channel(str(channel)):
+            return False
+        if principal.company_code is not None and payload.get("company_id") != principal.company_id:
             return False
         return customer_ref is None or payload.get("customer_ref") == customer_ref
 

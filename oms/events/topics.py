@@ -22,16 +22,19 @@ def stock_changed(skus: Iterable[str]) -> dict[str, list[str]]:
 
 def order_event(order_id: str, event_id: int, channel: str, customer_ref: str | None,
                 type: str, status: str, message: str | None, data: dict[str, Any] | None,
-                at: datetime, previous_status: str | None = None) -> dict[str, object]:
+                at: datetime, previous_status: str | None = None,
+                company_id: int | None = None) -> dict[str, object]:
     """Recorded for every OrderEvent row, in the transaction that writes it: the whole event,
     so a feed pushes it without reading it back; `previous_status` when the event changed
-    the order's status."""
+    the order's status, `company_id` for a company's order (feeds of a company's token)."""
     payload: dict[str, object] = {
         "order_id": order_id, "event_id": event_id, "channel": channel,
         "customer_ref": customer_ref, "type": type, "status": status,
         "message": message, "data": data, "at": at.isoformat()}
     if previous_status is not None:
         payload["previous_status"] = previous_status
+    if company_id is not None:
+        payload["company_id"] = company_id
     return payload
 
 

@@ -35,8 +35,8 @@ def owns(principal: Principal, order: Order) -> bool:
 
 def may_see_order(principal: Principal, order: Order, channel: str) -> bool:
     """Whether the caller may act on this order, as `order(id)` reads: its channels, and
-    for a customer token only its own orders in them."""
-    if not principal.sees_channel(channel):
+    for a customer token only its own orders in them, for a company's token its company's."""
+    if not principal.sees_channel(channel) or not principal.sees_company_of(order.company_id):
         return False
     return owns(principal, order) if principal.own_orders_only else True
 
@@ -53,7 +53,8 @@ async def lock_order(principal: Principal, order_id: str, *field: str,
             allowed = principal.sees_channel(code) and owns(principal, order)
         else:
             via = also_via_channel is not None and principal.sees_channel(also_via_channel)
-            allowed = may_see_order(principal, order, code) or (via and not principal.own_orders_only)
+            allowed = may_see_order(principal, order, code) or (
+                via and not principal.own_orders_only and principal.company_code is None)
         if allowed:
             return order
     raise DomainError.of(ErrorCode.NOT_FOUND, f"no order {order_id}", *field)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from oms.models.access import ApiToken, AuditEntry
 from oms.models.catalog import Channel, Node, Sku
+from oms.models.companies import Company
 from oms.models.documents import Document
 from oms.models.events import OutboxEvent, OutboxSequence
 from oms.models.inventory import ChannelStock, InventoryPosition, StockLedgerEntry
@@ -27,6 +28,7 @@ MODEL_MODULES = [
     "oms.models.access",
     "oms.models.catalog",
     "oms.models.documents",
+    "oms.models.companies",
     "oms.models.events",
     "oms.models.inventory",
     "oms.models.notifications",
@@ -38,7 +40,8 @@ MODEL_MODULES = [
 ]
 
 __all__ = [
-    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Document", "Fulfillment",
+    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Company", "Document",
+    "Fulfillment",
     "FulfillmentLine", "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OrderSchedule",
     "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",

@@ -17,6 +17,8 @@ class ApiToken(Model):
     "Node codes a node-scoped token may work on (fulfillment); empty = every node."
     nodes: fields.Field[list[str]] = fields.JSONField(default=list)
     customer_ref = fields.CharField(max_length=200, null=True)
+    "A company's token (a buyer's portal): it places and sees that company's orders only."
+    company_code = fields.CharField(max_length=64, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)

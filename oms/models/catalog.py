@@ -48,6 +48,8 @@ class Channel(Model):
     order_prefix = fields.CharField(max_length=16)
     "Language of the customer messages of this channel (it, es, en...); null: from the address."
     language = fields.CharField(max_length=8, null=True)
+    "Days after delivery (or pickup) within which a return may be requested; null: no limit."
+    return_window_days = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

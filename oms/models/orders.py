@@ -17,6 +17,7 @@ from oms.enums import (
 
 if TYPE_CHECKING:
     from oms.models.catalog import Channel, Node
+    from oms.models.companies import Company
     from oms.models.sourcing import RoutingRule
 
 
@@ -57,6 +58,15 @@ class Order(Model):
         "oms.RoutingRule", related_name="orders", null=True, on_delete=fields.SET_NULL
     )
     rule_id: str | None
+    "B2B: the company ordering, its purchase order number, and whether it pays on terms."
+    company: fields.ForeignKeyNullableRelation[Company] = fields.ForeignKeyField(
+        "oms.Company", related_name="orders", null=True, on_delete=fields.RESTRICT
+    )
+    company_id: int | None
+    purchase_order_number = fields.CharField(max_length=100, null=True)
+    on_account = fields.BooleanField(default=False)
+    "Name of the token that placed it (a sales rep, a storefront)."
+    placed_by = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

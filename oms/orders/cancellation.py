@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from oms import inventory, payments
+from oms import credit, inventory, payments
 from oms.auth import Principal
 from oms.documents.issue import invoice_if_complete
 from oms.enums import FulfillmentStatus, OrderEventType, StockReason
@@ -63,6 +63,7 @@ async def cancel_order(uow: UnitOfWork, principal: Principal, spec: CancelSpec) 
     worth = sum((Decimal(line.unit_price) * units for line, units in cancelled), Decimal(0))
     await payments.void(uow, order, worth)
     await invoice_if_complete(uow, order)  # what is left of it may all have shipped
+    await credit.release_cancelled(order, worth)
     return order
 
 

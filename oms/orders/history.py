@@ -66,7 +66,8 @@ def announce(uow: UnitOfWork, order: Order, event: OrderEvent, channel_code: str
     (`oms.notifications.orders`), on the same unit of work."""
     uow.record(ORDER_EVENT, order_event(str(order.id), event.id, channel_code,
                                         order.customer_ref, event.type, str(event.status),
-                                        event.message, event.data, event.at, previous_status))
+                                        event.message, event.data, event.at, previous_status,
+                                        order.company_id))
     notifications.queue(uow, order, event)
 
 

@@ -40,6 +40,8 @@ class OrderSpec:
     payment: PaymentSpec | None = None
     reservation_id: str | None = None
     idempotency_key: str | None = None
+    company_code: str | None = None
+    purchase_order_number: str | None = None
 
     @property
     def total(self) -> Decimal:

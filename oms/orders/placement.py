@@ -2,7 +2,8 @@
 
 Order of work: idempotency claim, checks (nothing written on a refusal), cart hold
 hand-over (its units are given back in the holding pass), sourcing with holds, the
-payment authorization (in memory), the order's rows, its history, and the order
+payment authorization (in memory) or, for a company on payment terms, the credit hold (its
+row locked after the stock), the order's rows, its history, and the order
 number, taken after the unit of work's flush (`UnitOfWork.last`): its counter row
 stays locked until commit, so it is locked last.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from oms import payments
+from oms import credit, payments
 from oms.auth import Principal
 from oms.clock import now
 from oms.enums import OrderStatus, StockReason
@@ -39,7 +40,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
     channel = checked.channel
     freed = await reservations.consume(spec.reservation_id, channel) \
         if spec.reservation_id else []
-    order = _new_order(checked)
+    order = _new_order(checked, principal.name if principal else None)
     rule = select_rule(await engine_rules(), channel.code, spec.delivery_method, now())
     decision, node_ids = await source_and_hold(
         uow, channel, sourcing_request(checked), rule, f"order:{order.id}", StockReason.ORDER, freed)
@@ -47,6 +48,8 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
     draft = OrderDraft.of(order, spec, decision, node_ids)
     events = draft.events(channel.code)
+    if order.on_account and checked.company is not None:
+        await credit.hold_credit(checked.company, order.total)
     await draft.save(await _payment(uow, order, spec), events)
     for event in events:
         announce(uow, order, event, channel.code)
@@ -86,7 +89,7 @@ def sourcing_request(checked: CheckedOrder) -> SourcingRequest:
                            tuple((line.sku, line.quantity) for line in spec.lines))
 
 
-def _new_order(checked: CheckedOrder) -> Order:
+def _new_order(checked: CheckedOrder, placed_by: str | None) -> Order:
     spec = checked.spec
     order_id = uuid.uuid4()
     return Order(
@@ -99,7 +102,10 @@ def _new_order(checked: CheckedOrder) -> Order:
         payment_reference=spec.payment.reference if spec.payment else None,
         idempotency_key=spec.idempotency_key,
         idempotency_fingerprint=idempotency.fingerprint(spec) if spec.idempotency_key else None,
-        created_at=now(),
+        company_id=checked.company.id if checked.company else None,
+        purchase_order_number=spec.purchase_order_number,
+        on_account=credit.on_terms(checked.company),
+        placed_by=placed_by, created_at=now(),
     )
 
 

@@ -38,10 +38,13 @@ class OrderPage:
 
 
 def visible_orders(principal: Principal) -> QuerySet[Order]:
-    """Orders this caller may read: its channels, and only its own for a customer token."""
+    """Orders this caller may read: its channels, only its own for a customer token, only
+    its company's for a company's token."""
     query = Order.all()
     if principal.channels:
         query = query.filter(channel__code__in=sorted(principal.channels))
+    if principal.company_code is not None:
+        query = query.filter(company_id=principal.company_id)
     if principal.own_orders_only:
         query = query.filter(customer_ref=principal.customer_ref) if principal.customer_ref \
             else query.filter(id__in=[])

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
 
+from oms import credit
 from oms.auth import Principal
 from oms.availability import channel_sees
 from oms.catalog import get_channel, get_node
 from oms.enums import DeliveryMethod
 from oms.errors import ErrorCode, Problems
-from oms.models import Channel, Node, Order, Sku
+from oms.models import Channel, Company, Node, Order, Sku
 from oms.orders.inputs import LineSpec, OrderSpec
 from oms.text import check_length, fitting
 
@@ -23,6 +24,7 @@ class CheckedOrder:
     spec: OrderSpec
     channel: Channel
     pickup_node: Node | None
+    company: Company | None = None
 
 
 async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOrder:
@@ -37,9 +39,12 @@ async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOr
     priced = await _check_lines(problems, spec.lines, channel)
     _check_payment(problems, spec, channel, priced)
     pickup = await _check_delivery(problems, spec, channel)
+    company = await credit.check_company(problems, spec, channel, principal) \
+        if spec.company_code or spec.purchase_order_number or (principal and principal.company_code) \
+        else None
     problems.raise_if_any()
     assert channel is not None
-    return CheckedOrder(spec, channel, pickup)
+    return CheckedOrder(spec, channel, pickup, company)
 
 
 def check_channel(problems: Problems, code: str, channel: Channel | None,
@@ -92,6 +97,8 @@ def _check_lengths(problems: Problems, spec: OrderSpec) -> None:
     check_length(problems, spec.customer_email.strip(), Order, "customer_email", "customerEmail")
     check_length(problems, spec.customer_ref, Order, "customer_ref", "customerRef")
     check_length(problems, spec.idempotency_key, Order, "idempotency_key", "idempotencyKey")
+    check_length(problems, spec.purchase_order_number, Order, "purchase_order_number",
+                 "purchaseOrderNumber")
     if spec.payment is not None:
         check_length(problems, spec.payment.reference, Order, "payment_reference",
                      "payment", "reference")

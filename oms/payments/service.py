@@ -102,6 +102,11 @@ def _transaction(provider: PaymentProvider, order: Order, kind: PaymentTransacti
                               reference=reference)
 
 
+async def settle(order: Order) -> None:
+    """Store the payment status the order's transactions now amount to."""
+    await _settle(order)
+
+
 async def _settle(order: Order, extra_fields: list[str] | None = None) -> None:
     await _store(order, derive_payment_status(await payment_totals(order)), extra_fields or [])
 

@@ -24,6 +24,7 @@ from oms.inventory import Arrival
 from oms.locks import lock_order_row
 from oms.models import Channel, Order, OrderLine, Return, ReturnLine
 from oms.orders.history import record_event
+from oms.returns import policy
 from oms.returns.transitions import RETURN, transition
 from oms.scopes import Scope
 from oms.sequences import next_number
@@ -91,6 +92,7 @@ async def request_return(uow: UnitOfWork, principal: Principal, spec: ReturnRequ
     order = await lock_order(principal, spec.order_id, "orderId",
                              also_via_channel=spec.channel_code,
                              own_only=not principal.has(Scope.RETURNS_WRITE))
+    await policy.check_window(order)
     lines = {str(line.id): line for line in await OrderLine.filter(order_id=order.id)}
     _check_request(spec, lines, await returnable(order, list(lines.values())))
     rma = await Return.create(number=await next_number(uow, RMA_PREFIX), order_id=order.id,
