@@ -30,6 +30,7 @@ from resolvers.notifications import NotificationsMutation
 from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
+from resolvers.shipping import ShippingMutation, ShippingQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
@@ -42,10 +43,12 @@ from schema.shared_results import SharedResultExecutor
 from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
-                              ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery))
+                              ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery,
+                              ShippingQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
-                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation))
+                                    WebhooksMutation, ReplenishmentMutation, NotificationsMutation,
+                                    ShippingMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

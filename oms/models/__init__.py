@@ -18,6 +18,7 @@ from oms.models.orders import (
     SequenceCounter,
 )
 from oms.models.returns import Return, ReturnLine
+from oms.models.shipping import Carrier, ShippingRate, ShippingService
 from oms.models.sourcing import RoutingRule, SourcingDecisionRecord
 from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -29,15 +30,17 @@ MODEL_MODULES = [
     "oms.models.notifications",
     "oms.models.orders",
     "oms.models.returns",
+    "oms.models.shipping",
     "oms.models.sourcing",
     "oms.models.webhooks",
 ]
 
 __all__ = [
-    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Fulfillment",
+    "ApiToken", "AuditEntry", "BackInStockRequest", "Carrier", "Channel", "ChannelStock", "Fulfillment",
     "FulfillmentLine", "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
-    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "Sku",
+    "ReservationLine", "Return", "ReturnLine", "RoutingRule", "SequenceCounter", "ShippingRate",
+    "ShippingService", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",
     "MODEL_MODULES",
 ]

@@ -25,6 +25,8 @@ def fingerprint(spec: OrderSpec) -> str:
     """What identifies the request behind a key: everything it asks, but the key."""
     asked = dataclasses.asdict(spec)
     asked.pop("idempotency_key", None)
+    if asked.get("shipping_service_code") is None:  # keys stored before it existed still match
+        asked.pop("shipping_service_code", None)
     canonical = json.dumps(asked, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -40,10 +40,12 @@ class OrderSpec:
     payment: PaymentSpec | None = None
     reservation_id: str | None = None
     idempotency_key: str | None = None
+    shipping_service_code: str | None = None
+    "None: the cheapest service that can deliver (when rates are configured)."
 
     @property
     def total(self) -> Decimal:
-        """Sum of quantity x unit price over the lines."""
+        """Sum of quantity x unit price over the lines (the goods, without shipping)."""
         return sum((line.unit_price.amount * line.quantity for line in self.lines), Decimal(0))
 
 
