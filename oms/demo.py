@@ -2,7 +2,8 @@
 
 Forty fulfillment nodes in real cities (warehouses, distribution centers, stores, pickup
 points and one drop-ship vendor), four sales channels, 300 SKUs with a few thousand stock
-positions, and an admin token. Everything is deterministic for a given seed, and seeding
+positions, carriers with rates for Italy, Spain and the EU (`oms.shipping.demo`), and an
+admin token. Everything is deterministic for a given seed, and seeding
 twice only re-applies the same upserts and snapshot (plus a fresh admin token).
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from oms.enums import ChannelType, DeliveryMethod, NodeType, SplitPolicy
 from oms.inventory import InventoryRecord, sync_inventory
 from oms.routing.rules import RuleSpec, list_rules, upsert_rule
 from oms.scopes import Scope
+from oms.shipping.demo import seed_shipping
 from oms.uow import UnitOfWork, unit_of_work
 
 SKU_COUNT = 300
@@ -213,6 +215,8 @@ async def seed_demo(seed: int = 7) -> str:
             await upsert_channel(uow, None, channel)
         await sync_inventory(uow, records, note="demo seed")
         await _seed_rules(uow)
+        await seed_shipping(uow, [sku_code(n) for n in range(1, SKU_COUNT + 1)],
+                            random.Random(seed))
     async with unit_of_work(actor="demo-seed") as uow:
         _, secret = await create_token(
             uow, None, NewToken(name="demo admin", scopes=[Scope.ADMIN], channels=[], nodes=[])
