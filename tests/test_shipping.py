@@ -16,8 +16,10 @@ import pytest
 from oms.clock import ManualClock, use
 from tests.order_helpers import PLACE, network, order_input, refused, rule, stock
 from tests.shipping_helpers import (
+    CARRIER,
     PLACE_SHIPPED,
     QUOTES,
+    RATES,
     eur,
     post_and_courier,
     skus,
@@ -157,3 +159,47 @@ async def test_a_cost_weight_sources_the_cheaper_parcels(api: Any) -> None:
                                 f["shippingCost"]["amount"]) for f in order["fulfillments"]} \
         == {"TOR": ({"X": 1, "Y": 2}, "8.00"), "MIL": ({"X": 1}, "8.00")}
     assert order["shippingTotal"]["amount"] == "16.00"
+
+
+async def test_an_order_no_service_can_deliver_is_refused(api: Any) -> None:
+    await two_parcels(api)
+    madrid = {"line1": "Gran Via 1", "city": "Madrid", "country": "ES"}
+    body = order_input(("GAS", 1), shippingAddress=madrid)  # POST-STD: HAZMAT; CUR-24: no ES
+    assert await quotes(api, body) == []
+    assert await refused(api, body) == ["SHIPPING_UNAVAILABLE"]
+
+
+READ_CARRIERS = """{
+  carriers { code name services { code transitDays excludedClasses } }
+  shippingRates(serviceCode: "POST-STD") { service { code } countries maxWeightKg
+                                           price { amount } freeAbove { amount } }
+}"""
+
+
+async def test_carriers_and_rates_read_back_and_bad_ones_are_refused(api: Any) -> None:
+    await post_and_courier(api)
+    found = await api(READ_CARRIERS)
+    assert found["carriers"] == [
+        {"code": "CUR", "name": "Courier",
+         "services": [{"code": "CUR-24", "transitDays": 1, "excludedClasses": []}]},
+        {"code": "POST", "name": "Poste",
+         "services": [{"code": "POST-STD", "transitDays": 4, "excludedClasses": ["HAZMAT"]}]}]
+    assert [(r["countries"], r["maxWeightKg"], r["price"]["amount"])
+            for r in found["shippingRates"]] == [
+        (["IT"], 2.0, "4.90"), (["IT"], 10.0, "7.90"), ([], 10.0, "19.00")]
+    stolen = await api(CARRIER, {"input": {"code": "POST", "name": "Poste", "services": [
+        {"code": "CUR-24", "name": "mine", "transitDays": -1}]}})
+    assert [(e["code"], e["field"]) for e in stolen["upsertCarrier"]["userErrors"]] == [
+        ("INVALID_INPUT", ["services", "0", "transitDays"]),
+        ("INVALID_INPUT", ["services", "0", "code"])]
+    bad = await api(RATES, {"rates": [
+        {"serviceCode": "NOPE", "maxWeightKg": 1, "price": eur("1.00")},
+        {"serviceCode": "CUR-24", "countries": ["Italy"], "maxWeightKg": 0, "price": eur("-1"),
+         "freeAbove": {"amount": "50", "currency": "USD"}}]})
+    assert [(e["code"], e["field"]) for e in bad["setShippingRates"]["userErrors"]] == [
+        ("NOT_FOUND", ["rates", "0", "serviceCode"]),
+        ("INVALID_INPUT", ["rates", "1", "countries", "0"]),
+        ("INVALID_INPUT", ["rates", "1", "maxWeightKg"]),
+        ("INVALID_INPUT", ["rates", "1", "price", "amount"]),
+        ("CURRENCY_MISMATCH", ["rates", "1", "freeAbove", "currency"])]
+    assert await api(READ_CARRIERS) == found
