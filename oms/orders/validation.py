@@ -21,8 +21,6 @@ from oms.text import check_length, fitting
 
 MAX_AMOUNT = Decimal("999999999999.99")
 "The largest amount an order keeps (its totals and prices are numeric(14, 2))."
-
-
 RATED = RawSQL('EXISTS (SELECT 1 FROM "shipping_rate")')
 
 
@@ -32,9 +30,6 @@ class Items:
 
     known: dict[str, ItemInfo]
     rated: bool
-
-    def __contains__(self, sku: str) -> bool:
-        return sku in self.known
 
 
 @dataclass(frozen=True)
@@ -57,9 +52,9 @@ async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOr
                      "customerEmail")
     _check_lengths(problems, spec)
     priced, items = await _check_lines(problems, spec.lines, channel)
-    ships = channel is not None and spec.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS
+    ships = spec.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS and items.rated
     shipping = await load_table(channel.currency, items.known) \
-        if channel is not None and ships and items.rated else None
+        if channel is not None and ships else None
     _check_payment(problems, spec, channel, priced and shipping is None)
     pickup = await _check_delivery(problems, spec, channel)
     problems.raise_if_any()
