@@ -136,6 +136,32 @@ def cmd_import_inventory(args: argparse.Namespace, settings: Settings) -> None:
     print(f"synced {done} records (one transaction)")
 
 
+def cmd_import_skus(args: argparse.Namespace, settings: Settings) -> None:
+    from tqdm import tqdm
+
+    from oms.inventory_import import ImportProblems, count_records
+    from oms.shipping.sku_import import import_skus
+    from oms.uow import UnitOfWork, run_in_unit_of_work
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise Refused(f"{path}: no such file")
+    bar = tqdm(total=count_records(path), desc="importing", unit="sku")
+
+    async def work(uow: UnitOfWork) -> int:
+        bar.reset()
+        return await import_skus(uow, path, args.batch, bar.update)
+
+    try:
+        done = _run(settings, lambda: run_in_unit_of_work(f"import {path.name}", work))
+    except ImportProblems as exc:
+        bar.close()
+        print("\n".join(exc.lines()), file=sys.stderr)
+        sys.exit("nothing was written")
+    bar.close()
+    print(f"upserted {done} SKUs (one transaction)")
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
@@ -237,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="CSV with columns sku,node_code,on_hand[,safety_stock]")
     imp.add_argument("--batch", type=int, default=5000, help="records per chunk")
     imp.set_defaults(func=cmd_import_inventory, database=EXISTING)
+    skus = sub.add_parser("import-skus", help="upsert SKU attributes from a CSV file")
+    skus.add_argument("file", help="CSV with columns sku[,name,weight_kg,shipping_class]")
+    skus.add_argument("--batch", type=int, default=5000, help="SKUs per chunk")
+    skus.set_defaults(func=cmd_import_skus, database=EXISTING)
     return parser
 
 

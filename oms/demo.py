@@ -2,8 +2,9 @@
 
 Forty fulfillment nodes in real cities (warehouses, distribution centers, stores, pickup
 points and one drop-ship vendor), four sales channels (with return windows), two B2B
-companies on payment terms, 300 SKUs with a few thousand stock
-positions, and an admin token. Everything is deterministic for a given seed, and seeding
+companies on payment terms, 300 SKUs with a few thousand stock positions, carriers with
+rates for Italy, Spain and the EU (`oms.shipping.demo`), and an admin token. Everything is
+deterministic for a given seed, and seeding
 twice only re-applies the same upserts and snapshot (plus a fresh admin token).
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ from oms.routing.rules import RuleSpec, list_rules, upsert_rule
 from oms.schedules.recurrence import add_months
 from oms.schedules.service import ScheduleSpec, create_schedule
 from oms.scopes import Scope
+from oms.shipping.demo import seed_shipping
 from oms.uow import UnitOfWork, unit_of_work
 
 SKU_COUNT = 300
@@ -242,6 +244,8 @@ async def seed_demo(seed: int = 7) -> str:
         await _seed_rules(uow)
         for company in DEMO_COMPANIES:
             await upsert_company(uow, None, company)
+        await seed_shipping(uow, [sku_code(n) for n in range(1, SKU_COUNT + 1)],
+                            random.Random(seed))
     async with unit_of_work(actor="demo-seed") as uow:
         await _seed_schedule(uow)
     async with unit_of_work(actor="demo-seed") as uow:

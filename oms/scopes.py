@@ -33,6 +33,11 @@ READ_METRICS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Order KPIs (`orderMetrics`): not for customer tokens, which see only their own orders."
 MANAGE_WEBHOOKS = (S.WEBHOOKS_WRITE,)
 "Webhook endpoints, their secrets and delivery logs (read and write alike)."
+READ_SKUS = (S.AVAILABILITY_READ, S.ORDERS_READ, S.ORDERS_WRITE, S.INVENTORY_WRITE,
+             S.FULFILLMENT_WRITE)
+"SKU attributes (name, weight, shipping class)."
+QUOTE_SHIPPING = (S.ORDERS_WRITE, S.ROUTING_WRITE)
+"shippingQuotes: a dry run of placeOrder, like simulateSourcing."
 READ_ABANDONED_CARTS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Expired cart holds with the customer's e-mail: the back office and storefronts, no customer."
 READ_SCHEDULES = (S.ORDERS_READ, S.ORDERS_WRITE)

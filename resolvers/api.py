@@ -33,6 +33,7 @@ from resolvers.orders import OrderMutation, OrderQuery
 from resolvers.replenishment import ReplenishmentMutation, ReplenishmentQuery
 from resolvers.returns import ReturnsMutation, ReturnsQuery
 from resolvers.schedules import SchedulesMutation, SchedulesQuery
+from resolvers.shipping import ShippingMutation, ShippingQuery
 from resolvers.sourcing import SourcingMutation, SourcingQuery
 from resolvers.subscriptions import Subscription
 from resolvers.webhooks import WebhooksMutation, WebhooksQuery
@@ -46,11 +47,11 @@ from schema.text import NoNulInText
 
 Query = merge_types("Query", (CatalogQuery, InventoryQuery, AccessQuery, OrderQuery, SourcingQuery,
                               ReturnsQuery, MetricsQuery, WebhooksQuery, ReplenishmentQuery,
-                              DocumentsQuery, SchedulesQuery, CompaniesQuery))
+                              DocumentsQuery, SchedulesQuery, CompaniesQuery, ShippingQuery))
 Mutation = merge_types("Mutation", (CatalogMutation, InventoryMutation, AccessMutation, OrderMutation,
                                     SourcingMutation, FulfillmentMutation, ReturnsMutation,
                                     WebhooksMutation, ReplenishmentMutation, NotificationsMutation,
-                                    SchedulesMutation, CompaniesMutation))
+                                    SchedulesMutation, CompaniesMutation, ShippingMutation))
 
 
 def build_schema(limits: Limits | None = None, settings: Settings | None = None) -> strawberry.Schema:

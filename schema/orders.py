@@ -21,6 +21,7 @@ from schema.companies import Company
 from schema.context import Info
 from schema.documents import Document
 from schema.notifications import Notification
+from schema.shipping import ShippingService, service_by_code
 
 if TYPE_CHECKING:
     from schema.returns import Return
@@ -87,6 +88,21 @@ class Fulfillment:
     updated_at: datetime
     node_id_: strawberry.Private[int]
     order_id_: strawberry.Private[str]
+    shipping_cost_: strawberry.Private[Decimal | None] = None
+    currency_: strawberry.Private[str | None] = None
+    shipping_service_code_: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="Shipping cost of this parcel.")
+    async def shipping_cost(self, info: Info) -> Money | None:
+        if self.shipping_cost_ is None:
+            return None
+        currency = self.currency_ or await info.context.loaders(
+            loaders.currency_by_order).load(self.order_id_)
+        return Money(amount=self.shipping_cost_, currency=currency)
+
+    @strawberry.field
+    async def shipping_service(self, info: Info) -> ShippingService | None:
+        return await service_by_code(info, self.shipping_service_code_)
 
     @strawberry.field
     async def node(self, info: Info) -> FulfillmentNode:
@@ -110,11 +126,14 @@ class Fulfillment:
         return [Document.of(row) for row in rows]
 
     @classmethod
-    def of(cls, row: models.Fulfillment) -> Fulfillment:
+    def of(cls, row: models.Fulfillment, currency: str | None = None) -> Fulfillment:
+        """`currency`: the order's, when the caller has it at hand."""
         return cls(
             id=strawberry.ID(str(row.id)), status=row.status, carrier=row.carrier,
             tracking_number=row.tracking_number, reason=row.reason, created_at=row.created_at,
             updated_at=row.updated_at, node_id_=row.node_id, order_id_=str(row.order_id),
+            shipping_cost_=row.shipping_cost, currency_=currency,
+            shipping_service_code_=row.shipping_service_code,
         )
 
 
@@ -159,6 +178,12 @@ class Order:
     channel_id_: strawberry.Private[int]
     pickup_node_id_: strawberry.Private[int | None]
     company_id_: strawberry.Private[int | None]
+    shipping_total: Money | None = None
+    shipping_service_code_: strawberry.Private[str | None] = None
+
+    @strawberry.field
+    async def shipping_service(self, info: Info) -> ShippingService | None:
+        return await service_by_code(info, self.shipping_service_code_)
 
     @strawberry.field
     async def channel(self, info: Info) -> Channel:
@@ -183,7 +208,7 @@ class Order:
     @strawberry.field
     async def fulfillments(self, info: Info) -> list[Fulfillment]:
         rows = await info.context.loaders(loaders.fulfillments_by_order).load(str(self.id))
-        return [Fulfillment.of(row) for row in rows]
+        return [Fulfillment.of(row, self.total.currency) for row in rows]
 
     @strawberry.field
     async def returns(self, info: Info) -> list[Annotated[Return, strawberry.lazy("schema.returns")]]:
@@ -230,6 +255,8 @@ class Order:
             channel_id_=order.channel_id, pickup_node_id_=order.pickup_node_id,
             purchase_order_number=order.purchase_order_number, placed_by=order.placed_by,
             company_id_=order.company_id,
+            shipping_total=_money(order.shipping_total, order.currency),
+            shipping_service_code_=order.shipping_service_code,
         )
 
 
@@ -257,6 +284,10 @@ class OrderFilter:
     def to_criteria(self) -> OrderCriteria:
         return OrderCriteria(self.channel, list(self.status or []), self.customer_email,
                           self.created_after, self.created_before)
+
+
+def _money(amount: Decimal | None, currency: str | None) -> Money | None:
+    return None if amount is None or currency is None else Money(amount=amount, currency=currency)
 
 
 def _price(money: MoneyInput) -> Price:
@@ -298,6 +329,9 @@ class PlaceOrderInput:
         default=None, description="B2B: the buyer's purchase order number.")
     company_code: str | None = strawberry.field(default=None, description=(
         "B2B: the company account ordering; its payment terms and credit limit apply."))
+    shipping_service_code: str | None = strawberry.field(default=None, description=(
+        "The shipping service the customer chose (from shippingQuotes); omit for the cheapest "
+        "that can deliver."))
 
     def to_spec(self) -> OrderSpec:
         pay = self.payment
@@ -314,6 +348,7 @@ class PlaceOrderInput:
             reservation_id=str(self.reservation_id) if self.reservation_id else None,
             idempotency_key=self.idempotency_key, company_code=self.company_code,
             purchase_order_number=self.purchase_order_number,
+            shipping_service_code=self.shipping_service_code,
         )
 
 

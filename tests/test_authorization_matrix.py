@@ -139,6 +139,16 @@ MATRIX = [
           ("companies", "{ companies { code } }", {}),
           ("company", "query($code: String!) { company(code: $code) { code } }",
            {"code": "ACME"}))),
+    # Shipping: SKU attributes for whoever handles stock or orders; carriers and rates are no
+    # secret; quotes are a dry run of placeOrder.
+    Row("Query", "skus", "admin availability:read orders:read orders:write inventory:write "
+        "fulfillment:write", "", "query($c: [String!]!) { skus(codes: $c) { sku } }",
+        {"c": ["A"]}),
+    Row("Query", "carriers", ANY, "", "{ carriers { code } }"),
+    Row("Query", "shippingRates", ANY, "", "{ shippingRates { id } }"),
+    Row("Query", "shippingQuotes", "admin orders:write routing:write", "channel",
+        "query($input: PlaceOrderInput!) { shippingQuotes(input: $input) { parcels } }",
+        {"input": order_input(("A", 1))}),
 
     # Endpoints, their secrets and logs: a channel-limited token keeps those within its channels.
     Row("Query", "webhookEndpoints", "admin webhooks:write", "channel", "{ webhookEndpoints { id } }"),
@@ -159,6 +169,17 @@ MATRIX = [
     Row("Mutation", "setReorderPolicies", "admin inventory:write", "node",
         "mutation($p: [ReorderPolicyInput!]!) { setReorderPolicies(policies: $p) "
         "{ userErrors { code field } } }", {"p": [SEEDED_POLICY]}),
+    Row("Mutation", "upsertSkus", "admin inventory:write", "",
+        "mutation($s: [SkuInput!]!) { upsertSkus(input: $s) { userErrors { code field } } }",
+        {"s": [{"sku": "A"}]}),
+    Row("Mutation", "upsertCarrier", "admin routing:write", "",
+        "mutation($c: CarrierInput!) { upsertCarrier(input: $c) { userErrors { code field } } }",
+        {"c": {"code": "no such code!", "name": "x", "services": []}}),
+    Row("Mutation", "setShippingRates", "admin routing:write", "",
+        "mutation($r: [ShippingRateInput!]!) { setShippingRates(rates: $r) "
+        "{ userErrors { code field } } }",
+        {"r": [{"serviceCode": "NOWHERE", "maxWeightKg": 1,
+                "price": {"amount": "1.00", "currency": "EUR"}}]}),
     Row("Mutation", "createApiToken", "admin", "channel node",
         "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) "
         "{ userErrors { code field } } }",
@@ -328,6 +349,7 @@ LIMIT_CASES = [
     LimitCase("document", "channel", "orders:read", shows="@document_number"),
     LimitCase("document", "own", "orders:read:own", shows="@document_number"),
     LimitCase("document", "channel", "orders:read:own", shows="@document_number"),
+    LimitCase("shippingQuotes", "channel", "orders:write", "UNKNOWN_CHANNEL"),
     LimitCase("return", "channel", "returns:write", shows="@rma_number"),
     LimitCase("return", "own", "orders:read:own", shows="@rma_number"),
     LimitCase("return", "channel", "orders:read:own", shows="@rma_number"),

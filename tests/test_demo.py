@@ -29,3 +29,18 @@ async def test_demo_seed_serves_the_graphiql_examples_and_can_run_again(api):
         {"code": "FERRAMENTA-ROSSI", "paymentTerms": "NET_30", "creditLimit": {"amount": "5000.00"}},
         {"code": "HOTEL-SOL", "paymentTerms": "NET_60", "creditLimit": {"amount": "20000.00"}}],
         "channel": {"returnWindowDays": 30}}
+    shipping = await api("{ carriers { code services { code } } shippingRates { id } "
+                         "skus(codes: [\"SKU-0030\"]) { weightKg shippingClass } }")
+    assert [c["code"] for c in shipping["carriers"]] == ["COURIER", "EXPRESS", "POSTE"]
+    assert len(shipping["shippingRates"]) == 15
+    assert shipping["skus"][0]["shippingClass"] == "HAZMAT"
+    quote = await api("query($i: PlaceOrderInput!) { shippingQuotes(input: $i) "
+                      "{ service { code } price { amount } } }", {"i": {
+                          "channel": "web", "customerEmail": "a@example.com",
+                          "deliveryMethod": "SHIP_TO_ADDRESS",
+                          "shippingAddress": {"line1": "Via Roma 1", "city": "Milano",
+                                              "country": "IT"},
+                          "lines": [{"sku": "SKU-0001", "quantity": 1,
+                                     "unitPrice": {"amount": "10.00", "currency": "EUR"}}]}})
+    assert {q["service"]["code"] for q in quote["shippingQuotes"]} == {
+        "POST-STANDARD", "COURIER-24", "EXPRESS-1"}

@@ -21,6 +21,7 @@ from oms.models.orders import (
 )
 from oms.models.returns import Return, ReturnLine
 from oms.models.schedules import OrderSchedule, ScheduleRun
+from oms.models.shipping import Carrier, ShippingRate, ShippingService
 from oms.models.sourcing import RoutingRule, RoutingRuleVersion, SourcingDecisionRecord
 from oms.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -35,18 +36,18 @@ MODEL_MODULES = [
     "oms.models.orders",
     "oms.models.returns",
     "oms.models.schedules",
+    "oms.models.shipping",
     "oms.models.sourcing",
     "oms.models.webhooks",
 ]
 
 __all__ = [
-    "ApiToken", "AuditEntry", "BackInStockRequest", "Channel", "ChannelStock", "Company", "Document",
-    "Fulfillment",
-    "FulfillmentLine", "InventoryPosition", "Node", "Notification",
+    "ApiToken", "AuditEntry", "BackInStockRequest", "Carrier", "Channel", "ChannelStock", "Company",
+    "Document", "Fulfillment", "FulfillmentLine", "InventoryPosition", "Node", "Notification",
     "Order", "OrderEvent", "OrderLine", "OrderSchedule",
     "OutboxEvent", "OutboxSequence", "PaymentTransaction", "Reservation",
     "ReservationLine", "Return", "ReturnLine", "RoutingRule", "RoutingRuleVersion", "ScheduleRun",
-    "SequenceCounter", "Sku",
+    "SequenceCounter", "ShippingRate", "ShippingService", "Sku",
     "SourcingDecisionRecord", "StockLedgerEntry", "WebhookDelivery", "WebhookEndpoint",
     "MODEL_MODULES",
 ]

@@ -61,6 +61,10 @@ class Sku(Model):
     """A sellable item. SKUs become known through inventory syncs (the ERP/WMS is the master)."""
 
     code = fields.CharField(max_length=64, primary_key=True)
+    name = fields.CharField(max_length=200, null=True)
+    weight_kg = fields.FloatField(null=True)
+    shipping_class = fields.CharField(max_length=64, null=True)
+    "Services listing it in their excluded classes do not carry the item (e.g. HAZMAT)."
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

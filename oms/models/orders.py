@@ -50,6 +50,10 @@ class Order(Model):
     pickup_node_id: int | None
     currency = fields.CharField(max_length=3)
     total = fields.DecimalField(max_digits=14, decimal_places=2)
+    "Goods plus shipping: what the payment covers."
+    shipping_service_code = fields.CharField(max_length=64, null=True)
+    shipping_total = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
+    "None when no shipping rates were configured when it was placed (or it is picked up)."
     payment_reference = fields.CharField(max_length=200, null=True)
     idempotency_key = fields.CharField(max_length=200, null=True, unique=True)
     "SHA-256 of the request placed with the key: a retry must send the same one."
@@ -112,6 +116,8 @@ class Fulfillment(Model):
     carrier = fields.CharField(max_length=100, null=True)
     tracking_number = fields.CharField(max_length=200, null=True)
     reason = fields.CharField(max_length=500, null=True)
+    shipping_service_code = fields.CharField(max_length=64, null=True)
+    shipping_cost = fields.DecimalField(max_digits=14, decimal_places=2, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -25,8 +25,8 @@ def fingerprint(spec: OrderSpec) -> str:
     """What identifies the request behind a key: everything it asks, but the key."""
     asked = dataclasses.asdict(spec)
     asked.pop("idempotency_key", None)
-    for later in ("company_code", "purchase_order_number"):  # keys of older orders stay valid
-        if asked.get(later) is None:
+    for later in ("company_code", "purchase_order_number", "shipping_service_code"):
+        if asked.get(later) is None:  # keys stored before these fields existed still match
             asked.pop(later, None)
     canonical = json.dumps(asked, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -42,10 +42,12 @@ class OrderSpec:
     idempotency_key: str | None = None
     company_code: str | None = None
     purchase_order_number: str | None = None
+    shipping_service_code: str | None = None
+    "None: the cheapest service that can deliver (when rates are configured)."
 
     @property
     def total(self) -> Decimal:
-        """Sum of quantity x unit price over the lines."""
+        """Sum of quantity x unit price over the lines (the goods, without shipping)."""
         return sum((line.unit_price.amount * line.quantity for line in self.lines), Decimal(0))
 
 

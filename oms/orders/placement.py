@@ -26,6 +26,7 @@ from oms.orders.writing import OrderDraft, announce_fulfillments
 from oms.routing.rules import engine_rules
 from oms.routing.snapshot import channel_view, destination
 from oms.sequences import number_row
+from oms.shipping.charges import shipping_charge
 from oms.sourcing import SourcingRequest, select_rule
 from oms.uow import UnitOfWork
 
@@ -46,7 +47,7 @@ async def place_order(uow: UnitOfWork, principal: Principal | None, spec: OrderS
         uow, channel, sourcing_request(checked), rule, f"order:{order.id}", StockReason.ORDER, freed)
     if decision.backordered and not rule.allow_backorder:
         raise DomainError([_short(spec, sku, units) for sku, units in decision.backordered])
-    draft = OrderDraft.of(order, spec, decision, node_ids)
+    draft = OrderDraft.of(order, spec, decision, node_ids, shipping_charge(checked, decision))
     events = draft.events(channel.code)
     if order.on_account and checked.company is not None:
         await credit.hold_credit(checked.company, order.total)
@@ -86,7 +87,8 @@ def sourcing_request(checked: CheckedOrder) -> SourcingRequest:
     pickup = checked.pickup_node.code if checked.pickup_node else None
     return SourcingRequest(channel_view(checked.channel), spec.delivery_method,
                            destination(spec.delivery_method, spec.shipping_address), pickup,
-                           tuple((line.sku, line.quantity) for line in spec.lines))
+                           tuple((line.sku, line.quantity) for line in spec.lines),
+                           shipping=checked.shipping)
 
 
 def _new_order(checked: CheckedOrder, placed_by: str | None) -> Order:

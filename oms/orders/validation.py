@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
+
+from tortoise.expressions import RawSQL
 
 from oms import credit
 from oms.auth import Principal
@@ -13,10 +15,22 @@ from oms.enums import DeliveryMethod
 from oms.errors import ErrorCode, Problems
 from oms.models import Channel, Company, Node, Order, Sku
 from oms.orders.inputs import LineSpec, OrderSpec
+from oms.shipping.pricing import ItemInfo, ShippingTable
+from oms.shipping.skus import item_info
+from oms.shipping.tables import load_table
 from oms.text import check_length, fitting
 
 MAX_AMOUNT = Decimal("999999999999.99")
 "The largest amount an order keeps (its totals and prices are numeric(14, 2))."
+RATED = RawSQL('EXISTS (SELECT 1 FROM "shipping_rate")')
+
+
+@dataclass(frozen=True)
+class Items:
+    """The known SKUs' shipping attributes, and whether shipping rates are set at all."""
+
+    known: dict[str, ItemInfo]
+    rated: bool
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,9 @@ class CheckedOrder:
     channel: Channel
     pickup_node: Node | None
     company: Company | None = None
+    shipping: ShippingTable | None = None
+    "The rates in the channel's currency, for a ship-to-address order (None: none are set,"
+    " and shipping is not charged)."
 
 
 async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOrder:
@@ -36,15 +53,18 @@ async def check_order(spec: OrderSpec, principal: Principal | None) -> CheckedOr
         problems.add(ErrorCode.INVALID_INPUT, "customerEmail is not an e-mail address",
                      "customerEmail")
     _check_lengths(problems, spec)
-    priced = await _check_lines(problems, spec.lines, channel)
-    _check_payment(problems, spec, channel, priced)
+    priced, items = await _check_lines(problems, spec.lines, channel)
+    ships = spec.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS and items.rated
+    shipping = await load_table(channel.currency, items.known) \
+        if channel is not None and ships else None
+    _check_payment(problems, spec, channel, priced and shipping is None)
     pickup = await _check_delivery(problems, spec, channel)
     company = await credit.check_company(problems, spec, channel, principal) \
         if spec.company_code or spec.purchase_order_number or (principal and principal.company_code) \
         else None
     problems.raise_if_any()
     assert channel is not None
-    return CheckedOrder(spec, channel, pickup, company)
+    return CheckedOrder(spec, channel, pickup, company=company, shipping=shipping)
 
 
 def check_channel(problems: Problems, code: str, channel: Channel | None,
@@ -57,11 +77,16 @@ def check_channel(problems: Problems, code: str, channel: Channel | None,
         problems.add(ErrorCode.CHANNEL_INACTIVE, f"channel {code} is inactive", "channel")
 
 
-async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, int]]) -> None:
-    """Quantities > 0 and SKUs known (shared with cart holds)."""
+async def check_lines(problems: Problems,
+                      skus_and_quantities: list[tuple[str, int]]) -> Items:
+    """Quantities > 0 and SKUs known (shared with cart holds); the known SKUs' weights and
+    shipping classes, and whether any shipping rate is set, read in the same statement (so
+    a retailer without rates pays nothing for shipping on the hot path)."""
     wanted = fitting((sku for sku, _ in skus_and_quantities), Sku, "code")
-    known = set(cast(list[str], await Sku.filter(code__in=wanted)
-                     .values_list("code", flat=True)))
+    rows = cast(list[tuple[str, float | None, str | None, Any]], await Sku.filter(
+        code__in=wanted).annotate(rated=RATED).values_list(
+        "code", "weight_kg", "shipping_class", "rated"))
+    known = {code: item_info(weight, shipping_class) for code, weight, shipping_class, _ in rows}
     if not skus_and_quantities:
         problems.add(ErrorCode.INVALID_INPUT, "give at least one line", "lines")
     for i, (sku, quantity) in enumerate(skus_and_quantities):
@@ -70,12 +95,14 @@ async def check_lines(problems: Problems, skus_and_quantities: list[tuple[str, i
         if quantity <= 0:
             problems.add(ErrorCode.INVALID_QUANTITY, f"quantity must be > 0, got {quantity}",
                          "lines", i, "quantity")
+    return Items(known, any(bool(row[3]) for row in rows))
 
 
-async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Channel | None) -> bool:
+async def _check_lines(problems: Problems, lines: list[LineSpec],
+                       channel: Channel | None) -> tuple[bool, Items]:
     """Whether every price is one an order keeps (only then is the total computed: a price
-    like 9E+999999 overflows any arithmetic)."""
-    await check_lines(problems, [(line.sku, line.quantity) for line in lines])
+    like 9E+999999 overflows any arithmetic), and the known SKUs' shipping attributes."""
+    items = await check_lines(problems, [(line.sku, line.quantity) for line in lines])
     priced = True
     for i, line in enumerate(lines):
         if not 0 <= line.unit_price.amount <= MAX_AMOUNT:
@@ -90,7 +117,7 @@ async def _check_lines(problems: Problems, lines: list[LineSpec], channel: Chann
         problems.add(ErrorCode.INVALID_INPUT, f"the lines' total must be at most {MAX_AMOUNT}",
                      "lines")
         priced = False
-    return priced
+    return priced, items
 
 
 def _check_lengths(problems: Problems, spec: OrderSpec) -> None:
@@ -106,6 +133,8 @@ def _check_lengths(problems: Problems, spec: OrderSpec) -> None:
 
 def _check_payment(problems: Problems, spec: OrderSpec, channel: Channel | None,
                    priced: bool) -> None:
+    """`priced`: the total is known now (with shipping charged it is checked once sourced,
+    `oms.shipping.charges`)."""
     payment = spec.payment
     if payment is None:
         return

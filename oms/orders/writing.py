@@ -25,6 +25,7 @@ from oms.orders.inputs import OrderSpec
 from oms.orders.insert import insert_order
 from oms.orders.lines import assign, by_node
 from oms.orders.status import apply_derived_status
+from oms.shipping.charges import Charge
 from oms.sourcing import Decision
 from oms.uow import UnitOfWork
 
@@ -102,7 +103,7 @@ class OrderDraft:
 
     @classmethod
     def of(cls, order: Order, spec: OrderSpec, decision: Decision,
-           node_ids: dict[str, int]) -> OrderDraft:
+           node_ids: dict[str, int], charge: Charge | None = None) -> OrderDraft:
         lines = [
             OrderLine(id=uuid.uuid4(), order_id=order.id, position=i, sku=line.sku,
                       quantity=line.quantity, unit_price=line.unit_price.amount)
@@ -111,6 +112,8 @@ class OrderDraft:
         made = fulfil(order, lines, [line.quantity for line in lines], decision, node_ids)
         apply_derived_status(order, lines, made.created)
         order.rule_id = decision.rule.id
+        if charge is not None:
+            _charge(order, made.created, node_ids, charge)
         return cls(order, lines, made.created, made, decision)
 
     async def save(self, payment: PaymentTransaction | None,
@@ -143,6 +146,19 @@ class OrderDraft:
                       f"sourced by rule {decision.rule.name} from {nodes}",
                       allocation_data(decision)),
         ]
+
+
+def _charge(order: Order, fulfillments: Sequence[Fulfillment], node_ids: dict[str, int],
+            charge: Charge) -> None:
+    """The service and shipping total on the order (its total becomes goods + shipping), and
+    each parcel's price on its fulfillment."""
+    order.shipping_service_code = charge.service_code
+    order.shipping_total = charge.total
+    order.total += charge.total
+    codes = {node_id: code for code, node_id in node_ids.items()}
+    for fulfillment in fulfillments:
+        fulfillment.shipping_service_code = charge.service_code
+        fulfillment.shipping_cost = charge.parcel_prices.get(codes[fulfillment.node_id])
 
 
 def allocation_event(decision: Decision) -> OrderEventType:

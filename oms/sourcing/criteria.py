@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from oms.sourcing.geo import Point, distance_km, resolve_point
 
 if TYPE_CHECKING:
+    from oms.shipping.pricing import ShippingTable
     from oms.sourcing.model import NodeSnapshot, Rule, SourcingRequest
 
 
@@ -93,16 +94,33 @@ class Distance:
 
 
 class ShippingCost:
+    """With a rate table: the cheapest price of the parcel the node would send (what it holds
+    of the order, up to the demand) to the destination country; a node whose parcel no
+    service carries has no figure. Without one: the node's base cost plus a cost per km."""
+
     name = "cost"
     default_weight = 0.0
 
     def figures(self, pool: CandidatePool) -> list[float | None]:
+        table = pool.ctx.request.shipping
+        if table is not None:
+            return [_parcel_cost(table, node, pool.ctx) for node in pool.nodes]
         return [
             _cost(node, km) for node, km in zip(pool.nodes, pool.distances, strict=True)
         ]
 
     def reason(self, value: float) -> str:
         return f"cost {value:.2f}"
+
+
+def _parcel_cost(table: ShippingTable, node: NodeSnapshot, ctx: SourcingContext) -> float | None:
+    units = [(sku, min(wanted, node.stock.get(sku, 0))) for sku, wanted in ctx.demand.items()]
+    held = [(sku, quantity) for sku, quantity in units if quantity > 0]
+    if not held:
+        return None
+    target = ctx.request.destination
+    price = table.cheapest(target.country.upper() if target and target.country else None, held)
+    return None if price is None else float(price)
 
 
 def _cost(node: NodeSnapshot, km: float | None) -> float | None:

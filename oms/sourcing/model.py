@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.shipping.pricing import ShippingTable
 from oms.sourcing import criteria
 
 DEFAULT_MAX_SPLITS = 3
@@ -194,6 +195,8 @@ class SourcingRequest:
     pickup_node_code: str | None
     lines: tuple[tuple[str, int], ...]
     excluded_node_codes: frozenset[str] = frozenset()
+    shipping: ShippingTable | None = None
+    "The rate table, when rates are configured: the `cost` criterion prices parcels with it."
 
     def __post_init__(self) -> None:
         for sku, quantity in self.lines:
