@@ -84,13 +84,16 @@ async def documents_by_fulfillment(ids: Sequence[str]) -> list[list[Document]]:
 
 async def orders_by_schedule(keys: Sequence[tuple[str, int]]) -> list[list[Order]]:
     """Key: (schedule id, how many): the orders its runs placed, newest run first."""
-    found: list[list[Order]] = []
-    for schedule_id, first in keys:
-        ids = await ScheduleRun.filter(schedule_id=schedule_id, order_id__not_isnull=True) \
-            .order_by("-run_at").limit(max(0, min(first, 500))).values_list("order_id", flat=True)
-        orders = {str(o.id): o for o in await Order.filter(id__in=list(ids))}
-        found.append([orders[str(i)] for i in ids if str(i) in orders])
-    return found
+    runs = await ScheduleRun.filter(schedule_id__in={str(k) for k, _ in keys},
+                                    order_id__not_isnull=True) \
+        .order_by("-run_at").values_list("schedule_id", "order_id")
+    by_schedule: dict[str, list[str]] = {}
+    for schedule_id, order_id in runs:
+        by_schedule.setdefault(str(schedule_id), []).append(str(order_id))
+    wanted = {key: by_schedule.get(str(key[0]), [])[:max(0, min(key[1], 500))] for key in keys}
+    ids = {order_id for chosen in wanted.values() for order_id in chosen}
+    orders = {str(o.id): o for o in await Order.filter(id__in=ids)} if ids else {}
+    return [[orders[i] for i in wanted[key] if i in orders] for key in keys]
 
 
 async def schedules_by_order(order_ids: Sequence[str]) -> list[OrderSchedule | None]:

@@ -249,3 +249,18 @@ async def _placed(api: Any, schedule_id: str, count: int) -> bool:
     found = await schedule(api, schedule_id)
     assert total <= len(found["orders"]) <= count, (total, found)
     return total == len(found["orders"]) == count
+
+
+async def test_schedules_list_their_orders_newest_run_first_in_one_batch(shop: Api) -> None:
+    with clock.use(clock.ManualClock(T)) as time:
+        one = await create(shop, schedule_input(T))
+        two = await create(shop, schedule_input(T))
+        time.advance(2 * 86400)
+        assert await run_due() == 6
+        listed = (await shop("{ orderSchedules { id orders(first: 2) { id createdAt } } }"))[
+            "orderSchedules"]
+    by_id = {s["id"]: s["orders"] for s in listed}
+    for made in (one, two):
+        newest = (await schedule(shop, made["id"]))["orders"]
+        assert len(newest) == 3 and [o["id"] for o in by_id[made["id"]]] == [o["id"] for o in newest[:2]]
+    assert not {o["id"] for o in by_id[one["id"]]} & {o["id"] for o in by_id[two["id"]]}
