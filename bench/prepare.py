@@ -24,7 +24,7 @@ from bench.servers import run_oms
 AUTO_BUDGET_SECONDS = 60
 
 
-async def _reset(url: str) -> None:
+async def reset_database(url: str) -> None:
     """Create the database if missing, then drop and recreate its `public` schema."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
@@ -47,7 +47,7 @@ def reset_and_migrate(env: dict[str, str]) -> str:
     """A wiped, migrated database and a fresh admin token (its secret), with rate and
     connection limits far above what the load reaches, so they are checked (in Redis) on
     every request and socket, as in production, without refusing any."""
-    asyncio.run(_reset(env["OMS_DATABASE_URL"]))
+    asyncio.run(reset_database(env["OMS_DATABASE_URL"]))
     run_oms(env, "migrate")
     return run_oms(env, "token", "create", "--name", "bench", "--scope", "admin",
                    "--rate-limit", "1000000", "--max-connections", "1000000").splitlines()[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -154,6 +154,14 @@ def placeholders(conn: Any, count: int, start: int = 1) -> list[str]:
     if is_postgres(conn):
         return [f"${i}" for i in range(start, start + count)]
     return ["?"] * count
+
+
+def in_list(conn: Any, values: Sequence[Any], start: int) -> tuple[str, list[Any]]:
+    """`= ANY($n)` with one array parameter on PostgreSQL (one prepared statement for any
+    length), `IN (?, ...)` on SQLite: the match and its values."""
+    if is_postgres(conn):
+        return f"= ANY(${start})", [list(values)]
+    return f"IN ({', '.join('?' * len(values))})", list(values)
 
 
 def json_list(value: Any) -> frozenset[str]:

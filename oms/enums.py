@@ -32,6 +32,13 @@ class SplitPolicy(StrEnum):
     SHIP_COMPLETE = "SHIP_COMPLETE"
 
 
+class ReplayStock(StrEnum):
+    """The stock a what-if replay's orders meet (`oms.routing.replay`)."""
+
+    AT_ORDER_TIME = "AT_ORDER_TIME"
+    CURRENT = "CURRENT"
+
+
 class OrderStatus(StrEnum):
     CREATED = "CREATED"
     BACKORDERED = "BACKORDERED"

@@ -28,6 +28,8 @@ READ_RETURNS = (S.RETURNS_WRITE, *READ_ORDERS)
 READ_RULES = (S.ROUTING_WRITE, S.ORDERS_READ, S.ORDERS_WRITE)
 READ_DECISIONS = (S.ORDERS_READ, S.ORDERS_WRITE, S.ROUTING_WRITE)
 SIMULATE = (S.ORDERS_WRITE, S.ROUTING_WRITE)
+REPLAY_SOURCING = (S.ROUTING_WRITE, S.ORDERS_READ, S.ORDERS_WRITE)
+"replaySourcing: past orders (of the token's channels) through other rules; no customer token."
 REQUEST_RETURNS = (S.RETURNS_WRITE, S.ORDERS_READ_OWN)
 READ_METRICS = (S.ORDERS_READ, S.ORDERS_WRITE)
 "Order KPIs (`orderMetrics`): not for customer tokens, which see only their own orders."

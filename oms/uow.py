@@ -17,6 +17,7 @@ from tortoise import connections, timezone
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from oms.clock import now
 from oms.db import is_postgres, placeholders
 from oms.models import OutboxEvent
 
@@ -104,7 +105,7 @@ class UnitOfWork:
         await self._write_events()
 
     async def _insert_rows(self) -> None:
-        at = timezone.now()
+        at = now()  # the domain's clock, as the rows' orders and holds are stamped with
         conn = connections.get("default")
         for (table, columns, stamp), rows in self.rows.items():
             if stamp:

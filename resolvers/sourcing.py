@@ -6,11 +6,12 @@ import strawberry
 from oms import scopes
 from oms.orders import queries
 from oms.orders.simulation import simulate_order
-from oms.routing import rules, versions
+from oms.routing import replay, rules, versions
 from oms.scopes import Scope
 from resolvers.base import answer, mutate
 from schema.context import Info
 from schema.orders import PlaceOrderInput
+from schema.replay import SourcingReplay, SourcingReplayInput
 from schema.sourcing import (
     RoutingRule,
     RoutingRuleInput,
@@ -38,6 +39,13 @@ class SourcingQuery:
         who = await info.context.require(*scopes.READ_DECISIONS)
         record = await queries.latest_decision(who, str(order_id))
         return SourcingDecision.of_record(record, who) if record else None
+
+    @strawberry.field(description=(
+        "What-if: replay past orders through a proposed rule set; changes nothing. The "
+        "orders of the token's channels only."))
+    async def replay_sourcing(self, info: Info, input: SourcingReplayInput) -> SourcingReplay:
+        who = await info.context.require(*scopes.REPLAY_SOURCING)
+        return SourcingReplay.of(await answer(replay.replay_sourcing(who, input.to_spec())))
 
     @strawberry.field(description="A rule as it stood at `version`.")
     async def routing_rule_version(self, info: Info, id: strawberry.ID,

@@ -11,6 +11,7 @@ from oms.enums import (
     OrderStatus,
     PaymentStatus,
     PaymentTerms,
+    ReplayStock,
     ReturnDisposition,
     ReturnStatus,
     SplitPolicy,
@@ -20,6 +21,7 @@ strawberry.enum(NodeType)
 strawberry.enum(ChannelType)
 strawberry.enum(DeliveryMethod)
 strawberry.enum(SplitPolicy)
+strawberry.enum(ReplayStock, description="The stock a what-if replay's orders meet.")
 strawberry.enum(
     OrderStatus,
     description=(

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import make_dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,7 @@ from oms.auth import Principal
 from oms.enums import DeliveryMethod, NodeType, SplitPolicy
 from oms.routing import versions
 from oms.routing.rules import RuleSpec, shown_channels
-from oms.sourcing import Decision, Rule, criteria
+from oms.sourcing import Allocation, Decision, Rule, criteria
 from oms.sourcing.model import DEFAULT_MAX_SPLITS
 from schema import loaders
 from schema.catalog import FulfillmentNode
@@ -175,7 +176,7 @@ class RoutingRulePayload:
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _node(info: Info, code: str) -> FulfillmentNode:
+async def node_of(info: Info, code: str) -> FulfillmentNode:
     return FulfillmentNode.of(await info.context.loaders(loaders.nodes_by_code).load(code))
 
 
@@ -187,7 +188,11 @@ class SourcingAllocation:
 
     @strawberry.field
     async def node(self, info: Info) -> FulfillmentNode:
-        return await _node(info, self.node_code_)
+        return await node_of(info, self.node_code_)
+
+    @classmethod
+    def all_of(cls, allocations: Iterable[Allocation]) -> list[SourcingAllocation]:
+        return [cls(sku=a.sku, quantity=a.quantity, node_code_=a.node_code) for a in allocations]
 
 
 @strawberry.type
@@ -201,7 +206,7 @@ class SourcingCandidate:
 
     @strawberry.field
     async def node(self, info: Info) -> FulfillmentNode:
-        return await _node(info, self.node_code_)
+        return await node_of(info, self.node_code_)
 
 
 @strawberry.type(description="Why an order was (or would be) sourced the way it was.")
@@ -230,9 +235,7 @@ class SourcingDecision:
             rule=RoutingRule.from_engine(used, viewer),
             rule_key_=(used.id, used.version) if used.id and used.version else None,
             viewer_=viewer,
-            allocations=[SourcingAllocation(sku=a.sku, quantity=a.quantity,
-                                            node_code_=a.node_code)
-                         for a in decision.allocations],
+            allocations=SourcingAllocation.all_of(decision.allocations),
             backordered=[ReservationLine(sku=s, quantity=q) for s, q in decision.backordered],
             candidates=[SourcingCandidate(score=round(c.score, 6), selected=c.selected,
                                           reasons=list(c.reasons), excluded=c.excluded,

@@ -108,6 +108,11 @@ MATRIX = [
     Row("Query", "simulateSourcing", "admin orders:write routing:write", "channel",
         "query($input: PlaceOrderInput!) { simulateSourcing(input: $input) "
         "{ allocations { sku quantity } } }", {"input": order_input(("A", 1))}),
+    # What-if replays read past orders of the token's channels: no customer token.
+    Row("Query", "replaySourcing", "admin routing:write orders:read orders:write", "channel",
+        "query($c: String, $from: DateTime!, $to: DateTime!) { replaySourcing(input: "
+        "{from: $from, to: $to, channel: $c}) { ordersInWindow actual { nodeLoad { node { code } "
+        "} } } }", {"c": "web", **AROUND_NOW}),
     Row("Query", "sourcingDecision", "admin orders:read orders:write routing:write", "channel",
         "query($id: ID!) { sourcingDecision(orderId: $id) { allocations { node { code } } } }",
         {"id": "@open"}),
@@ -346,6 +351,7 @@ LIMIT_CASES = [
     LimitCase("webhookEndpoints", "channel", "webhooks:write", shows="@web_hook"),
     LimitCase("simulateSourcing", "channel", "orders:write", "UNKNOWN_CHANNEL", shows="A"),
     LimitCase("sourcingDecision", "channel", "orders:read", shows="WH1"),
+    LimitCase("replaySourcing", "channel", "routing:write", "UNKNOWN_CHANNEL", shows="WH1"),
     LimitCase("document", "channel", "orders:read", shows="@document_number"),
     LimitCase("document", "own", "orders:read:own", shows="@document_number"),
     LimitCase("document", "channel", "orders:read:own", shows="@document_number"),

@@ -11,14 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from tortoise import connections
 
 from oms.availability import read_model
 from oms.availability.rules import ChannelRules, channel_sees, channel_share
 from oms.clock import now
-from oms.db import is_postgres, placeholders
+from oms.db import in_list, placeholders
 from oms.enums import DeliveryMethod, ReservationStatus
 from oms.errors import ErrorCode, Problems
 from oms.models import Node
@@ -79,14 +79,6 @@ class ChannelLike(ChannelRules, Protocol):
     def code(self) -> str: ...
 
 
-def _in(conn: Any, values: Sequence[Any], start: int) -> tuple[str, list[Any]]:
-    """`= ANY($n)` with one array parameter on PostgreSQL (one prepared statement for any
-    length), `IN (?, ...)` on SQLite."""
-    if is_postgres(conn):
-        return f"= ANY(${start})", [list(values)]
-    return f"IN ({', '.join('?' * len(values))})", list(values)
-
-
 async def expired_holds(skus: Iterable[str], at: datetime | None = None) -> dict[Key, int]:
     """Units still counted as reserved by cart holds of `skus` that have already expired."""
     wanted = sorted(set(skus))
@@ -94,7 +86,7 @@ async def expired_holds(skus: Iterable[str], at: datetime | None = None) -> dict
         return {}
     conn = connections.get("default")
     status, moment = placeholders(conn, 2)
-    match, values = _in(conn, wanted, 3)
+    match, values = in_list(conn, wanted, 3)
     rows = await conn.execute_query_dict(
         'SELECT l."sku", l."node_id", SUM(l."quantity") AS held FROM "reservation" r '
         'JOIN "reservation_line" l ON l."reservation_id" = r."id" '
@@ -112,7 +104,7 @@ async def position_levels(skus: Iterable[str], node_ids: Iterable[int] | None = 
     if not wanted:
         return []
     conn = connections.get("default")
-    match, values = _in(conn, wanted, 1)
+    match, values = in_list(conn, wanted, 1)
     sql = ('SELECT "sku", "node_id", "on_hand", "reserved", "safety_stock" '
            f'FROM "inventory_position" WHERE "sku" {match}')
     if node_ids is not None:
@@ -131,7 +123,7 @@ async def channel_totals(channels: Sequence[ChannelLike], skus: Sequence[str],
     conn = connections.get("default")
     col = read_model.column(method)
     by_id = {c.id: c for c in channels}
-    match, values = _in(conn, asked, 1)
+    match, values = in_list(conn, asked, 1)
     rows = await conn.execute_query(
         f'SELECT "channel_id", "sku", "{col}" FROM "channel_stock" WHERE "sku" {match} '
         f'AND "channel_id" IN ({", ".join(str(int(i)) for i in by_id)})', values)

@@ -9,6 +9,7 @@ rules within its channels: one for every channel, or naming another, needs an un
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,7 +64,8 @@ def shown_channels(principal: Principal | None, channels: Sequence[str]) -> list
     return [c for c in channels if principal is None or principal.sees_channel(c)]
 
 
-async def _check(principal: Principal | None, spec: RuleSpec) -> None:
+async def check_spec(principal: Principal | None, spec: RuleSpec) -> None:
+    """Refuse (DomainError, every problem) a rule upsertRoutingRule would not save."""
     problems = Problems()
     if not spec.name.strip():
         problems.add(ErrorCode.INVALID_RULE, "name must not be empty", "name")
@@ -87,7 +89,7 @@ async def _check(principal: Principal | None, spec: RuleSpec) -> None:
 async def upsert_rule(uow: UnitOfWork, principal: Principal | None, spec: RuleSpec) -> RoutingRule:
     """Create a rule (no id) or replace the one with `spec.id`, within the caller's channels
     (None: the operator), as a new version. Takes effect for the next order."""
-    await _check(principal, spec)
+    await check_spec(principal, spec)
     if spec.id is None:
         return await _saved(uow, principal, await RoutingRule.create(**_values(spec)))
     return await _replace(uow, principal, await _rule(principal, spec.id), spec)
@@ -109,7 +111,7 @@ async def put_back(uow: UnitOfWork, principal: Principal | None, spec: RuleSpec,
                    latest: int) -> RoutingRule:
     """Make `spec` rule `spec.id`'s current state as version `latest + 1`, validated like an
     upsert; a deleted rule is created again under its id."""
-    await _check(principal, spec)
+    await check_spec(principal, spec)
     if await RoutingRule.exists(id=spec.id):
         return await _replace(uow, principal, await _rule(principal, str(spec.id)), spec)
     if not reaches_rule(principal, spec.channels):
@@ -201,6 +203,13 @@ def engine_rule(row: RoutingRule) -> Rule:
         weights=Weights.from_mapping(row.weights), respect_capacity=row.respect_capacity,
         allow_backorder=row.allow_backorder, version=row.version,
     )
+
+
+def tried_rule(spec: RuleSpec) -> Rule:
+    """The engine's view of a rule as `spec` would save it, without saving it (a what-if);
+    a rule without an id gets a fresh one, and no version."""
+    row = RoutingRule(id=uuid.UUID(spec.id) if spec.id else uuid.uuid4(), **_values(spec))
+    return dataclasses.replace(engine_rule(row), version=None)
 
 
 async def engine_rules() -> list[Rule]:

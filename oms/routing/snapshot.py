@@ -161,7 +161,7 @@ async def _node_by_code(code: str) -> dict[int, tuple[Any, ...]]:
 
 def _snapshot(node_id: int, node: tuple[Any, ...], stock: dict[str, int], today: dict[int, int],
               backlog: dict[int, int]) -> NodeSnapshot:
-    head, tail = _fixed(node)
+    head, tail = fixed_fields(node)
     return NodeSnapshot(*head, today.get(node_id, 0), backlog.get(node_id, 0), *tail, stock)  # type: ignore[call-arg]  # fields in order
 
 
@@ -171,7 +171,7 @@ _FIXED: dict[tuple[Any, ...], Fixed] = {}
 _FIXED_MAX = 10_000
 
 
-def _fixed(node: tuple[Any, ...]) -> Fixed:
+def fixed_fields(node: tuple[Any, ...]) -> Fixed:
     """A node row's unchanging part as NodeSnapshot's leading fields. An order over 200 nodes
     decodes the same rows every time, so each distinct row is decoded once per process."""
     try:
