@@ -23,31 +23,28 @@ stand in for those of the past, which are not recorded.
 """
 from __future__ import annotations
 
-import json
 import random
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
-
-from tortoise import connections
 
 from oms.auth import Principal
 from oms.availability import channel_share, expired_holds
-from oms.db import is_postgres
 from oms.enums import DeliveryMethod, ReplayStock, StockBucket
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.backlog import backlog_by_node
-from oms.models import Channel, Fulfillment, InventoryPosition, Node, Order, OrderLine, Sku, StockLedgerEntry
+from oms.models import Channel, Node, Order, Sku
+from oms.routing import past
+from oms.routing.past import Entry, Key, PastOrder
 from oms.routing.rules import RuleSpec, check_spec, engine_rules, tried_rule
-from oms.routing.snapshot import NODE_FIELDS, channel_view, destination, fixed_fields
+from oms.routing.snapshot import NODE_FIELDS, Fixed, channel_view, fixed_fields
 from oms.shipping.pricing import ShippingTable
 from oms.shipping.skus import item_info
 from oms.shipping.tables import load_table
-from oms.sourcing import Allocation, Destination, NodeSnapshot, Rule, SourcingRequest, decide, select_rule
+from oms.sourcing import Allocation, NodeSnapshot, Rule, SourcingRequest, decide, select_rule
 from oms.sourcing.geo import distance_km, resolve_point
 
 SAMPLE_SEED = 12
@@ -56,8 +53,6 @@ MAX_LIMIT = 50_000
 MAX_WINDOW = timedelta(days=366)
 EXAMPLES = 50
 "Most changed orders kept side by side."
-CHUNK = 500
-"Ids or SKUs per `IN (...)` list."
 
 
 @dataclass(frozen=True)
@@ -109,33 +104,13 @@ class Replay:
     elapsed_ms: float
 
 
-@dataclass(frozen=True, slots=True)
-class PastOrder:
-    """A replayed order: what it asked for, and what placement gave it."""
-
-    id: str
-    at: datetime
-    channel_id: int
-    delivery_method: DeliveryMethod
-    destination: Destination | None
-    pickup_node_id: int | None
-    lines: tuple[tuple[str, int], ...]
-    actual: tuple[Allocation, ...]
-    actual_backordered: int
-
-    @property
-    def reference(self) -> str:
-        "How the ledger names the order's own stock movements."
-        return f"order:{self.id}"
-
-
 async def replay_sourcing(principal: Principal | None, spec: ReplaySpec) -> Replay:
     """Replay the window's orders under `spec.rules` (see the module docstring)."""
     started = time.perf_counter()
     channels = await _check(principal, spec)
     rules = await _tried_rules(spec.rules)
-    window = await _window(spec, channels)
-    orders = await _past_orders(_sample(window, spec.limit))
+    window = await past.order_ids(spec.start, spec.end, list(channels))
+    orders = await past.past_orders(_sample(window, spec.limit))
     network = await Network.load(orders, spec, rules)
     replayed, actual = Tally(network), Tally(network)
     changed: list[tuple[PastOrder, tuple[Allocation, ...], tuple[Allocation, ...]]] = []
@@ -209,14 +184,6 @@ async def _tried_rules(changes: Sequence[RuleSpec] | None) -> list[Rule]:
     return list(tried.values())
 
 
-async def _window(spec: ReplaySpec, channels: Mapping[int, Channel]) -> list[str]:
-    """Ids of the window's orders on `channels`, oldest first."""
-    rows = await Order.filter(created_at__gte=spec.start, created_at__lt=spec.end,
-                              channel_id__in=list(channels)) \
-        .order_by("created_at", "id").values_list("id", flat=True)
-    return [str(order_id) for order_id in rows]
-
-
 def _sample(ids: list[str], limit: int) -> list[str]:
     """At most `limit` of `ids`, uniformly (seeded), in their order."""
     if len(ids) <= limit:
@@ -225,78 +192,15 @@ def _sample(ids: list[str], limit: int) -> list[str]:
     return [ids[index] for index in sorted(chosen)]
 
 
-async def _past_orders(ids: list[str]) -> list[PastOrder]:
-    """The orders with their lines and placement's decision, oldest first."""
-    lines: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    decided: dict[str, tuple[tuple[Allocation, ...], int]] = {}
-    rows: list[tuple[Any, ...]] = []
-    for chunk in _chunks(ids):
-        rows += await Order.filter(id__in=chunk).values_list(
-            "id", "created_at", "channel_id", "delivery_method", "shipping_address",
-            "pickup_node_id")
-        for order_id, position, sku, quantity in await OrderLine.filter(
-                order_id__in=chunk).values_list("order_id", "position", "sku", "quantity"):
-            lines[str(order_id)].append((position, sku, quantity))
-        decided.update(await _first_decisions(chunk))
-    orders = []
-    for order_id, at, channel_id, method, address, pickup in rows:
-        key = str(order_id)
-        asked = tuple((sku, quantity) for _, sku, quantity in sorted(lines[key]))
-        actual, short = decided.get(key, ((), sum(q for _, q in asked)))
-        method = DeliveryMethod(method)
-        if isinstance(address, str):
-            address = json.loads(address)
-        orders.append(PastOrder(key, at, channel_id, method, destination(method, address), pickup,
-                                asked, actual, short))
-    orders.sort(key=lambda o: (o.at, o.id))
-    return orders
-
-
-async def _first_decisions(order_ids: Sequence[str]) -> dict[str, tuple[tuple[Allocation, ...], int]]:
-    """Per order, placement's allocations and backordered units (only those parts of the JSON
-    are read: a decision's candidates can list a thousand nodes)."""
-    conn = connections.get("default")
-    if is_postgres(conn):
-        sql = ('SELECT d."order_id", d."decision"->\'allocations\', d."decision"->\'backordered\' '
-               'FROM "sourcing_decision" d WHERE d."id" IN (SELECT MIN("id") FROM '
-               '"sourcing_decision" WHERE "order_id" = ANY($1::uuid[]) GROUP BY "order_id")')
-        values: list[Any] = [list(order_ids)]
-    else:
-        marks = ", ".join("?" * len(order_ids))
-        sql = ('SELECT d."order_id", json_extract(d."decision", \'$.allocations\'), '
-               'json_extract(d."decision", \'$.backordered\') FROM "sourcing_decision" d '
-               f'WHERE d."id" IN (SELECT MIN("id") FROM "sourcing_decision" WHERE "order_id" '
-               f'IN ({marks}) GROUP BY "order_id")')
-        values = list(order_ids)
-    _, rows = await conn.execute_query(sql, values)
-    found = {}
-    for order_id, allocations, backordered in rows:
-        picks = _json(allocations)
-        short = _json(backordered)
-        found[str(order_id)] = (tuple(Allocation(p["node_code"], p["sku"], p["quantity"])
-                                      for p in picks), sum(b["quantity"] for b in short))
-    return found
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value or []
-
-
-def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield list(items[start:start + CHUNK])
-
-
-Key = tuple[str, int]
-"(sku, node id)"
-ON_HAND, RESERVED = 0, 1
+ON_HAND, KEPT = 0, 1
+"A level's on-hand units, and those not free to promise: reserved and safety stock."
 
 
 @dataclass
 class Ledger:
     """The stock entries since the window opened, oldest first, and how far the walk is."""
 
-    entries: list[tuple[datetime, int, str, int, str, int, str | None]]
+    entries: list[Entry]
     skipped: frozenset[str]
     "References of the replayed orders: their own entries are replaced by the replay's picks."
     done: int = 0
@@ -305,20 +209,19 @@ class Ledger:
 class Network:
     """The nodes and stock levels the replay decides over, kept as it goes."""
 
-    def __init__(self, nodes: dict[int, tuple[Any, ...]], levels: dict[Key, list[int]],
-                 safety: dict[Key, int], ledger: Ledger | None, background: dict[tuple[int, date],
-                 list[datetime]], backlog: dict[int, int], shipping: dict[str, ShippingTable | None]):
+    def __init__(self, nodes: dict[int, Fixed], levels: dict[Key, list[int]],
+                 ledger: Ledger | None, background: dict[tuple[int, date], list[datetime]],
+                 backlog: dict[int, int], shipping: dict[str, ShippingTable | None]) -> None:
         self.nodes = nodes
         self.codes = {node_id: row[0][0] for node_id, row in nodes.items()}
         self.ids = {code: node_id for node_id, code in self.codes.items()}
         self.levels = levels
-        self.safety = safety
         self.ledger = ledger
         self.background = background
         self.backlog = backlog
         self.shipping = shipping
         self.nodes_of: dict[str, list[int]] = defaultdict(list)
-        for sku, node_id in sorted(levels, key=lambda key: key[1]):
+        for sku, node_id in levels:
             self.nodes_of[sku].append(node_id)
 
     @classmethod
@@ -327,22 +230,22 @@ class Network:
         skus = sorted({sku for order in orders for sku, _ in order.lines})
         rows = await Node.all().values_list("id", *NODE_FIELDS)
         nodes = {row[0]: fixed_fields(tuple(row[1:])) for row in rows}
-        levels, safety = await _positions(skus)
+        levels = await past.positions(skus)
         ledger = None
         if spec.stock is ReplayStock.AT_ORDER_TIME:
-            entries = await _entries_since(spec.start, skus)
+            entries = await past.entries_since(spec.start, skus)
             for _, _, sku, node_id, bucket, delta, _ in entries:  # back to the window's opening
                 levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] -= delta
             ledger = Ledger(entries, frozenset(order.reference for order in orders))
         else:
             for key, units in (await expired_holds(skus)).items():
                 if key in levels:
-                    levels[key][RESERVED] -= units
+                    levels[key][KEPT] -= units
         capped = [node_id for node_id, (head, _) in nodes.items() if head[-1] is not None]
-        background = await _fulfillments(orders, spec, capped) if orders else {}
+        background = await _fulfillments(orders, capped) if orders else {}
         weighs_backlog = any(rule.weights.get("backlog") > 0 for rule in rules)
         backlog = await backlog_by_node(nodes) if weighs_backlog else {}
-        return cls(nodes, levels, safety, ledger, background, backlog,
+        return cls(nodes, levels, ledger, background, backlog,
                    await _rate_tables(orders, skus))
 
     def decide(self, order: PastOrder, channel: Channel, rules: Sequence[Rule],
@@ -361,7 +264,7 @@ class Network:
         if decision.backordered and not rule.allow_backorder:
             return (), wanted
         for pick in decision.allocations:
-            self.levels[(pick.sku, self.ids[pick.node_code])][RESERVED] += pick.quantity
+            self.levels[(pick.sku, self.ids[pick.node_code])][KEPT] += pick.quantity
         return decision.allocations, sum(quantity for _, quantity in decision.backordered)
 
     def _walk_to(self, moment: datetime) -> None:
@@ -382,11 +285,11 @@ class Network:
         node): the engine excludes the others before ranking, so leaving them out changes
         no decision, and an order over a network of hundreds of nodes costs a fraction."""
         stock: dict[int, dict[str, int]] = defaultdict(dict)
-        levels, safety = self.levels, self.safety
+        levels = self.levels
         for sku, _ in order.lines:
             for node_id in self.nodes_of.get(sku, ()):
-                on_hand, reserved = levels[(sku, node_id)]
-                free = on_hand - reserved - safety.get((sku, node_id), 0)
+                on_hand, kept = levels[(sku, node_id)]
+                free = on_hand - kept
                 if free > 0 and (share := channel_share(channel, free)):
                     stock[node_id][sku] = share
         if order.pickup_node_id is not None:
@@ -407,54 +310,18 @@ class Network:
 
 
 def _column(bucket: str) -> int:
-    return ON_HAND if bucket == StockBucket.ON_HAND else RESERVED
+    return ON_HAND if bucket == StockBucket.ON_HAND else KEPT
 
 
-async def _positions(skus: Sequence[str]) -> tuple[dict[Key, list[int]], dict[Key, int]]:
-    """Today's (on_hand, reserved) and safety stock per position of `skus`."""
-    levels: dict[Key, list[int]] = {}
-    safety: dict[Key, int] = {}
-    for chunk in _chunks(skus):
-        for node_id, sku, on_hand, reserved, safety_stock in await InventoryPosition.filter(
-                sku__in=chunk).values_list("node_id", "sku", "on_hand", "reserved", "safety_stock"):
-            levels[(sku, node_id)] = [on_hand, reserved]
-            safety[(sku, node_id)] = safety_stock
-    return levels, safety
-
-
-async def _entries_since(start: datetime, skus: Sequence[str]
-                         ) -> list[tuple[datetime, int, str, int, str, int, str | None]]:
-    """The on-hand and reserved ledger entries of `skus` from `start` on, oldest first."""
-    entries: list[tuple[datetime, int, str, int, str, int, str | None]] = []
-    buckets = [StockBucket.ON_HAND.value, StockBucket.RESERVED.value]
-    for chunk in _chunks(skus):
-        entries += await StockLedgerEntry.filter(
-            at__gte=start, sku__in=chunk, bucket__in=buckets).values_list(
-            "at", "id", "sku", "node_id", "bucket", "delta", "reference")
-    entries.sort(key=lambda entry: (entry[0], entry[1]))
-    return entries
-
-
-async def _fulfillments(orders: Sequence[PastOrder], spec: ReplaySpec,
-                        capped: Sequence[int]) -> dict[tuple[int, date], list[datetime]]:
-    """When each capped node's other fulfillments were created, per day the window touches
+async def _fulfillments(orders: Sequence[PastOrder], capped: Sequence[int]
+                        ) -> dict[tuple[int, date], list[datetime]]:
+    """The capped nodes' other fulfillments over the days the replayed orders were placed
     (the replayed orders' own are the replay's to count)."""
-    if not capped:
-        return {}
-    opened = datetime.combine(orders[0].at.date(), datetime.min.time(), tzinfo=orders[0].at.tzinfo)
-    closed = datetime.combine(orders[-1].at.date() + timedelta(days=1), datetime.min.time(),
-                              tzinfo=orders[0].at.tzinfo)
-    mine = {order.id for order in orders}
-    found: dict[tuple[int, date], list[datetime]] = defaultdict(list)
-    rows = await Fulfillment.filter(node_id__in=list(capped), created_at__gte=opened,
-                                    created_at__lt=closed).values_list(
-        "node_id", "order_id", "created_at")
-    for node_id, order_id, at in rows:
-        if str(order_id) not in mine:
-            found[(node_id, at.date())].append(at)
-    for times in found.values():
-        times.sort()
-    return found
+    first, last = orders[0].at, orders[-1].at
+    opened = datetime.combine(first.date(), datetime.min.time(), tzinfo=first.tzinfo)
+    closed = datetime.combine(last.date() + timedelta(days=1), datetime.min.time(),
+                              tzinfo=first.tzinfo)
+    return await past.fulfillment_times(capped, opened, closed, {order.id for order in orders})
 
 
 async def _rate_tables(orders: Sequence[PastOrder], skus: Sequence[str]
@@ -463,7 +330,7 @@ async def _rate_tables(orders: Sequence[PastOrder], skus: Sequence[str]
     currencies = await Channel.filter(id__in={o.channel_id for o in orders}).values_list(
         "currency", flat=True)
     known = {}
-    for chunk in _chunks(skus):
+    for chunk in past.chunks(skus):
         for code, weight, shipping_class in await Sku.filter(code__in=chunk).values_list(
                 "code", "weight_kg", "shipping_class"):
             known[code] = item_info(weight, shipping_class)
