@@ -27,7 +27,7 @@ from bench.plan import FULL, SMOKE
 from bench.report import Row
 from bench.servers import ROOT, oms_server, raise_fd_limit
 
-FIGURES = ("P1", "P2", "P3", "P4", "P5", "RSS")
+FIGURES = ("P1", "P2", "P3", "P4", "P5", "P7", "RSS")
 RSS_TARGET = "<= 1 GB"
 
 
@@ -137,6 +137,26 @@ def _p5(ctx: Context) -> None:
                             met=t["p99_ms"] <= 5, values=t))
 
 
+def _p7(ctx: Context, database_url: str) -> None:
+    """The replay bench in a process of its own, on a database of its own beside the run's."""
+    plan = ctx.plan
+    out = subprocess.run([sys.executable, "-m", "bench.replay", "--json",
+                          "--orders", str(plan.replay_orders), "--nodes", str(plan.replay_nodes),
+                          "--skus", str(plan.replay_skus), "--database-url", database_url],
+                         cwd=ROOT, check=True, capture_output=True, text=True, timeout=1800)
+    found = json.loads(out.stdout)
+    floor = found["floor_ms"]
+    for t in found["timings"]:
+        api = t["how"].startswith("HTTP")
+        ctx.rows.append(Row(
+            f"P7 replaySourcing, {t['orders']:,} orders / {plan.replay_nodes} nodes, {t['label']}, "
+            + ("HTTP to oms serve" if api else "in-process"),
+            f"{t['orders_per_second']:,.0f} orders/s ({t['elapsed_ms']:,.0f} ms"
+            + (f"; {{ __typename }} {floor:.1f} ms)" if api else ")"),
+            target=">= 2,000 orders/s" if api else "", met=t["orders_per_second"] >= 2000
+            if api else None, values={**t, "floor_ms": floor}))
+
+
 def run(ctx: Context, figures: set[str], load: str) -> None:
     _setup(ctx, load)
     if "RSS" in figures:
@@ -161,6 +181,9 @@ def run(ctx: Context, figures: set[str], load: str) -> None:
         _guarded(ctx, "P4 import-inventory", lambda: ingest.import_inventory(ctx))
     if "P5" in figures:
         _guarded(ctx, "P5", lambda: _p5(ctx))
+    if "P7" in figures:
+        replay_db = ctx.env["OMS_DATABASE_URL"] + "_replay"
+        _guarded(ctx, "P7", lambda: _p7(ctx, replay_db), attempts=1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,10 @@ class Plan:
     "Seconds the full CSV import may take (projected from a probe); beyond, the probe is reported."
     sourcing_runs: int
     distinct_bodies: int
+    replay_orders: int
+    "P7: orders placed, then replayed in one window."
+    replay_nodes: int
+    replay_skus: int
 
     @property
     def nodes(self) -> int:
@@ -50,7 +54,8 @@ FULL = Plan(
     subscriber_rounds=(1000, 10_000), client_processes=4, subscription_pool=1000, burst=100,
     sync_batch=5000, sync_max_batches=20, sync_budget=25,
     import_rows=1_000_000, import_probe_rows=20_000, import_budget=120,
-    sourcing_runs=2000, distinct_bodies=500,
+    sourcing_runs=2000, distinct_bodies=500, replay_orders=5000, replay_nodes=200,
+    replay_skus=1000,
 )
 
 SMOKE = Plan(
@@ -59,7 +64,8 @@ SMOKE = Plan(
     subscriber_rounds=(100,), client_processes=2, subscription_pool=100, burst=20,
     sync_batch=1000, sync_max_batches=2, sync_budget=5,
     import_rows=5000, import_probe_rows=1000, import_budget=10,
-    sourcing_runs=200, distinct_bodies=100,
+    sourcing_runs=200, distinct_bodies=100, replay_orders=300, replay_nodes=40,
+    replay_skus=200,
 )
 
 PLANS = {plan.name: plan for plan in (FULL, SMOKE)}

@@ -1,11 +1,15 @@
-"""P6 (in-process): how fast `replaySourcing` replays a window of past orders.
+"""P7: how fast `replaySourcing` replays a window of past orders, through the API and in-process.
 
 Builds a network on a database of its own (SQLite by default), places the orders one after
 another through the domain's placement (`oms.orders.placement`, the clock moved a minute per
-order, so the window spans days and daily capacities count), then times
-`oms.routing.replay.replay_sourcing` (loading included) for the live rules and a tried rule set,
-at order time (stock rebuilt from the ledger) and on today's stock. No server: labelled
-in-process. Part of `python -m bench`; alone:
+order, so the window spans days and daily capacities count). Then, for the live rules and a
+tried rule set, at order time (stock rebuilt from the ledger) and on today's stock:
+- through the API: `oms serve` on that database, the query sent from this process (the load
+  generator) over HTTP, timed as the client waits; beside it, in the same run, the round trip
+  of `{ __typename }` (the floor of any request) and
+- in-process: `oms.routing.replay.replay_sourcing` called directly (loading included), the
+  ceiling without HTTP and GraphQL.
+Part of `python -m bench`; alone:
     .venv/bin/python -m bench.replay [--orders 5000] [--nodes 200] [--database-url URL]
 """
 from __future__ import annotations
@@ -15,6 +19,8 @@ import asyncio
 import json
 import os
 import random
+import shutil
+import statistics
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -22,7 +28,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
+
 from bench.prepare import reset_database
+from bench.servers import oms_server, run_oms
 from oms import db
 from oms.catalog import ChannelSpec, NodeSpec, upsert_channel, upsert_node
 from oms.clock import ManualClock, use
@@ -48,10 +57,25 @@ TRIED = [RuleSpec(name="stores first, by priority, 2 splits", rank=1, max_splits
 @dataclass(frozen=True)
 class Timing:
     label: str
+    how: str
+    "in-process, or HTTP (oms serve)"
     orders: int
     elapsed_ms: float
+    "Best of two runs, as the caller waits (loading included)."
     orders_per_second: float
     changed: int
+
+
+CASES = [("live rules, stock at order time", None, ReplayStock.AT_ORDER_TIME),
+         ("tried rules, stock at order time", TRIED, ReplayStock.AT_ORDER_TIME),
+         ("tried rules, today's stock", TRIED, ReplayStock.CURRENT)]
+QUERY = """query($input: SourcingReplayInput!) { replaySourcing(input: $input) {
+  ordersInWindow changedOrders elapsedMs
+  replayed { ...o } actual { ...o }
+  examples(first: 10) { order { number } actual { node { code } sku quantity }
+                        replayed { node { code } sku quantity } } } }
+fragment o on SourcingOutcome { orders fullySourced backorderedUnits shipments splitRate
+  meanDistanceKm capacityBreaches nodeLoad { node { code } units fulfillments } }"""
 
 
 def _place(rng: random.Random, number: int) -> tuple[str, float, float]:
@@ -110,45 +134,101 @@ async def prepare(url: str, orders: int, nodes: int, skus: int, seed: int = 7
         return opened, clock.now()
 
 
-async def measure(start: datetime, end: datetime, limit: int) -> list[Timing]:
-    """Each replay timed as a caller would (loading included); the best of two runs."""
-    cases = [("live rules, stock at order time", None, ReplayStock.AT_ORDER_TIME),
-             ("tried rules, stock at order time", TRIED, ReplayStock.AT_ORDER_TIME),
-             ("tried rules, today's stock", TRIED, ReplayStock.CURRENT)]
+async def in_process(start: datetime, end: datetime, limit: int) -> list[Timing]:
+    """Each case through `replay_sourcing` directly; the best of two runs."""
     timings = []
-    for label, rules, stock in cases:
-        best = None
+    for label, rules, stock in CASES:
+        runs = []
         for _ in range(2):
             began = time.perf_counter()
             result = await replay_sourcing(None, ReplaySpec(start, end, rules=rules, stock=stock,
                                                             limit=limit))
-            elapsed = (time.perf_counter() - began) * 1000
-            if best is None or elapsed < best[0]:
-                best = (elapsed, result)
-        assert best is not None
-        elapsed, result = best
-        count = result.replayed.orders
-        timings.append(Timing(label, count, elapsed, count / elapsed * 1000 if elapsed else 0.0,
-                              result.changed_orders))
+            runs.append(((time.perf_counter() - began) * 1000, result))
+        elapsed, result = min(runs, key=lambda run: run[0])
+        timings.append(_timing(label, "in-process", result.replayed.orders, elapsed,
+                               result.changed_orders))
     return timings
 
 
-async def run(url: str | None, orders: int, nodes: int, skus: int) -> list[Timing]:
-    folder = None
-    if url is None:
-        folder = tempfile.mkdtemp(prefix="oms-replay-")
-        url = f"sqlite://{Path(folder) / 'replay.sqlite3'}"
-    else:
-        await reset_database(url)
+def through_api(url: str, start: datetime, end: datetime, limit: int, workdir: Path
+                ) -> tuple[list[Timing], float]:
+    """Each case sent to `oms serve` over HTTP (best of two), and the median round trip of
+    `{ __typename }` in the same run."""
+    env = {**os.environ, "OMS_DATABASE_URL": url}
+    env.pop("OMS_REDIS_URL", None)
+    token = run_oms(env, "token", "create", "--name", "bench", "--scope", "admin",
+                    "--rate-limit", "1000000").splitlines()[-1]
+    server = oms_server(env, workdir).start(timeout=120)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=600) as client:
+            floor = []
+            for _ in range(21):
+                began = time.perf_counter()
+                client.post("/graphql", json={"query": "{ __typename }"}).raise_for_status()
+                floor.append((time.perf_counter() - began) * 1000)
+            timings = []
+            for label, rules, stock in CASES:
+                given = {"from": start.isoformat(), "to": end.isoformat(), "stock": str(stock),
+                         "limit": limit, **({"rules": [_rule_input(r) for r in rules]}
+                                            if rules else {})}
+                runs = []
+                for _ in range(2):
+                    began = time.perf_counter()
+                    answer = client.post("/graphql", json={"query": QUERY,
+                                                           "variables": {"input": given}})
+                    runs.append(((time.perf_counter() - began) * 1000, answer.json()))
+                elapsed, body = min(runs, key=lambda run: run[0])
+                if body.get("errors"):
+                    raise RuntimeError(f"replaySourcing refused: {body['errors']}")
+                found = body["data"]["replaySourcing"]
+                timings.append(_timing(label, "HTTP (oms serve)", found["replayed"]["orders"],
+                                       elapsed, found["changedOrders"]))
+    finally:
+        server.stop()
+    return timings, statistics.median(floor)
+
+
+def _rule_input(spec: RuleSpec) -> dict[str, object]:
+    return {"name": spec.name, "rank": spec.rank, "maxSplits": spec.max_splits,
+            "preferNodeTypes": [str(t) for t in spec.prefer_node_types],
+            "weights": {"distance": 0, **spec.weights}}
+
+
+def _timing(label: str, how: str, orders: int, elapsed: float, changed: int) -> Timing:
+    return Timing(label, how, orders, elapsed, orders / elapsed * 1000 if elapsed else 0.0,
+                  changed)
+
+
+@dataclass(frozen=True)
+class Result:
+    timings: list[Timing]
+    floor_ms: float
+    "Median round trip of `{ __typename }` to the same server, in the same run."
+
+
+async def _prepared(url: str, orders: int, nodes: int, skus: int
+                    ) -> tuple[datetime, datetime, list[Timing]]:
+    """The database prepared, and the in-process timings over its window."""
     try:
         start, end = await prepare(url, orders, nodes, skus)
-        return await measure(start, end, orders)
+        return start, end, await in_process(start, end, orders)
     finally:
         await db.close_db()
-        if folder:
-            for item in Path(folder).iterdir():
-                item.unlink()
-            os.rmdir(folder)
+
+
+def run(url: str | None, orders: int, nodes: int, skus: int) -> Result:
+    workdir = Path(tempfile.mkdtemp(prefix="oms-replay-"))
+    if url is None:
+        url = f"sqlite://{workdir / 'replay.sqlite3'}"
+    else:
+        asyncio.run(reset_database(url))
+    try:
+        start, end, timings = asyncio.run(_prepared(url, orders, nodes, skus))
+        served, floor = through_api(url, start, end, orders, workdir)
+        return Result([*served, *timings], floor)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:
@@ -158,17 +238,19 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=1000)
     parser.add_argument("--database-url", help="PostgreSQL database of its own (wiped); "
                                                "default: a temporary SQLite file")
-    parser.add_argument("--json", action="store_true", help="one JSON list of timings")
+    parser.add_argument("--json", action="store_true", help="one JSON object")
     args = parser.parse_args()
     began = time.perf_counter()
-    timings = asyncio.run(run(args.database_url, args.orders, args.nodes, args.skus))
+    result = run(args.database_url, args.orders, args.nodes, args.skus)
     if args.json:
-        print(json.dumps([asdict(t) for t in timings]))
+        print(json.dumps({"timings": [asdict(t) for t in result.timings],
+                          "floor_ms": result.floor_ms}))
         return
-    print(f"replay_sourcing (in-process): {args.orders:,} orders over {args.nodes} nodes x "
-          f"{args.skus:,} SKUs, prepared and measured in {time.perf_counter() - began:.0f} s")
-    for t in timings:
-        print(f"{t.label}: {t.orders:,} orders in {t.elapsed_ms:,.0f} ms = "
+    print(f"replaySourcing: {args.orders:,} orders over {args.nodes} nodes x {args.skus:,} SKUs, "
+          f"prepared and measured in {time.perf_counter() - began:.0f} s; "
+          f"{{ __typename }} round trip {result.floor_ms:.1f} ms")
+    for t in result.timings:
+        print(f"{t.how}, {t.label}: {t.orders:,} orders in {t.elapsed_ms:,.0f} ms = "
               f"{t.orders_per_second:,.0f} orders/s ({t.changed:,} changed)")
 
 
