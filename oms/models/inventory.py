@@ -80,3 +80,5 @@ class StockLedgerEntry(Model):
 
     class Meta:
         table = "stock_ledger"
+        # A replay reads the entries of its SKUs since its window opened (`oms.routing.past`).
+        indexes = (("sku", "at"),)
