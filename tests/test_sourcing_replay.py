@@ -174,3 +174,34 @@ async def test_a_channel_limited_token_replays_only_its_channels(
     raw = await customer.raw(REPLAY, {"input": {"from": history["start"].isoformat(),
                                                 "to": history["end"].isoformat()}})
     assert raw["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+RESERVE = """mutation($input: ReserveInput!) { reserve(input: $input) {
+  reservation { id } userErrors { code } } }"""
+
+
+async def test_an_order_placed_from_a_cart_hold_meets_the_units_the_cart_held(api: Api) -> None:
+    """Placement counts the cart's units as free to the order consuming them; so does the
+    replay, whether the cart was filled inside the window or before it opened."""
+    with use(ManualClock(START)) as clock:
+        await network(api, ("MIL", "TOR"))
+        await stock(api, ("A", "MIL", 3), ("A", "TOR", 3))
+        clock.advance(60)
+        before_cart = clock.now()
+        made = await api(RESERVE, {"input": {"channel": "web",
+                                             "lines": [{"sku": "A", "quantity": 3}]}})
+        cart = made["reserve"]["reservation"]["id"]
+        clock.advance(60)
+        after_cart = clock.now()
+        clock.advance(60)
+        order = await place(api, ("A", 3), reservationId=cart)
+        clock.advance(60)
+        end = clock.now()
+    decided = await api("query($id: ID!) { sourcingDecision(orderId: $id) { "
+                        "allocations { node { code } } } }", {"id": order["id"]})
+    assert [a["node"]["code"] for a in decided["sourcingDecision"]["allocations"]] == ["MIL"]
+    for start in (before_cart, after_cart):
+        out = await replay(api, start=start, end=end)
+        assert out["replayed"]["orders"] == 1
+        assert load(out["replayed"]) == {"MIL": (3, 1)}, start
+        assert out["changedOrders"] == 0

@@ -26,8 +26,8 @@ CHUNK = 500
 
 Key = tuple[str, int]
 "(sku, node id)"
-Entry = tuple[datetime, int, str, int, str, int, str | None]
-"A ledger entry: (at, id, sku, node id, bucket, delta, reference)."
+Entry = tuple[datetime, int, str, int, str, int, str | None, str]
+"A ledger entry: (at, id, sku, node id, bucket, delta, reference, reason)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +134,7 @@ async def entries_since(start: datetime, skus: Sequence[str]) -> list[Entry]:
     for chunk in chunks(skus):
         match, values = in_list(conn, chunk, 4)
         rows = await _select(
-            'SELECT "at", "id", "sku", "node_id", "bucket", "delta", "reference" '
+            'SELECT "at", "id", "sku", "node_id", "bucket", "delta", "reference", "reason" '
             f'FROM "stock_ledger" WHERE "at" >= {since} AND "bucket" IN ({on_hand}, {reserved}) '
             f'AND "sku" {match}',
             [_param(conn, start), StockBucket.ON_HAND.value, StockBucket.RESERVED.value, *values])

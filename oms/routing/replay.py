@@ -9,8 +9,9 @@
    today's levels less every entry since the window opened are the levels it opened with;
    walking forward, each entry counts once its moment has passed, except the replayed
    orders' own (their holds, shipments, cancellations), which the replay replaces with its
-   own picks. CURRENT starts from today's levels (expired cart holds free). Either way each
-   replayed order holds what it is given, so later orders meet what is left.
+   own picks; a cart hold an order consumed is free to that order, as in placement. CURRENT
+   starts from today's levels (expired cart holds free). Either way each replayed order
+   holds what it is given, so later orders meet what is left.
 4. Each order is decided by placement's engine (`oms.sourcing.decide`) under the rule the
    tried set selects for its channel, delivery method and moment, over the nodes holding its
    SKUs. A capped node's fulfillments that day are the day's other orders' as recorded (up to
@@ -28,12 +29,12 @@ import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from oms.auth import Principal
 from oms.availability import channel_share, expired_holds
-from oms.enums import DeliveryMethod, ReplayStock, StockBucket
+from oms.enums import DeliveryMethod, ReplayStock, StockBucket, StockReason
 from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.backlog import backlog_by_node
 from oms.models import Channel, Node, Order, Sku
@@ -203,7 +204,25 @@ class Ledger:
     entries: list[Entry]
     skipped: frozenset[str]
     "References of the replayed orders: their own entries are replaced by the replay's picks."
+    handed_over: dict[str, list[Entry]]
+    """Per replayed order, the cart hold it consumed: given back in the order's own holding
+    pass (the same moment as its holds), so free to it, as in placement."""
+    early: set[int] = field(default_factory=set)
+    "Ids of entries applied before their moment (`handed_over`)."
     done: int = 0
+
+    @classmethod
+    def of(cls, entries: list[Entry], orders: Sequence[PastOrder]) -> Ledger:
+        mine = frozenset(order.reference for order in orders)
+        placed_at: dict[datetime, str] = {}
+        for at, *_, reference, _ in entries:
+            if reference in mine:
+                placed_at.setdefault(at, reference)
+        handed_over: dict[str, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            if entry[7] == StockReason.CONSUME and entry[0] in placed_at:
+                handed_over[placed_at[entry[0]]].append(entry)
+        return cls(entries, mine, handed_over)
 
 
 class Network:
@@ -234,9 +253,9 @@ class Network:
         ledger = None
         if spec.stock is ReplayStock.AT_ORDER_TIME:
             entries = await past.entries_since(spec.start, skus)
-            for _, _, sku, node_id, bucket, delta, _ in entries:  # back to the window's opening
+            for _, _, sku, node_id, bucket, delta, _, _ in entries:  # back to the window's opening
                 levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] -= delta
-            ledger = Ledger(entries, frozenset(order.reference for order in orders))
+            ledger = Ledger.of(entries, orders)
         else:
             for key, units in (await expired_holds(skus)).items():
                 if key in levels:
@@ -253,6 +272,7 @@ class Network:
         """Source `order` over the levels as they stand at its moment, and hold its picks."""
         if self.ledger is not None:
             self._walk_to(order.at)
+            self._hand_over(order)
         rule = select_rule(rules, channel.code, order.delivery_method, order.at)
         request = SourcingRequest(
             channel_view(channel), order.delivery_method, order.destination,
@@ -270,14 +290,22 @@ class Network:
     def _walk_to(self, moment: datetime) -> None:
         ledger = self.ledger
         assert ledger is not None
-        entries, skipped, levels = ledger.entries, ledger.skipped, self.levels
+        entries, skipped, early, levels = ledger.entries, ledger.skipped, ledger.early, self.levels
         done = ledger.done
         while done < len(entries) and entries[done][0] < moment:
-            _, _, sku, node_id, bucket, delta, reference = entries[done]
-            if reference not in skipped:
+            _, entry_id, sku, node_id, bucket, delta, reference, _ = entries[done]
+            if reference not in skipped and entry_id not in early:
                 levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] += delta
             done += 1
         ledger.done = done
+
+    def _hand_over(self, order: PastOrder) -> None:
+        """Give back the cart hold the order consumed, before it is decided."""
+        assert self.ledger is not None
+        for _, entry_id, sku, node_id, bucket, delta, _, _ in self.ledger.handed_over.pop(
+                order.reference, ()):
+            self.levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] += delta
+            self.ledger.early.add(entry_id)
 
     def _snapshots(self, order: PastOrder, channel: Channel, rule: Rule,
                    replayed: Tally) -> list[NodeSnapshot]:
