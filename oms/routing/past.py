@@ -24,8 +24,8 @@ from oms.sourcing import Allocation, Destination
 CHUNK = 500
 "Ids or SKUs per `IN (...)` list."
 
-Key = tuple[str, int]
-"(sku, node id)"
+Levels = dict[str, dict[int, list[int]]]
+"Per SKU, per node id: [on hand, not free to promise (reserved and safety stock)]."
 Entry = tuple[datetime, int, str, int, str, int, str | None, str]
 "A ledger entry: (at, id, sku, node id, bucket, delta, reference, reason)."
 
@@ -112,17 +112,17 @@ async def _first_decisions(match: str, values: list[Any]
     return found
 
 
-async def positions(skus: Sequence[str]) -> dict[Key, list[int]]:
+async def positions(skus: Sequence[str]) -> Levels:
     """Today's [on_hand, reserved + safety_stock] per position of `skus`: what is on hand,
     and what of it is not free to promise."""
     conn = connections.get("default")
-    levels: dict[Key, list[int]] = {}
+    levels: Levels = defaultdict(dict)
     for chunk in chunks(skus):
         match, values = in_list(conn, chunk, 1)
         for node_id, sku, on_hand, kept in await _select(
                 'SELECT "node_id", "sku", "on_hand", "reserved" + "safety_stock" '
                 f'FROM "inventory_position" WHERE "sku" {match}', values):
-            levels[(sku, node_id)] = [on_hand, kept]
+            levels[sku][node_id] = [on_hand, kept]
     return levels
 
 

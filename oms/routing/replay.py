@@ -39,7 +39,7 @@ from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.backlog import backlog_by_node
 from oms.models import Channel, Node, Order, Sku
 from oms.routing import past
-from oms.routing.past import Entry, Key, PastOrder
+from oms.routing.past import Entry, Levels, PastOrder
 from oms.routing.rules import RuleSpec, check_spec, engine_rules, tried_rule
 from oms.routing.snapshot import NODE_FIELDS, Fixed, channel_view, fixed_fields
 from oms.shipping.pricing import ShippingTable
@@ -228,7 +228,7 @@ class Ledger:
 class Network:
     """The nodes and stock levels the replay decides over, kept as it goes."""
 
-    def __init__(self, nodes: dict[int, Fixed], levels: dict[Key, list[int]],
+    def __init__(self, nodes: dict[int, Fixed], levels: Levels,
                  ledger: Ledger | None, background: dict[tuple[int, date], list[datetime]],
                  backlog: dict[int, int], shipping: dict[str, ShippingTable | None]) -> None:
         self.nodes = nodes
@@ -239,9 +239,6 @@ class Network:
         self.background = background
         self.backlog = backlog
         self.shipping = shipping
-        self.nodes_of: dict[str, list[int]] = defaultdict(list)
-        for sku, node_id in levels:
-            self.nodes_of[sku].append(node_id)
 
     @classmethod
     async def load(cls, orders: Sequence[PastOrder], spec: ReplaySpec,
@@ -254,12 +251,12 @@ class Network:
         if spec.stock is ReplayStock.AT_ORDER_TIME:
             entries = await past.entries_since(spec.start, skus)
             for _, _, sku, node_id, bucket, delta, _, _ in entries:  # back to the window's opening
-                levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] -= delta
+                _level(levels, sku, node_id)[_column(bucket)] -= delta
             ledger = Ledger.of(entries, orders)
         else:
-            for key, units in (await expired_holds(skus)).items():
-                if key in levels:
-                    levels[key][KEPT] -= units
+            for (sku, node_id), units in (await expired_holds(skus)).items():
+                if node_id in levels[sku]:
+                    levels[sku][node_id][KEPT] -= units
         capped = [node_id for node_id, (head, _) in nodes.items() if head[-1] is not None]
         background = await _fulfillments(orders, capped) if orders else {}
         weighs_backlog = any(rule.weights.get("backlog") > 0 for rule in rules)
@@ -284,7 +281,7 @@ class Network:
         if decision.backordered and not rule.allow_backorder:
             return (), wanted
         for pick in decision.allocations:
-            self.levels[(pick.sku, self.ids[pick.node_code])][KEPT] += pick.quantity
+            self.levels[pick.sku][self.ids[pick.node_code]][KEPT] += pick.quantity
         return decision.allocations, sum(quantity for _, quantity in decision.backordered)
 
     def _walk_to(self, moment: datetime) -> None:
@@ -295,7 +292,7 @@ class Network:
         while done < len(entries) and entries[done][0] < moment:
             _, entry_id, sku, node_id, bucket, delta, reference, _ = entries[done]
             if reference not in skipped and entry_id not in early:
-                levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] += delta
+                _level(levels, sku, node_id)[_column(bucket)] += delta
             done += 1
         ledger.done = done
 
@@ -304,7 +301,7 @@ class Network:
         assert self.ledger is not None
         for _, entry_id, sku, node_id, bucket, delta, _, _ in self.ledger.handed_over.pop(
                 order.reference, ()):
-            self.levels.setdefault((sku, node_id), [0, 0])[_column(bucket)] += delta
+            _level(self.levels, sku, node_id)[_column(bucket)] += delta
             self.ledger.early.add(entry_id)
 
     def _snapshots(self, order: PastOrder, channel: Channel, rule: Rule,
@@ -313,12 +310,11 @@ class Network:
         node): the engine excludes the others before ranking, so leaving them out changes
         no decision, and an order over a network of hundreds of nodes costs a fraction."""
         stock: dict[int, dict[str, int]] = defaultdict(dict)
-        levels = self.levels
+        plain = not channel.buffer and channel.allocation_percent == 100
         for sku, _ in order.lines:
-            for node_id in self.nodes_of.get(sku, ()):
-                on_hand, kept = levels[(sku, node_id)]
+            for node_id, (on_hand, kept) in self.levels.get(sku, {}).items():
                 free = on_hand - kept
-                if free > 0 and (share := channel_share(channel, free)):
+                if free > 0 and (share := free if plain else channel_share(channel, free)):
                     stock[node_id][sku] = share
         if order.pickup_node_id is not None:
             stock = {order.pickup_node_id: stock.get(order.pickup_node_id, {})}
@@ -335,6 +331,16 @@ class Network:
             snapshots.append(NodeSnapshot(*head, today, self.backlog.get(node_id, 0), *tail,  # type: ignore[call-arg]  # fields in order
                                           stock[node_id]))
         return snapshots
+
+
+def _level(levels: Levels, sku: str, node_id: int) -> list[int]:
+    at_sku = levels.get(sku)
+    if at_sku is None:
+        at_sku = levels[sku] = {}
+    found = at_sku.get(node_id)
+    if found is None:
+        found = at_sku[node_id] = [0, 0]
+    return found
 
 
 def _column(bucket: str) -> int:
