@@ -27,6 +27,23 @@ query Channels {
   channels { code type currency buffer allocationPercent nodeTypes excludedNodes { code } }
 }
 
+# What-if: the week's orders replayed with node priority instead of distance, on the stock each
+# order met; nothing is written. Set the window to one where orders were placed.
+query WhatIfReplay {
+  replaySourcing(input: {from: "2026-03-01T00:00:00Z", to: "2026-03-08T00:00:00Z",
+                         rules: [{name: "priority first", rank: 0, weights: {distance: 0, priority: 1}}]}) {
+    ordersInWindow
+    changedOrders
+    actual { fullySourced backorderedUnits shipments meanDistanceKm capacityBreaches }
+    replayed { fullySourced backorderedUnits shipments meanDistanceKm capacityBreaches }
+    examples(first: 3) {
+      order { number }
+      actual { node { code } sku quantity }
+      replayed { node { code } sku quantity }
+    }
+  }
+}
+
 mutation Receive {
   adjustInventory(adjustments: [{sku: "SKU-0001", nodeCode: "WH-MIL", delta: 10, reason: "PO 4711"}]) {
     updated

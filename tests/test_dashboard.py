@@ -186,7 +186,7 @@ async def test_every_view_loads_from_the_server_alone_at_tablet_width(browser, s
         await board.live()
         for view, ready in [("#/feed", "#feed-list li"), ("#/kpis", "svg.series"),
                             ("#/nodes", "#node-table"), ("#/sku?skus=A&channel=web", "[data-sku=A] table"),
-                            (f"#/orders/{order['number']}", "#candidates")]:
+                            (f"#/orders/{order['number']}", "#candidates"), ("#/replay", "#replay-form")]:
             await board.go(view)
             await board.page.wait_for_selector(ready)
             overflow = await board.page.evaluate("document.documentElement.scrollWidth - innerWidth")

@@ -8,12 +8,14 @@ import * as feedView from "./views/feed.js";
 import * as kpiView from "./views/kpis.js";
 import * as nodeView from "./views/nodes.js";
 import * as orderView from "./views/order.js";
+import * as replayView from "./views/replay.js";
 import * as skuView from "./views/sku.js";
 
 const TOKEN_KEY = "oms.dashboard.token";
 const HTTP_URL = new URL("/graphql", location.href).href;
 const WS_URL = HTTP_URL.replace(/^http/, "ws");
-const VIEWS = {feed: feedView, kpis: kpiView, nodes: nodeView, sku: skuView, orders: orderView};
+const VIEWS = {feed: feedView, kpis: kpiView, nodes: nodeView, sku: skuView, orders: orderView,
+  replay: replayView};
 const STATUS_TEXT = {
   offline: "not connected", connecting: "connecting…", live: "live",
   reconnecting: "reconnecting…", refused: "refused",
