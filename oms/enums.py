@@ -32,6 +32,13 @@ class SplitPolicy(StrEnum):
     SHIP_COMPLETE = "SHIP_COMPLETE"
 
 
+class AllocationSearch(StrEnum):
+    """How a sourcing decision's allocation was found (see `oms.sourcing.search`)."""
+
+    EXACT = "EXACT"
+    HEURISTIC = "HEURISTIC"
+
+
 class OrderStatus(StrEnum):
     CREATED = "CREATED"
     BACKORDERED = "BACKORDERED"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.enums import AllocationSearch, DeliveryMethod, NodeType, SplitPolicy
 from oms.shipping.pricing import ShippingTable
 from oms.sourcing import criteria
 
@@ -239,6 +239,8 @@ class Decision:
     allocations: tuple[Allocation, ...]
     backordered: tuple[tuple[str, int], ...]
     candidates: tuple[CandidateResult, ...]
+    search: AllocationSearch | None = None
+    "How the allocation was found (`oms.sourcing.search`); None for decisions recorded before."
 
     @property
     def node_codes(self) -> tuple[str, ...]:
@@ -260,6 +262,7 @@ class Decision:
             ],
             "backordered": [{"sku": sku, "quantity": qty} for sku, qty in self.backordered],
             "candidates": [_candidate_record(c) for c in self.candidates],
+            "search": None if self.search is None else str(self.search),
         }
 
     @classmethod
@@ -279,6 +282,7 @@ class Decision:
                 )
                 for c in data["candidates"]
             ),
+            search=AllocationSearch(data["search"]) if data.get("search") else None,
         )
 
 

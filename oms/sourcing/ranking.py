@@ -64,10 +64,11 @@ def screen(
     return eligible, excluded
 
 
-def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext) -> Ranking:
+def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext, explain: bool = True) -> Ranking:
     """Score the eligible nodes and order them best first (see the module docstring).
 
-    Only weighted criteria are computed, and their figures are the reasons given.
+    Only weighted criteria are computed, and their figures are the reasons given
+    (none when not `explain`).
     """
     pool = CandidatePool(eligible, ctx)
     weights = ctx.rule.weights
@@ -77,7 +78,7 @@ def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext) -> Ranking:
         if (weight := weights.get(criterion.name)) > 0
     ]
     scores = weighted_scores(columns, len(eligible))
-    reasons = _reasons(columns, len(eligible))
+    reasons = _reasons(columns, len(eligible)) if explain else [()] * len(eligible)
     order = _order(eligible, scores, ctx.rule.prefer_node_types)
     return Ranking(
         [eligible[index] for index in order],
