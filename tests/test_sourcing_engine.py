@@ -450,7 +450,7 @@ def test_without_explanations_only_the_reasons_are_left_out():
 
     assert all(c.reasons == () for c in bare.candidates)
     assert bare == dataclasses.replace(explained, candidates=tuple(
-        dataclasses.replace(c, reasons=()) for c in explained.candidates))
+        c._replace(reasons=()) for c in explained.candidates))
 
 
 def test_request_rejects_non_positive_quantities():

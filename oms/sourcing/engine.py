@@ -70,10 +70,9 @@ def decide(
 def _candidates(
     ranked: Ranking, excluded: list[Excluded], selected: set[str], explain: bool
 ) -> tuple[CandidateResult, ...]:
-    scored = [
-        CandidateResult(node.code, score, node.code in selected, reasons)
-        for node, score, reasons in zip(ranked.nodes, ranked.scores, ranked.reasons, strict=True)
-    ]
+    codes = [node.code for node in ranked.nodes]
+    chosen = [code in selected for code in codes]
+    scored = list(map(CandidateResult, codes, ranked.scores, chosen, ranked.reasons))
     excluded.sort(key=lambda e: e.node.code)
     skipped = [CandidateResult(e.node.code, 0.0, False, e.reasons if explain else (), excluded=True)
                for e in excluded]

@@ -8,7 +8,7 @@ first, then score (descending), then node code.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from oms.enums import NodeType
@@ -48,20 +48,15 @@ def screen(
     nodes: Sequence[NodeSnapshot], ctx: SourcingContext
 ) -> tuple[list[NodeSnapshot], list[Excluded]]:
     """Split nodes into those that may take part and those excluded, with every reason."""
-    checks = [check for check in EXCLUSIONS if check.applies(ctx)]
-    eligible: list[NodeSnapshot] = []
-    excluded: list[Excluded] = []
-    for node in nodes:
-        reasons: tuple[str, ...] = ()
-        for check in checks:
-            why = check.reason(node, ctx)
-            if why is not None:
-                reasons += (why,)
-        if reasons:
-            excluded.append(Excluded(node, reasons))
-        else:
-            eligible.append(node)
-    return eligible, excluded
+    reasons: dict[int, tuple[str, ...]] = {}
+    for check in EXCLUSIONS:
+        if check.applies(ctx):
+            for index, why in check.excluded(nodes, ctx):
+                reasons[index] = reasons.get(index, ()) + (why,)
+    if not reasons:
+        return list(nodes), []
+    eligible = [node for index, node in enumerate(nodes) if index not in reasons]
+    return eligible, [Excluded(nodes[index], reasons[index]) for index in sorted(reasons)]
 
 
 def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext, explain: bool = True) -> Ranking:
@@ -123,13 +118,22 @@ def _reasons(columns: Sequence[Column], size: int) -> list[tuple[str, ...]]:
     """Per node, its known figures in plain words."""
     if not columns:
         return [()] * size
-    words = [
-        [None if value is None else column.criterion.reason(value) for value in column.figures]
-        for column in columns
-    ]
+    words = [_words(column.criterion.reason, column.figures) for column in columns]
     if any(None in column for column in words):
         return [tuple(filter(None, row)) for row in zip(*words, strict=True)]
     return list(zip(*words, strict=True))
+
+
+def _words(reason: Callable[[float], str], figures: list[float | None]) -> list[str | None]:
+    """One criterion's reasons; a figure many nodes share (a priority, a processing time)
+    is put in words once."""
+    distinct = set(figures)
+    if len(distinct) * 4 <= len(figures):
+        said = {value: None if value is None else reason(value) for value in distinct}
+        return list(map(said.__getitem__, figures))
+    if None in distinct:
+        return [None if value is None else reason(value) for value in figures]
+    return list(map(reason, figures))  # type: ignore[arg-type]  # no None, checked above
 
 
 def _order(

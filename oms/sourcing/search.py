@@ -87,7 +87,7 @@ def search(
 ) -> Found:
     """The best set of at most `max_splits` ranked nodes, against the greedy's `greedy` indices."""
     started = perf_counter()
-    vectors = [capped(node.stock, demand) for node in ranked]
+    vectors = capped(ranked, demand)
     candidates = reduce(vectors, max_splits)
     if len(candidates) > SEARCH_LIMIT:
         return Found(None, AllocationSearch.HEURISTIC)
@@ -100,9 +100,15 @@ def search(
     return Found(chosen, label)
 
 
-def capped(stock: Mapping[str, int], demand: Mapping[str, int]) -> Vector:
-    """What `stock` can give of each wanted SKU, at most what is wanted, never negative."""
-    return tuple(max(0, min(stock.get(sku, 0), wanted)) for sku, wanted in demand.items())
+def capped(ranked: Sequence[NodeSnapshot], demand: Mapping[str, int]) -> list[Vector]:
+    """What each node can give of each wanted SKU, at most what is wanted, never negative
+    (built a SKU at a time: a column is one list comprehension)."""
+    stocks = [node.stock for node in ranked]
+    columns = []
+    for sku, wanted in demand.items():
+        held = [stock.get(sku, 0) for stock in stocks]
+        columns.append([wanted if units >= wanted else units if units > 0 else 0 for units in held])
+    return list(zip(*columns, strict=True))
 
 
 def reduce(vectors: Sequence[Vector], slots: int) -> list[int]:
