@@ -34,6 +34,8 @@ class Plan:
     import_budget: float
     "Seconds the full CSV import may take (projected from a probe); beyond, the probe is reported."
     sourcing_runs: int
+    optimality_orders: int
+    "Random orders P6 compares with the brute-force optimum."
     distinct_bodies: int
 
     @property
@@ -50,7 +52,7 @@ FULL = Plan(
     subscriber_rounds=(1000, 10_000), client_processes=4, subscription_pool=1000, burst=100,
     sync_batch=5000, sync_max_batches=20, sync_budget=25,
     import_rows=1_000_000, import_probe_rows=20_000, import_budget=120,
-    sourcing_runs=2000, distinct_bodies=500,
+    sourcing_runs=2000, optimality_orders=1000, distinct_bodies=500,
 )
 
 SMOKE = Plan(
@@ -59,7 +61,7 @@ SMOKE = Plan(
     subscriber_rounds=(100,), client_processes=2, subscription_pool=100, burst=20,
     sync_batch=1000, sync_max_batches=2, sync_budget=5,
     import_rows=5000, import_probe_rows=1000, import_budget=10,
-    sourcing_runs=200, distinct_bodies=100,
+    sourcing_runs=200, optimality_orders=100, distinct_bodies=100,
 )
 
 PLANS = {plan.name: plan for plan in (FULL, SMOKE)}

@@ -13,9 +13,9 @@ least `max_splits` better-ranked candidates dominate (each holding at least as m
 every wanted unit) is dropped: a set using it can swap it for a dominator it lacks, and
 covers as much at no more cost, so an optimum survives. The search adds nodes in rank
 order (cheapest first), only nodes covering units still wanted, and prunes with an upper
-bound on what the free slots can add (per SKU: slots times the most a remaining node
-holds; per node: slots times the largest remaining coverage) and a lower bound on their
-cost (the next node in rank order is the cheapest left).
+bound on what the free slots can add (per SKU: what the `free` remaining nodes holding
+most of it hold together; in all: the `free` largest remaining holdings) and a lower bound
+on their cost (the next node in rank order is the cheapest left).
 
 How the allocation was found (`AllocationSearch`):
 
@@ -30,6 +30,7 @@ How the allocation was found (`AllocationSearch`):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import sub
 from time import perf_counter
 from typing import NamedTuple
 
@@ -188,38 +189,37 @@ class BranchAndBound:
         self.best: tuple[int, ...] | None = None
         self.timed_out = False
         self.visits = 0
-        self.most_after, self.widest_after = _suffix_maxima(vectors)
+        self.most_after, self.widest_after = _suffix_bounds(vectors, slots)
 
     def extend(self, start: int, count: int, wanted: Vector, covered: int, cost: float,
                chosen: tuple[int, ...]) -> None:
         """Try every candidate from `start` on as the next of `chosen` (`count` nodes that
         cover `covered` units for `cost`, `wanted` still wanted per SKU)."""
         free = self.slots - count
+        still = sum(wanted)
         for index in range(start, len(self.vectors)):
             if self._out_of_time():
                 return
-            reach = covered + self._gain_bound(index, free, wanted)
+            reach = covered + self._gain_bound(index, free, wanted, still)
             best = self.incumbent
             if reach < best.covered or (reach == best.covered and (
                     count + 1 > best.nodes
                     or (count + 1 == best.nodes and cost + self.costs[index] >= best.cost))):
                 return  # bounds only tighten further on in rank order
-            left = tuple(need - min(need, units)
-                         for need, units in zip(wanted, self.vectors[index], strict=True))
-            gained = sum(wanted) - sum(left)
+            left = tuple(map(sub, wanted, map(min, wanted, self.vectors[index])))
+            gained = still - sum(left)
             if not gained:
                 continue
             score = Score(covered + gained, count + 1, cost + self.costs[index])
             if beats(score, best):
                 self.incumbent, self.best = score, (*chosen, index)
-            if free > 1 and any(left):
+            if free > 1 and gained < still:
                 self.extend(index + 1, count + 1, left, score.covered, score.cost, (*chosen, index))
 
-    def _gain_bound(self, index: int, free: int, wanted: Vector) -> int:
-        """At most how many still-wanted units `free` candidates from `index` on can add."""
-        per_sku = sum(min(need, free * most)
-                      for need, most in zip(wanted, self.most_after[index], strict=True))
-        return min(per_sku, free * self.widest_after[index])
+    def _gain_bound(self, index: int, free: int, wanted: Vector, still: int) -> int:
+        """At most how many of the `still` wanted units `free` candidates from `index` on add."""
+        per_sku = sum(map(min, wanted, self.most_after[index][free - 1]))
+        return min(per_sku, self.widest_after[index][free - 1], still)
 
     def _out_of_time(self) -> bool:
         self.visits += 1
@@ -228,14 +228,29 @@ class BranchAndBound:
         return self.timed_out
 
 
-def _suffix_maxima(vectors: Sequence[Vector]) -> tuple[list[Vector], list[int]]:
-    """Per position: the most any candidate from there on holds of each SKU, and the most
-    units any of them holds in all."""
+def _suffix_bounds(vectors: Sequence[Vector], slots: int) -> tuple[list[list[Vector]], list[list[int]]]:
+    """Per position and number of nodes t (1 to `slots`, at t - 1): the most t candidates from
+    there on hold of each SKU, and the most units t of them hold in all (sums of the t
+    largest; the same t need not reach both)."""
     width = len(vectors[0]) if vectors else 0
-    most: list[Vector] = [(0,) * width] * (len(vectors) + 1)
-    widest = [0] * (len(vectors) + 1)
-    for index in range(len(vectors) - 1, -1, -1):
-        vector = vectors[index]
-        most[index] = tuple(map(max, vector, most[index + 1]))
-        widest[index] = max(sum(vector), widest[index + 1])
+    per_sku: list[list[int]] = [[] for _ in range(width)]
+    whole: list[int] = []
+    most: list[list[Vector]] = [[(0,) * width] * slots]
+    widest: list[list[int]] = [[0] * slots]
+    for vector in reversed(vectors):
+        for largest, units in zip(per_sku, vector, strict=True):
+            _keep_largest(largest, units, slots)
+        _keep_largest(whole, sum(vector), slots)
+        most.append([tuple(sum(largest[:t]) for largest in per_sku) for t in range(1, slots + 1)])
+        widest.append([sum(whole[:t]) for t in range(1, slots + 1)])
+    most.reverse()
+    widest.reverse()
     return most, widest
+
+
+def _keep_largest(largest: list[int], value: int, size: int) -> None:
+    """Add `value` to `largest`, the `size` largest values so far, largest first."""
+    if value and (len(largest) < size or value > largest[-1]):
+        largest.append(value)
+        largest.sort(reverse=True)
+        del largest[size:]
