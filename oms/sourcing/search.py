@@ -189,37 +189,57 @@ class BranchAndBound:
         self.best: tuple[int, ...] | None = None
         self.timed_out = False
         self.visits = 0
-        self.most_after, self.widest_after = _suffix_bounds(vectors, slots)
+        self.widest_after = _suffix_widest(vectors)
 
     def extend(self, start: int, count: int, wanted: Vector, covered: int, cost: float,
                chosen: tuple[int, ...]) -> None:
         """Try every candidate from `start` on as the next of `chosen` (`count` nodes that
         cover `covered` units for `cost`, `wanted` still wanted per SKU)."""
         free = self.slots - count
+        if free == 1:
+            self._last(start, count, wanted, covered, cost, chosen)
+            return
+        still = sum(wanted)
+        vectors = self.vectors
+        gains = [sum(map(min, wanted, vectors[index])) for index in range(start, len(vectors))]
+        reachable = _suffix_sums_of_largest(gains, free)
+        for offset, gained in enumerate(gains):
+            if self._out_of_time():
+                return
+            index = start + offset
+            if self._hopeless(covered + min(reachable[offset], still), count, cost, index):
+                return  # bounds only tighten further on in rank order
+            if not gained:
+                continue
+            score = Score(covered + gained, count + 1, cost + self.costs[index])
+            if beats(score, self.incumbent):
+                self.incumbent, self.best = score, (*chosen, index)
+            if gained < still:
+                left = tuple(map(sub, wanted, map(min, wanted, vectors[index])))
+                self.extend(index + 1, count + 1, left, score.covered, score.cost, (*chosen, index))
+
+    def _last(self, start: int, count: int, wanted: Vector, covered: int, cost: float,
+              chosen: tuple[int, ...]) -> None:
+        """`extend` with one slot left: no deeper sets, so no residual to build."""
         still = sum(wanted)
         for index in range(start, len(self.vectors)):
             if self._out_of_time():
                 return
-            reach = covered + self._gain_bound(index, free, wanted, still)
-            best = self.incumbent
-            if reach < best.covered or (reach == best.covered and (
-                    count + 1 > best.nodes
-                    or (count + 1 == best.nodes and cost + self.costs[index] >= best.cost))):
-                return  # bounds only tighten further on in rank order
-            left = tuple(map(sub, wanted, map(min, wanted, self.vectors[index])))
-            gained = still - sum(left)
-            if not gained:
-                continue
+            if self._hopeless(covered + min(self.widest_after[index], still), count, cost, index):
+                return
+            gained = sum(map(min, wanted, self.vectors[index]))
             score = Score(covered + gained, count + 1, cost + self.costs[index])
-            if beats(score, best):
+            if gained and beats(score, self.incumbent):
                 self.incumbent, self.best = score, (*chosen, index)
-            if free > 1 and gained < still:
-                self.extend(index + 1, count + 1, left, score.covered, score.cost, (*chosen, index))
 
-    def _gain_bound(self, index: int, free: int, wanted: Vector, still: int) -> int:
-        """At most how many of the `still` wanted units `free` candidates from `index` on add."""
-        per_sku = sum(map(min, wanted, self.most_after[index][free - 1]))
-        return min(per_sku, self.widest_after[index][free - 1], still)
+    def _hopeless(self, reach: int, count: int, cost: float, index: int) -> bool:
+        """Whether no set adding the candidate at `index` (and later ones) to `count` nodes
+        covering at most `reach` units for `cost` so far can beat the incumbent."""
+        best = self.incumbent
+        if reach != best.covered:
+            return reach < best.covered
+        return count + 1 > best.nodes or (
+            count + 1 == best.nodes and cost + self.costs[index] >= best.cost)
 
     def _out_of_time(self) -> bool:
         self.visits += 1
@@ -228,29 +248,23 @@ class BranchAndBound:
         return self.timed_out
 
 
-def _suffix_bounds(vectors: Sequence[Vector], slots: int) -> tuple[list[list[Vector]], list[list[int]]]:
-    """Per position and number of nodes t (1 to `slots`, at t - 1): the most t candidates from
-    there on hold of each SKU, and the most units t of them hold in all (sums of the t
-    largest; the same t need not reach both)."""
-    width = len(vectors[0]) if vectors else 0
-    per_sku: list[list[int]] = [[] for _ in range(width)]
-    whole: list[int] = []
-    most: list[list[Vector]] = [[(0,) * width] * slots]
-    widest: list[list[int]] = [[0] * slots]
-    for vector in reversed(vectors):
-        for largest, units in zip(per_sku, vector, strict=True):
-            _keep_largest(largest, units, slots)
-        _keep_largest(whole, sum(vector), slots)
-        most.append([tuple(sum(largest[:t]) for largest in per_sku) for t in range(1, slots + 1)])
-        widest.append([sum(whole[:t]) for t in range(1, slots + 1)])
-    most.reverse()
-    widest.reverse()
-    return most, widest
+def _suffix_widest(vectors: Sequence[Vector]) -> list[int]:
+    """Per position: the most units any candidate from there on holds in all."""
+    widest = [0] * (len(vectors) + 1)
+    for index in range(len(vectors) - 1, -1, -1):
+        widest[index] = max(sum(vectors[index]), widest[index + 1])
+    return widest
 
 
-def _keep_largest(largest: list[int], value: int, size: int) -> None:
-    """Add `value` to `largest`, the `size` largest values so far, largest first."""
-    if value and (len(largest) < size or value > largest[-1]):
-        largest.append(value)
-        largest.sort(reverse=True)
-        del largest[size:]
+def _suffix_sums_of_largest(values: Sequence[int], size: int) -> list[int]:
+    """Per position: the sum of the `size` largest values from there on."""
+    sums = [0] * (len(values) + 1)
+    largest: list[int] = []
+    for index in range(len(values) - 1, -1, -1):
+        value = values[index]
+        if value and (len(largest) < size or value > largest[-1]):
+            largest.append(value)
+            largest.sort(reverse=True)
+            del largest[size:]
+        sums[index] = sum(largest)
+    return sums
