@@ -13,9 +13,9 @@ least `max_splits` better-ranked candidates dominate (each holding at least as m
 every wanted unit) is dropped: a set using it can swap it for a dominator it lacks, and
 covers as much at no more cost, so an optimum survives. The search adds nodes in rank
 order (cheapest first), only nodes covering units still wanted, and prunes with an upper
-bound on what the free slots can add (per SKU: what the `free` remaining nodes holding
-most of it hold together; in all: the `free` largest remaining holdings) and a lower bound
-on their cost (the next node in rank order is the cheapest left).
+bound on what the free slots can add (the sum of the largest gains the remaining nodes
+would each bring alone: together they bring no more) and a lower bound on their cost (the
+next node in rank order is the cheapest left).
 
 How the allocation was found (`AllocationSearch`):
 
@@ -25,7 +25,8 @@ How the allocation was found (`AllocationSearch`):
   it decides is the optimum of what it allows.
 - HEURISTIC: more than SEARCH_LIMIT candidates after the reduction (the search is not
   tried), or the search ran out of SEARCH_BUDGET_S: the best set found until then, which
-  is the greedy cover unless the search beat it.
+  is the greedy cover unless the search beat it. The size limit is deterministic; the
+  budget is not (a search near it may finish on one run and not on a busier one).
 """
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def search(
     """The best set of at most `max_splits` ranked nodes, against the greedy's `greedy` indices."""
     started = perf_counter()
     vectors = capped(ranked, demand)
-    candidates = reduce(vectors, max_splits)
+    candidates = worth_searching(vectors, max_splits)
     if len(candidates) > SEARCH_LIMIT:
         return Found(None, AllocationSearch.HEURISTIC)
     incumbent = _score(greedy, vectors, costs, tuple(demand.values()))
@@ -112,7 +113,7 @@ def capped(ranked: Sequence[NodeSnapshot], demand: Mapping[str, int]) -> list[Ve
     return list(zip(*columns, strict=True))
 
 
-def reduce(vectors: Sequence[Vector], slots: int) -> list[int]:
+def worth_searching(vectors: Sequence[Vector], slots: int) -> list[int]:
     """Indices of the candidates worth searching, in rank order (see the module docstring).
 
     Only nodes that hold something count. Identical holdings keep their `slots`
