@@ -27,7 +27,10 @@ from bench.plan import FULL, SMOKE
 from bench.report import Row
 from bench.servers import ROOT, oms_server, raise_fd_limit
 
-FIGURES = ("P1", "P2", "P3", "P4", "P5", "P7", "RSS")
+FIGURES = ("P1", "P2", "P3", "P4", "P5", "P6", "P7", "RSS")
+OWN_SETUP = {"P5", "P6", "P7"}
+"""Figures that prepare what they need (P5, P6: the pure engine, nothing; P7: a database and
+server of its own): they need neither the shared network nor wrk."""
 RSS_TARGET = "<= 1 GB"
 
 
@@ -157,7 +160,35 @@ def _p7(ctx: Context, database_url: str) -> None:
             if api else None, values={**t, "floor_ms": floor}))
 
 
-def run(ctx: Context, figures: set[str], load: str) -> None:
+def _p6(ctx: Context) -> None:
+    """In a fresh interpreter, like P5: the decision times are printed beside the optimality."""
+    out = subprocess.run([sys.executable, "-m", "bench.sourcing_optimality", "--json",
+                          "--orders", str(ctx.plan.optimality_orders)], cwd=ROOT, check=True,
+                         capture_output=True, text=True, timeout=600)
+    found = json.loads(out.stdout)
+    engine, greedy = found["engine"], found["greedy"]
+    orders = engine["orders"]
+    label = (f"P6 sourcing optimality, {orders:,} random orders over 60-200 nodes "
+             f"({found['split_orders']} split) vs brute force")
+    for name, tally, target in (("", engine, ">= 99% at optimum shipments, excess distance <= 1%"),
+                                (", greedy cover alone (before)", greedy, "")):
+        share = tally["at_optimal_shipments"] / orders
+        excess = tally["excess_km_pct"] / orders
+        ctx.rows.append(Row(
+            f"{label}{name} (in-process)",
+            f"{share:.1%} at optimum shipments ({tally['extra_shipments']} extra, "
+            f"{tally['units_short']} units short), {tally['at_optimum'] / orders:.1%} at the optimum, "
+            f"excess distance {excess:.2f}%",
+            target=target, met=(share >= 0.99 and excess <= 1) if target else None, values=tally))
+    ctx.rows.append(Row(f"P6 decide() on those orders, {found['exact']} EXACT / {found['heuristic']} "
+                        f"HEURISTIC (in-process)",
+                        f"p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms",
+                        values={k: found[k] for k in ("exact", "heuristic", "p50_ms", "p99_ms")}))
+    if found["mismatched_exact"]:
+        ctx.fail(f"P6: orders {found['mismatched_exact']} labelled EXACT are not the optimum")
+
+
+def _through_the_api(ctx: Context, figures: set[str], load: str) -> None:
     _setup(ctx, load)
     if "RSS" in figures:
         _rss_row(ctx, "idle (1 process)")
@@ -179,8 +210,15 @@ def run(ctx: Context, figures: set[str], load: str) -> None:
     ctx.server = None
     if "P4" in figures:
         _guarded(ctx, "P4 import-inventory", lambda: ingest.import_inventory(ctx))
+
+
+def run(ctx: Context, figures: set[str], load: str) -> None:
+    if figures - OWN_SETUP:
+        _through_the_api(ctx, figures, load)
     if "P5" in figures:
         _guarded(ctx, "P5", lambda: _p5(ctx))
+    if "P6" in figures:
+        _guarded(ctx, "P6", lambda: _p6(ctx))
     if "P7" in figures:
         replay_db = ctx.env["OMS_DATABASE_URL"] + "_replay"
         _guarded(ctx, "P7", lambda: _p7(ctx, replay_db), attempts=1)
@@ -188,7 +226,7 @@ def run(ctx: Context, figures: set[str], load: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    if not wrk.available():
+    if args.figures - OWN_SETUP and not wrk.available():
         sys.exit("wrk is not installed: apt-get install -y wrk")
     raise_fd_limit()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on the way out

@@ -34,6 +34,8 @@ class Plan:
     import_budget: float
     "Seconds the full CSV import may take (projected from a probe); beyond, the probe is reported."
     sourcing_runs: int
+    optimality_orders: int
+    "Random orders P6 compares with the brute-force optimum."
     distinct_bodies: int
     replay_orders: int
     "P7: orders placed, then replayed in one window."
@@ -54,8 +56,8 @@ FULL = Plan(
     subscriber_rounds=(1000, 10_000), client_processes=4, subscription_pool=1000, burst=100,
     sync_batch=5000, sync_max_batches=20, sync_budget=25,
     import_rows=1_000_000, import_probe_rows=20_000, import_budget=120,
-    sourcing_runs=2000, distinct_bodies=500, replay_orders=5000, replay_nodes=200,
-    replay_skus=1000,
+    sourcing_runs=2000, optimality_orders=1000, distinct_bodies=500, replay_orders=5000,
+    replay_nodes=200, replay_skus=1000,
 )
 
 SMOKE = Plan(
@@ -64,8 +66,8 @@ SMOKE = Plan(
     subscriber_rounds=(100,), client_processes=2, subscription_pool=100, burst=20,
     sync_batch=1000, sync_max_batches=2, sync_budget=5,
     import_rows=5000, import_probe_rows=1000, import_budget=10,
-    sourcing_runs=200, distinct_bodies=100, replay_orders=300, replay_nodes=40,
-    replay_skus=200,
+    sourcing_runs=200, optimality_orders=100, distinct_bodies=100, replay_orders=300,
+    replay_nodes=40, replay_skus=200,
 )
 
 PLANS = {plan.name: plan for plan in (FULL, SMOKE)}

@@ -39,6 +39,13 @@ class ReplayStock(StrEnum):
     CURRENT = "CURRENT"
 
 
+class AllocationSearch(StrEnum):
+    """How a sourcing decision's allocation was found (see `oms.sourcing.search`)."""
+
+    EXACT = "EXACT"
+    HEURISTIC = "HEURISTIC"
+
+
 class OrderStatus(StrEnum):
     CREATED = "CREATED"
     BACKORDERED = "BACKORDERED"

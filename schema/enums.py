@@ -4,6 +4,7 @@ from __future__ import annotations
 import strawberry
 
 from oms.enums import (
+    AllocationSearch,
     ChannelType,
     DeliveryMethod,
     FulfillmentStatus,
@@ -22,6 +23,13 @@ strawberry.enum(ChannelType)
 strawberry.enum(DeliveryMethod)
 strawberry.enum(SplitPolicy)
 strawberry.enum(ReplayStock, description="The stock a what-if replay's orders meet.")
+strawberry.enum(AllocationSearch, description=(
+    "How a sourcing decision's allocation was found. EXACT: an optimum (most units covered\n"
+    "within the rule's maxSplits nodes, then the fewest nodes, then the least cost by the\n"
+    "rule's ranking: with the default rule, the least total distance), proven by a complete\n"
+    "search or needing none (one node holding everything; SHIP_COMPLETE). HEURISTIC: too many\n"
+    "candidates or too little time to prove it: the best allocation found, at least as good as\n"
+    "the greedy set cover."))
 strawberry.enum(
     OrderStatus,
     description=(
@@ -46,7 +54,7 @@ strawberry.enum(ReturnStatus)
 strawberry.enum(ReturnDisposition, description="What happens to a returned unit once it is received.")
 
 __all__ = [
-    "ChannelType", "DeliveryMethod", "FulfillmentStatus", "NodeType", "OrderStatus",
+    "AllocationSearch", "ChannelType", "DeliveryMethod", "FulfillmentStatus", "NodeType", "OrderStatus",
     "PaymentStatus", "ReturnDisposition", "ReturnStatus", "SplitPolicy",
 ]
 strawberry.enum(PaymentTerms, description="How a company pays: when ordering, or on account.")

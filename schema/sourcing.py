@@ -11,7 +11,7 @@ import strawberry
 
 from oms import models, scopes
 from oms.auth import Principal
-from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.enums import AllocationSearch, DeliveryMethod, NodeType, SplitPolicy
 from oms.routing import versions
 from oms.routing.rules import RuleSpec, shown_channels
 from oms.sourcing import Allocation, Decision, Rule, criteria
@@ -215,6 +215,10 @@ class SourcingDecision:
     allocations: list[SourcingAllocation]
     backordered: list[ReservationLine] = strawberry.field(description="Units no node could take.")
     candidates: list[SourcingCandidate]
+    allocation_search: AllocationSearch | None = strawberry.field(description=(
+        "How the allocation was found: EXACT (an optimum) or HEURISTIC; null for decisions "
+        "recorded before this was kept. Units a node could not hold at placement are "
+        "backordered after the search."))
     rule_key_: strawberry.Private[tuple[str, int] | None]
     viewer_: strawberry.Private[Principal]
 
@@ -237,6 +241,7 @@ class SourcingDecision:
             viewer_=viewer,
             allocations=SourcingAllocation.all_of(decision.allocations),
             backordered=[ReservationLine(sku=s, quantity=q) for s, q in decision.backordered],
+            allocation_search=decision.search,
             candidates=[SourcingCandidate(score=round(c.score, 6), selected=c.selected,
                                           reasons=list(c.reasons), excluded=c.excluded,
                                           node_code_=c.node_code)

@@ -221,3 +221,21 @@ async def test_rule_without_backorders_refuses_what_it_cannot_source(api):
     assert (await available(api, "web", "A"))["available"] == 2
     placed = await place(api, ("A", 2))
     assert placed["status"] == "ALLOCATED"
+
+
+async def test_exact_search_places_two_nodes_where_the_greedy_cover_needs_three(api: Any) -> None:
+    # The greedy takes MIL first (4 of the 6 units), then needs ROM and NAP for the two B;
+    # ROM and NAP alone hold everything.
+    await network(api)
+    await stock(api, ("A", "MIL", 4), ("A", "ROM", 2), ("B", "ROM", 1), ("A", "NAP", 2),
+                ("B", "NAP", 1))
+    asked = ("query($input: PlaceOrderInput!) { simulateSourcing(input: $input) { "
+             "allocationSearch allocations { node { code } sku quantity } } }")
+    simulated = (await api(asked, {"input": order_input(("A", 4), ("B", 2))}))["simulateSourcing"]
+    assert simulated["allocationSearch"] == "EXACT"
+    assert {a["node"]["code"] for a in simulated["allocations"]} == {"ROM", "NAP"}
+    order = await place(api, ("A", 4), ("B", 2))
+    assert sources(order) == {"ROM": {"A": 2, "B": 1}, "NAP": {"A": 2, "B": 1}}
+    recorded = await api("query($id: ID!) { sourcingDecision(orderId: $id) { allocationSearch } }",
+                         {"id": order["id"]})
+    assert recorded["sourcingDecision"]["allocationSearch"] == "EXACT"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import oms.sourcing
-from oms.enums import DeliveryMethod, NodeType, SplitPolicy
+from oms.enums import AllocationSearch, DeliveryMethod, NodeType, SplitPolicy
 from oms.sourcing import (
     DEFAULT_RULE,
     Allocation,
@@ -30,6 +30,7 @@ from oms.sourcing import (
     decide,
     select_rule,
 )
+from oms.sourcing import search as exact_search
 from oms.sourcing.criteria import CRITERIA
 
 pytestmark = pytest.mark.no_database
@@ -385,6 +386,73 @@ def test_ties_are_broken_by_node_code():
     assert decision.node_codes == ("B1",)
 
 
+def test_exact_search_covers_with_two_nodes_where_the_greedy_needs_three():
+    nodes = [node("MIL", stock={"A": 4}), node("ROM", stock={"A": 2, "B": 1}),
+             node("NAP", stock={"A": 2, "B": 1})]
+
+    decision = decide(request(("A", 4), ("B", 2)), DEFAULT_RULE, nodes)
+
+    assert decision.allocations == (Allocation("ROM", "A", 2), Allocation("ROM", "B", 1),
+                                    Allocation("NAP", "A", 2), Allocation("NAP", "B", 1))
+    assert decision.search is AllocationSearch.EXACT
+
+
+def test_exact_search_prefers_a_nearer_pair_to_the_far_node_covering_most():
+    nodes = [node("NAP", stock={"A": 2, "B": 1}), node("MIL", stock={"A": 1, "B": 1}),
+             node("TOR", stock={"A": 1, "B": 1})]
+
+    decision = decide(request(("A", 2), ("B", 2)), DEFAULT_RULE, nodes)
+
+    assert decision.node_codes == ("MIL", "TOR")
+    assert decision.fully_sourced and decision.search is AllocationSearch.EXACT
+
+
+def test_exact_search_covers_more_units_within_max_splits():
+    # The greedy takes MIL first (5 of the 8 units) and then covers 7; TOR and ROM cover 8.
+    nodes = [node("MIL", stock={"A": 3, "B": 1, "C": 1}), node("TOR", stock={"A": 2, "B": 2}),
+             node("ROM", stock={"A": 2, "C": 2})]
+
+    decision = decide(request(("A", 4), ("B", 2), ("C", 2)), rule(max_splits=2), nodes)
+
+    assert decision.node_codes == ("TOR", "ROM") and decision.fully_sourced
+
+
+def test_single_node_fills_and_ship_complete_are_exact_without_a_search():
+    split = [node("MIL", stock={"A": 1}), node("ROM", stock={"B": 1})]
+    complete = rule(split_policy=SplitPolicy.SHIP_COMPLETE)
+
+    assert decide(request(), DEFAULT_RULE, network()).search is AllocationSearch.EXACT
+    assert decide(request(("A", 1), ("B", 1)), complete, split).search is AllocationSearch.EXACT
+
+
+def test_a_search_too_large_or_out_of_time_keeps_the_greedy_as_heuristic(monkeypatch):
+    nodes = [node("MIL", stock={"A": 4}), node("ROM", stock={"A": 2, "B": 1}),
+             node("NAP", stock={"A": 2, "B": 1})]
+    order = request(("A", 4), ("B", 2))
+    monkeypatch.setattr(exact_search, "SEARCH_LIMIT", 2)
+    too_large = decide(order, DEFAULT_RULE, nodes)
+    monkeypatch.setattr(exact_search, "SEARCH_LIMIT", 80)
+    monkeypatch.setattr(exact_search, "CLOCK_EVERY", 1)
+    monkeypatch.setattr(exact_search, "SEARCH_BUDGET_S", -1.0)
+    out_of_time = decide(order, DEFAULT_RULE, nodes)
+
+    for decision in (too_large, out_of_time):
+        assert decision.node_codes == ("MIL", "ROM", "NAP")
+        assert decision.search is AllocationSearch.HEURISTIC
+
+
+def test_without_explanations_only_the_reasons_are_left_out():
+    nodes = [*network(), node("BAR", active=False)]
+    order = request(("A", 12), ("B", 3))
+
+    explained = decide(order, rule(weights=Weights(distance=1, priority=1)), nodes)
+    bare = decide(order, rule(weights=Weights(distance=1, priority=1)), nodes, explain=False)
+
+    assert all(c.reasons == () for c in bare.candidates)
+    assert bare == dataclasses.replace(explained, candidates=tuple(
+        c._replace(reasons=()) for c in explained.candidates))
+
+
 def test_request_rejects_non_positive_quantities():
     with pytest.raises(ValueError, match="quantity must be positive"):
         request(("A", 0))
@@ -450,7 +518,15 @@ def test_decision_round_trips_through_json():
     assert record["rule"]["id"] == "r1" and record["rule"]["name"] == "test"
     assert record["allocations"][0] == {"node_code": "MIL", "sku": "A", "quantity": 1}
     assert record["backordered"] == [{"sku": "C", "quantity": 1}]
+    assert record["search"] == "EXACT"
     assert Decision.from_record(record) == decision
+
+
+def test_a_decision_recorded_before_the_search_label_reads_it_as_unknown():
+    record = decide(request(), DEFAULT_RULE, network()).to_record()
+    del record["search"]
+
+    assert Decision.from_record(record).search is None
 
 
 def test_minimal_rule_record_is_enough_to_rebuild_a_decision():

@@ -95,7 +95,7 @@ def _without(decision: Decision, ids: dict[str, int], missed: Sequence[Hold]) ->
         else:
             kept.append(pick)
     selected = {a.node_code for a in kept}
-    candidates = tuple(dataclasses.replace(c, selected=c.node_code in selected)
+    candidates = tuple(c._replace(selected=c.node_code in selected)
                        for c in decision.candidates)
     return dataclasses.replace(decision, allocations=tuple(kept),
                                backordered=tuple(short.items()), candidates=candidates)

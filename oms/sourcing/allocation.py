@@ -4,7 +4,10 @@
 2. Otherwise SHIP_COMPLETE backorders everything (it never splits).
 3. Otherwise ALLOW_SPLIT builds a greedy set cover of at most `max_splits` nodes:
    each round picks the node covering the most remaining units (ties go to the
-   better-ranked node), lines may be split; what is left is backordered.
+   better-ranked node), lines may be split; what is left is backordered. The greedy
+   is then the first bound of an exact search (`oms.sourcing.search`), which replaces
+   it with a set covering more units, or as many on fewer or cheaper nodes, when there
+   is one; the plan says whether the allocation is EXACT or HEURISTIC.
 """
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from heapq import heapify, heappop, heappush
 from typing import NamedTuple
 
-from oms.enums import SplitPolicy
+from oms.enums import AllocationSearch, SplitPolicy
 from oms.sourcing.model import NodeSnapshot
+from oms.sourcing.search import search
 
 Pick = tuple[str, str, int]
 "(node code, SKU, quantity)"
@@ -22,23 +26,30 @@ Pick = tuple[str, str, int]
 class Plan(NamedTuple):
     picks: list[Pick]
     backordered: list[tuple[str, int]]
+    search: AllocationSearch
 
 
 def plan(
     demand: Mapping[str, int],
     ranked: Sequence[NodeSnapshot],
+    costs: Sequence[float],
     policy: SplitPolicy,
     max_splits: int,
 ) -> Plan:
-    """Allocate `demand` (units per SKU) over nodes given best first."""
+    """Allocate `demand` (units per SKU) over nodes given best first, `costs` at the same
+    positions (`search.node_costs`)."""
     remaining = dict(demand)
     coverages = coverages_until_whole(remaining, ranked)
     if coverages and coverages[-1] == sum(remaining.values()):
-        return Plan(take(ranked[len(coverages) - 1], remaining), [])
+        return Plan(take(ranked[len(coverages) - 1], remaining), [], AllocationSearch.EXACT)
     if policy is SplitPolicy.SHIP_COMPLETE:
-        return Plan([], list(remaining.items()))
-    picks = greedy_cover(remaining, ranked, coverages, max_splits)
-    return Plan(picks, list(remaining.items()))
+        return Plan([], list(remaining.items()), AllocationSearch.EXACT)
+    picks, chosen = greedy_cover(remaining, ranked, coverages, max_splits)
+    found = search(demand, ranked, costs, chosen, max_splits)
+    if found.chosen is not None:
+        remaining = dict(demand)
+        picks = [pick for index in found.chosen for pick in take(ranked[index], remaining)]
+    return Plan(picks, list(remaining.items()), found.search)
 
 
 def coverages_until_whole(demand: Mapping[str, int], ranked: Sequence[NodeSnapshot]) -> list[int]:
@@ -58,8 +69,9 @@ def greedy_cover(
     ranked: Sequence[NodeSnapshot],
     coverages: Sequence[int],
     max_splits: int,
-) -> list[Pick]:
-    """Pick up to `max_splits` nodes, each covering the most units still wanted.
+) -> tuple[list[Pick], list[int]]:
+    """Pick up to `max_splits` nodes, each covering the most units still wanted; the picks
+    and the nodes' indices in `ranked`, in the order they were picked.
 
     `remaining` is reduced in place; `coverages` are each node's units before any
     pick. Coverage only shrinks as units are taken, so a stale coverage is an
@@ -69,8 +81,8 @@ def greedy_cover(
     heap = [(-units, index) for index, units in enumerate(coverages) if units]
     heapify(heap)
     picks: list[Pick] = []
-    chosen = 0
-    while heap and remaining and chosen < max_splits:
+    chosen: list[int] = []
+    while heap and remaining and len(chosen) < max_splits:
         stale, index = heappop(heap)
         fresh = -coverage(ranked[index].stock, remaining)
         if fresh != stale:
@@ -78,8 +90,8 @@ def greedy_cover(
                 heappush(heap, (fresh, index))
             continue
         picks.extend(take(ranked[index], remaining))
-        chosen += 1
-    return picks
+        chosen.append(index)
+    return picks, chosen
 
 
 def coverage(stock: Mapping[str, int], remaining: Mapping[str, int]) -> int:

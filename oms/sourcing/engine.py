@@ -4,7 +4,7 @@ Pure: frozen dataclasses in (see `oms.sourcing.model`), a
 `Decision` out; no ORM, no I/O, no `await`. Steps: screen every node with the
 exclusion checks, rank the eligible ones by preferred type and weighted score
 (`oms.sourcing.ranking`), then allocate the fewest nodes first
-(`oms.sourcing.allocation`).
+(`oms.sourcing.allocation`, exactly when the search is small: `oms.sourcing.search`).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from oms.sourcing.model import (
     SourcingRequest,
 )
 from oms.sourcing.ranking import Excluded, Ranking, rank, screen
+from oms.sourcing.search import node_costs
 
 __all__ = ["decide", "select_rule"]
 
@@ -41,33 +42,38 @@ def select_rule(
     return min(matching, key=lambda rule: (rule.rank, rule.name, rule.id or ""))
 
 
-def decide(request: SourcingRequest, rule: Rule, nodes: Sequence[NodeSnapshot]) -> Decision:
+def decide(
+    request: SourcingRequest, rule: Rule, nodes: Sequence[NodeSnapshot], *, explain: bool = True
+) -> Decision:
     """Source the request's lines over `nodes` under `rule`.
 
     Every node appears among the candidates: the eligible ones best first with
     their score and figures, then the excluded ones (by code) with the reasons.
+    `explain=False` leaves every candidate's reasons empty (a faster replay), nothing else.
     """
     ctx = SourcingContext(request, rule)
     eligible, excluded = screen(nodes, ctx)
-    ranked = rank(eligible, ctx)
-    outcome = plan(ctx.demand, ranked.nodes, rule.split_policy, rule.max_splits)
+    ranked = rank(eligible, ctx, explain=explain)
+    costs = node_costs(ranked.nodes, ranked.scores, rule.prefer_node_types, rule.max_splits)
+    outcome = plan(ctx.demand, ranked.nodes, costs, rule.split_policy, rule.max_splits)
     allocations = tuple(Allocation(code, sku, qty) for code, sku, qty in outcome.picks)
     selected = {allocation.node_code for allocation in allocations}
     return Decision(
         rule=rule,
         allocations=allocations,
         backordered=tuple(outcome.backordered),
-        candidates=_candidates(ranked, excluded, selected),
+        candidates=_candidates(ranked, excluded, selected, explain),
+        search=outcome.search,
     )
 
 
 def _candidates(
-    ranked: Ranking, excluded: list[Excluded], selected: set[str]
+    ranked: Ranking, excluded: list[Excluded], selected: set[str], explain: bool
 ) -> tuple[CandidateResult, ...]:
-    scored = [
-        CandidateResult(node.code, score, node.code in selected, reasons)
-        for node, score, reasons in zip(ranked.nodes, ranked.scores, ranked.reasons, strict=True)
-    ]
+    codes = [node.code for node in ranked.nodes]
+    chosen = [code in selected for code in codes]
+    scored = list(map(CandidateResult, codes, ranked.scores, chosen, ranked.reasons))
     excluded.sort(key=lambda e: e.node.code)
-    skipped = [CandidateResult(e.node.code, 0.0, False, e.reasons, excluded=True) for e in excluded]
+    skipped = [CandidateResult(e.node.code, 0.0, False, e.reasons if explain else (), excluded=True)
+               for e in excluded]
     return tuple(scored + skipped)

@@ -8,7 +8,7 @@ first, then score (descending), then node code.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from oms.enums import NodeType
@@ -48,26 +48,22 @@ def screen(
     nodes: Sequence[NodeSnapshot], ctx: SourcingContext
 ) -> tuple[list[NodeSnapshot], list[Excluded]]:
     """Split nodes into those that may take part and those excluded, with every reason."""
-    checks = [check for check in EXCLUSIONS if check.applies(ctx)]
-    eligible: list[NodeSnapshot] = []
-    excluded: list[Excluded] = []
-    for node in nodes:
-        reasons: tuple[str, ...] = ()
-        for check in checks:
-            why = check.reason(node, ctx)
-            if why is not None:
-                reasons += (why,)
-        if reasons:
-            excluded.append(Excluded(node, reasons))
-        else:
-            eligible.append(node)
-    return eligible, excluded
+    reasons: dict[int, tuple[str, ...]] = {}
+    for check in EXCLUSIONS:
+        if check.applies(ctx):
+            for index, why in check.excluded(nodes, ctx):
+                reasons[index] = reasons.get(index, ()) + (why,)
+    if not reasons:
+        return list(nodes), []
+    eligible = [node for index, node in enumerate(nodes) if index not in reasons]
+    return eligible, [Excluded(nodes[index], reasons[index]) for index in sorted(reasons)]
 
 
-def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext) -> Ranking:
+def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext, explain: bool = True) -> Ranking:
     """Score the eligible nodes and order them best first (see the module docstring).
 
-    Only weighted criteria are computed, and their figures are the reasons given.
+    Only weighted criteria are computed, and their figures are the reasons given
+    (none when not `explain`).
     """
     pool = CandidatePool(eligible, ctx)
     weights = ctx.rule.weights
@@ -77,7 +73,7 @@ def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext) -> Ranking:
         if (weight := weights.get(criterion.name)) > 0
     ]
     scores = weighted_scores(columns, len(eligible))
-    reasons = _reasons(columns, len(eligible))
+    reasons = _reasons(columns, len(eligible)) if explain else [()] * len(eligible)
     order = _order(eligible, scores, ctx.rule.prefer_node_types)
     return Ranking(
         [eligible[index] for index in order],
@@ -122,13 +118,22 @@ def _reasons(columns: Sequence[Column], size: int) -> list[tuple[str, ...]]:
     """Per node, its known figures in plain words."""
     if not columns:
         return [()] * size
-    words = [
-        [None if value is None else column.criterion.reason(value) for value in column.figures]
-        for column in columns
-    ]
+    words = [_words(column.criterion.reason, column.figures) for column in columns]
     if any(None in column for column in words):
         return [tuple(filter(None, row)) for row in zip(*words, strict=True)]
     return list(zip(*words, strict=True))
+
+
+def _words(reason: Callable[[float], str], figures: list[float | None]) -> list[str | None]:
+    """One criterion's reasons; a figure many nodes share (a priority, a processing time)
+    is put in words once."""
+    distinct = set(figures)
+    if len(distinct) * 4 <= len(figures):
+        said = {value: None if value is None else reason(value) for value in distinct}
+        return list(map(said.__getitem__, figures))
+    if None in distinct:
+        return [None if value is None else reason(value) for value in figures]
+    return list(map(reason, figures))  # type: ignore[arg-type]  # no None, checked above
 
 
 def _order(
