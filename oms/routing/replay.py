@@ -276,7 +276,8 @@ class Network:
             self.codes.get(order.pickup_node_id) if order.pickup_node_id else None, order.lines,
             shipping=self.shipping.get(channel.currency)
             if order.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS else None)
-        decision = decide(request, rule, self._snapshots(order, channel, rule, replayed))
+        decision = decide(request, rule, self._snapshots(order, channel, rule, replayed),
+                          explain=False)
         wanted = sum(quantity for _, quantity in order.lines)
         if decision.backordered and not rule.allow_backorder:
             return (), wanted
