@@ -18,7 +18,6 @@ from tortoise import connections
 
 from oms.db import in_list, is_postgres, placeholders
 from oms.enums import DeliveryMethod, StockBucket
-from oms.routing.snapshot import destination
 from oms.sourcing import Allocation, Destination
 
 CHUNK = 500
@@ -70,10 +69,11 @@ async def past_orders(ids: Sequence[str]) -> list[PastOrder]:
     lines: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     decided: dict[str, tuple[tuple[Allocation, ...], int]] = {}
     rows: list[tuple[Any, ...]] = []
+    where_to = _WHERE_TO_PG if is_postgres(conn) else _WHERE_TO
     for chunk in chunks(ids):
         match, values = in_list(conn, _uuids(conn, chunk), 1)
         rows += await _select(
-            'SELECT "id", "created_at", "channel_id", "delivery_method", "shipping_address", '
+            f'SELECT "id", "created_at", "channel_id", "delivery_method", {where_to}, '
             f'"pickup_node_id" FROM "order" WHERE "id" {match}', values)
         for order_id, position, sku, quantity in await _select(
                 f'SELECT "order_id", "position", "sku", "quantity" FROM "order_line" '
@@ -81,16 +81,28 @@ async def past_orders(ids: Sequence[str]) -> list[PastOrder]:
             lines[str(order_id)].append((position, sku, quantity))
         decided.update(await _first_decisions(match, values))
     orders = []
-    for order_id, at, channel_id, method, address, pickup in rows:
+    for order_id, at, channel_id, method, latitude, longitude, country, pickup in rows:
         key = str(order_id)
         asked = tuple((sku, quantity) for _, sku, quantity in sorted(lines[key]))
         actual, short = decided.get(key, ((), sum(quantity for _, quantity in asked)))
         how = DeliveryMethod(method)
-        orders.append(PastOrder(key, moment(at), channel_id, how,
-                                destination(how, _json(address, None)), pickup, asked, actual,
+        where = Destination(_number(latitude), _number(longitude), country) \
+            if how is DeliveryMethod.SHIP_TO_ADDRESS else None
+        orders.append(PastOrder(key, moment(at), channel_id, how, where, pickup, asked, actual,
                                 short))
     orders.sort(key=lambda order: (order.at, order.id))
     return orders
+
+
+_WHERE_TO = (
+    'json_extract("shipping_address", \'$.location.latitude\'), '
+    'json_extract("shipping_address", \'$.location.longitude\'), '
+    'json_extract("shipping_address", \'$.country\')')
+"""The parts of a shipping address sourcing reads (`oms.routing.snapshot.destination`), on
+SQLite, then on PostgreSQL."""
+_WHERE_TO_PG = (
+    '"shipping_address"->\'location\'->>\'latitude\', '
+    '"shipping_address"->\'location\'->>\'longitude\', "shipping_address"->>\'country\'')
 
 
 async def _first_decisions(match: str, values: list[Any]
@@ -98,17 +110,18 @@ async def _first_decisions(match: str, values: list[Any]
     """Per order, placement's allocations and backordered units: only those parts of the
     JSON are read (a decision's candidates can list a thousand nodes)."""
     if is_postgres(connections.get("default")):
-        parts = '"decision"->\'allocations\', "decision"->\'backordered\''
-    else:
-        parts = 'json_extract("decision", \'$.allocations\'), json_extract("decision", \'$.backordered\')'
+        parts = 'jsonb_build_array("decision"->\'allocations\', "decision"->\'backordered\')'
+    else:  # one parse of the JSON for both parts
+        parts = 'json_extract("decision", \'$.allocations\', \'$.backordered\')'
     rows = await _select(
         f'SELECT "order_id", {parts} FROM "sourcing_decision" WHERE "id" IN (SELECT MIN("id") '
         f'FROM "sourcing_decision" WHERE "order_id" {match} GROUP BY "order_id")', values)
     found = {}
-    for order_id, allocations, backordered in rows:
+    for order_id, both in rows:
+        allocations, backordered = _json(both, [[], []])
         picks = tuple(Allocation(p["node_code"], p["sku"], p["quantity"])
-                      for p in _json(allocations, []))
-        found[str(order_id)] = (picks, sum(b["quantity"] for b in _json(backordered, [])))
+                      for p in allocations or ())
+        found[str(order_id)] = (picks, sum(b["quantity"] for b in backordered or ()))
     return found
 
 
@@ -170,9 +183,10 @@ def chunks(items: Sequence[Any]) -> Iterable[list[Any]]:
         yield list(items[start:start + CHUNK])
 
 
-async def _select(sql: str, values: list[Any]) -> list[tuple[Any, ...]]:
+async def _select(sql: str, values: list[Any]) -> list[Any]:
+    """The rows as the driver hands them back (sqlite3.Row, asyncpg Record: both unpack)."""
     _, rows = await connections.get("default").execute_query(sql, values)
-    return [tuple(row) for row in rows]
+    return list(rows)
 
 
 def moment(value: datetime | str) -> datetime:
@@ -190,6 +204,11 @@ def _uuids(conn: Any, ids: Sequence[str]) -> list[Any]:
     if is_postgres(conn):
         return [uuid.UUID(value) for value in ids]
     return list(ids)
+
+
+def _number(value: Any) -> float | None:
+    """A coordinate read out of JSON (PostgreSQL's ->> hands back text)."""
+    return None if value is None else float(value)
 
 
 def _json(value: Any, default: Any) -> Any:

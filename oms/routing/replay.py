@@ -320,17 +320,20 @@ class Network:
         if order.pickup_node_id is not None:
             stock = {order.pickup_node_id: stock.get(order.pickup_node_id, {})}
         day = order.at.date()
+        capped = rule.respect_capacity
+        make = NodeSnapshot._make
+        nodes, backlog, background, per_day = self.nodes, self.backlog, self.background, replayed.per_day
         snapshots = []
         for node_id in sorted(stock):
-            if node_id not in self.nodes:
+            fixed = nodes.get(node_id)
+            if fixed is None:
                 continue
-            head, tail = self.nodes[node_id]
+            head, tail = fixed
             today = 0
-            if rule.respect_capacity and head[-1] is not None:
-                before = self.background.get((node_id, day), ())
-                today = bisect_left(before, order.at) + replayed.per_day[(head[0], day)]
-            snapshots.append(NodeSnapshot(*head, today, self.backlog.get(node_id, 0), *tail,  # type: ignore[call-arg]  # fields in order
-                                          stock[node_id]))
+            if capped and head[-1] is not None:
+                before = background.get((node_id, day), ())
+                today = bisect_left(before, order.at) + per_day[(head[0], day)]
+            snapshots.append(make((*head, today, backlog.get(node_id, 0), *tail, stock[node_id])))
         return snapshots
 
 

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from heapq import heapify, heappop, heappush
 from typing import NamedTuple
 
@@ -32,12 +32,12 @@ class Plan(NamedTuple):
 def plan(
     demand: Mapping[str, int],
     ranked: Sequence[NodeSnapshot],
-    costs: Sequence[float],
+    costs: Callable[[], Sequence[float]],
     policy: SplitPolicy,
     max_splits: int,
 ) -> Plan:
-    """Allocate `demand` (units per SKU) over nodes given best first, `costs` at the same
-    positions (`search.node_costs`)."""
+    """Allocate `demand` (units per SKU) over nodes given best first; `costs` gives their
+    costs at the same positions (`search.node_costs`), asked only when a search runs."""
     remaining = dict(demand)
     coverages = coverages_until_whole(remaining, ranked)
     if coverages and coverages[-1] == sum(remaining.values()):
@@ -45,7 +45,7 @@ def plan(
     if policy is SplitPolicy.SHIP_COMPLETE:
         return Plan([], list(remaining.items()), AllocationSearch.EXACT)
     picks, chosen = greedy_cover(remaining, ranked, coverages, max_splits)
-    found = search(demand, ranked, costs, chosen, max_splits)
+    found = search(demand, ranked, costs(), chosen, max_splits)
     if found.chosen is not None:
         remaining = dict(demand)
         picks = [pick for index in found.chosen for pick in take(ranked[index], remaining)]

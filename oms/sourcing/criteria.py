@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
-from oms.sourcing.geo import Point, distance_km, resolve_point
+from oms.sourcing.geo import Point, distances_km, resolve_point
 
 if TYPE_CHECKING:
     from oms.shipping.pricing import ShippingTable
@@ -50,10 +50,8 @@ class CandidatePool:
         target = self.ctx.destination
         if target is None:
             return [None] * len(self.nodes)
-        return [
-            distance_km(node.latitude, node.longitude, node.country, target)
-            for node in self.nodes
-        ]
+        return distances_km([(node.latitude, node.longitude, node.country)
+                             for node in self.nodes], target)
 
 
 class Criterion(Protocol):

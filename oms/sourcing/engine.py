@@ -49,31 +49,34 @@ def decide(
 
     Every node appears among the candidates: the eligible ones best first with
     their score and figures, then the excluded ones (by code) with the reasons.
-    `explain=False` leaves every candidate's reasons empty (a faster replay), nothing else.
+    `explain=False` (a replay of thousands of orders) leaves the candidates out: the same
+    allocation, backorders and search, nothing to explain them with.
     """
     ctx = SourcingContext(request, rule)
     eligible, excluded = screen(nodes, ctx)
     ranked = rank(eligible, ctx, explain=explain)
-    costs = node_costs(ranked.nodes, ranked.scores, rule.prefer_node_types, rule.max_splits)
-    outcome = plan(ctx.demand, ranked.nodes, costs, rule.split_policy, rule.max_splits)
+    outcome = plan(ctx.demand, ranked.nodes,
+                   lambda: node_costs(ranked.nodes, ranked.scores, rule.prefer_node_types,
+                                      rule.max_splits),
+                   rule.split_policy, rule.max_splits)
     allocations = tuple(Allocation(code, sku, qty) for code, sku, qty in outcome.picks)
     selected = {allocation.node_code for allocation in allocations}
     return Decision(
         rule=rule,
         allocations=allocations,
         backordered=tuple(outcome.backordered),
-        candidates=_candidates(ranked, excluded, selected, explain),
+        candidates=_candidates(ranked, excluded, selected) if explain else (),
         search=outcome.search,
     )
 
 
 def _candidates(
-    ranked: Ranking, excluded: list[Excluded], selected: set[str], explain: bool
+    ranked: Ranking, excluded: list[Excluded], selected: set[str]
 ) -> tuple[CandidateResult, ...]:
     codes = [node.code for node in ranked.nodes]
     chosen = [code in selected for code in codes]
     scored = list(map(CandidateResult, codes, ranked.scores, chosen, ranked.reasons))
     excluded.sort(key=lambda e: e.node.code)
-    skipped = [CandidateResult(e.node.code, 0.0, False, e.reasons if explain else (), excluded=True)
+    skipped = [CandidateResult(e.node.code, 0.0, False, e.reasons, excluded=True)
                for e in excluded]
     return tuple(scored + skipped)

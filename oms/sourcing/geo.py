@@ -1,6 +1,7 @@
 """Great-circle distances, with country centroids standing in for missing coordinates."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from math import asin, cos, radians, sin, sqrt
 
 EARTH_RADIUS_KM = 6371.0088
@@ -57,6 +58,40 @@ def distance_km(
         return _haversine(radians(latitude), radians(longitude), target[0], target[1])
     origin = resolve_point(None, None, country)
     return None if origin is None else haversine_km(origin, target)
+
+
+def distances_km(places: Iterable[tuple[float | None, float | None, str | None]],
+                 target: Point) -> list[float | None]:
+    """`distance_km` from each (latitude, longitude, country) to `target`, the same figures:
+    a decision measures a thousand nodes, so each node's radians and cosine are kept (per
+    process, per place) and the target's are worked out once."""
+    lat2, lon2 = target
+    cos2 = cos(lat2)
+    diameter = 2 * EARTH_RADIUS_KM
+    known = _RADIANS.get
+    found: list[float | None] = []
+    for latitude, longitude, country in places:
+        if latitude is None or longitude is None:
+            found.append(distance_km(latitude, longitude, country, target))
+            continue
+        point = known((latitude, longitude)) or _radians(latitude, longitude)
+        lat1, lon1, cos1 = point
+        north, east = sin((lat2 - lat1) / 2), sin((lon2 - lon1) / 2)
+        chord = north * north + cos1 * cos2 * east * east
+        found.append(diameter * asin(sqrt(chord if chord < 1.0 else 1.0)))
+    return found
+
+
+_RADIANS: dict[tuple[float, float], tuple[float, float, float]] = {}
+_RADIANS_MAX = 100_000
+
+
+def _radians(latitude: float, longitude: float) -> tuple[float, float, float]:
+    if len(_RADIANS) >= _RADIANS_MAX:
+        _RADIANS.clear()
+    lat = radians(latitude)
+    point = _RADIANS[(latitude, longitude)] = (lat, radians(longitude), cos(lat))
+    return point
 
 
 def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

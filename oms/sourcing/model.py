@@ -154,9 +154,12 @@ class ChannelView:
     node_types: frozenset[NodeType] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class NodeSnapshot:
-    """A node as the engine sees it, with the stock this channel may promise per SKU."""
+class NodeSnapshot(NamedTuple):
+    """A node as the engine sees it, with the stock this channel may promise per SKU.
+
+    A named tuple rather than a frozen dataclass, like `CandidateResult`: placement builds one
+    per candidate node per order, and a replay one per candidate per replayed order.
+    """
 
     code: str
     type: NodeType
