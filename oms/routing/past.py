@@ -20,11 +20,11 @@ from oms.db import in_list, is_postgres, placeholders
 from oms.enums import DeliveryMethod, StockBucket
 from oms.sourcing import Allocation, Destination
 
-CHUNK = 500
-"Ids or SKUs per `IN (...)` list."
+CHUNK = 5000
+"Ids or SKUs per `IN (...)` list (SQLite takes up to 32,766 parameters)."
 
-Levels = dict[str, dict[int, list[int]]]
-"Per SKU, per node id: [on hand, not free to promise (reserved and safety stock)]."
+Levels = dict[str, dict[int, int]]
+"Per SKU, per node id: the units free to promise (on hand less reserved and safety stock)."
 Entry = tuple[datetime, int, str, int, str, int, str | None, str]
 "A ledger entry: (at, id, sku, node id, bucket, delta, reference, reason)."
 
@@ -126,16 +126,15 @@ async def _first_decisions(match: str, values: list[Any]
 
 
 async def positions(skus: Sequence[str]) -> Levels:
-    """Today's [on_hand, reserved + safety_stock] per position of `skus`: what is on hand,
-    and what of it is not free to promise."""
+    """Today's free units per position of `skus` (may be negative: oversold by a sync)."""
     conn = connections.get("default")
     levels: Levels = defaultdict(dict)
     for chunk in chunks(skus):
         match, values = in_list(conn, chunk, 1)
-        for node_id, sku, on_hand, kept in await _select(
-                'SELECT "node_id", "sku", "on_hand", "reserved" + "safety_stock" '
+        for node_id, sku, free in await _select(
+                'SELECT "node_id", "sku", "on_hand" - "reserved" - "safety_stock" '
                 f'FROM "inventory_position" WHERE "sku" {match}', values):
-            levels[sku][node_id] = [on_hand, kept]
+            levels[sku][node_id] = free
     return levels
 
 

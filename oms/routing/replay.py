@@ -45,7 +45,7 @@ from oms.routing.snapshot import NODE_FIELDS, Fixed, channel_view, fixed_fields
 from oms.shipping.pricing import ShippingTable
 from oms.shipping.skus import item_info
 from oms.shipping.tables import load_table
-from oms.sourcing import Allocation, NodeSnapshot, Rule, SourcingRequest, decide, select_rule
+from oms.sourcing import Allocation, ChannelView, NodeSnapshot, Rule, SourcingRequest, decide, select_rule
 from oms.sourcing.geo import distance_km, resolve_point
 
 SAMPLE_SEED = 12
@@ -193,8 +193,6 @@ def _sample(ids: list[str], limit: int) -> list[str]:
     return [ids[index] for index in sorted(chosen)]
 
 
-ON_HAND, KEPT = 0, 1
-"A level's on-hand units, and those not free to promise: reserved and safety stock."
 
 
 @dataclass
@@ -234,6 +232,7 @@ class Network:
         self.nodes = nodes
         self.codes = {node_id: row[0][0] for node_id, row in nodes.items()}
         self.ids = {code: node_id for node_id, code in self.codes.items()}
+        self.views: dict[int, ChannelView] = {}
         self.levels = levels
         self.ledger = ledger
         self.background = background
@@ -251,12 +250,13 @@ class Network:
         if spec.stock is ReplayStock.AT_ORDER_TIME:
             entries = await past.entries_since(spec.start, skus)
             for _, _, sku, node_id, bucket, delta, _, _ in entries:  # back to the window's opening
-                _level(levels, sku, node_id)[_column(bucket)] -= delta
+                at_sku = levels[sku]
+                at_sku[node_id] = at_sku.get(node_id, 0) - _freed(bucket, delta)
             ledger = Ledger.of(entries, orders)
         else:
             for (sku, node_id), units in (await expired_holds(skus)).items():
                 if node_id in levels[sku]:
-                    levels[sku][node_id][KEPT] -= units
+                    levels[sku][node_id] += units
         capped = [node_id for node_id, (head, _) in nodes.items() if head[-1] is not None]
         background = await _fulfillments(orders, capped) if orders else {}
         weighs_backlog = any(rule.weights.get("backlog") > 0 for rule in rules)
@@ -271,8 +271,11 @@ class Network:
             self._walk_to(order.at)
             self._hand_over(order)
         rule = select_rule(rules, channel.code, order.delivery_method, order.at)
+        view = self.views.get(channel.id)
+        if view is None:
+            view = self.views[channel.id] = channel_view(channel)
         request = SourcingRequest(
-            channel_view(channel), order.delivery_method, order.destination,
+            view, order.delivery_method, order.destination,
             self.codes.get(order.pickup_node_id) if order.pickup_node_id else None, order.lines,
             shipping=self.shipping.get(channel.currency)
             if order.delivery_method is DeliveryMethod.SHIP_TO_ADDRESS else None)
@@ -282,7 +285,7 @@ class Network:
         if decision.backordered and not rule.allow_backorder:
             return (), wanted
         for pick in decision.allocations:
-            self.levels[pick.sku][self.ids[pick.node_code]][KEPT] += pick.quantity
+            self.levels[pick.sku][self.ids[pick.node_code]] -= pick.quantity
         return decision.allocations, sum(quantity for _, quantity in decision.backordered)
 
     def _walk_to(self, moment: datetime) -> None:
@@ -293,7 +296,8 @@ class Network:
         while done < len(entries) and entries[done][0] < moment:
             _, entry_id, sku, node_id, bucket, delta, reference, _ = entries[done]
             if reference not in skipped and entry_id not in early:
-                _level(levels, sku, node_id)[_column(bucket)] += delta
+                at_sku = levels[sku]
+                at_sku[node_id] = at_sku.get(node_id, 0) + _freed(bucket, delta)
             done += 1
         ledger.done = done
 
@@ -302,7 +306,8 @@ class Network:
         assert self.ledger is not None
         for _, entry_id, sku, node_id, bucket, delta, _, _ in self.ledger.handed_over.pop(
                 order.reference, ()):
-            _level(self.levels, sku, node_id)[_column(bucket)] += delta
+            at_sku = self.levels[sku]
+            at_sku[node_id] = at_sku.get(node_id, 0) + _freed(bucket, delta)
             self.ledger.early.add(entry_id)
 
     def _snapshots(self, order: PastOrder, channel: Channel, rule: Rule,
@@ -312,11 +317,15 @@ class Network:
         no decision, and an order over a network of hundreds of nodes costs a fraction."""
         stock: dict[int, dict[str, int]] = defaultdict(dict)
         plain = not channel.buffer and channel.allocation_percent == 100
-        for sku, _ in order.lines:
-            for node_id, (on_hand, kept) in self.levels.get(sku, {}).items():
-                free = on_hand - kept
-                if free > 0 and (share := free if plain else channel_share(channel, free)):
-                    stock[node_id][sku] = share
+        for sku in dict.fromkeys(sku for sku, _ in order.lines):
+            at_sku = self.levels.get(sku, {})
+            if plain:
+                held = [(node_id, free) for node_id, free in at_sku.items() if free > 0]
+            else:
+                held = [(node_id, share) for node_id, free in at_sku.items()
+                        if free > 0 and (share := channel_share(channel, free))]
+            for node_id, units in held:
+                stock[node_id][sku] = units
         if order.pickup_node_id is not None:
             stock = {order.pickup_node_id: stock.get(order.pickup_node_id, {})}
         day = order.at.date()
@@ -337,18 +346,9 @@ class Network:
         return snapshots
 
 
-def _level(levels: Levels, sku: str, node_id: int) -> list[int]:
-    at_sku = levels.get(sku)
-    if at_sku is None:
-        at_sku = levels[sku] = {}
-    found = at_sku.get(node_id)
-    if found is None:
-        found = at_sku[node_id] = [0, 0]
-    return found
-
-
-def _column(bucket: str) -> int:
-    return ON_HAND if bucket == StockBucket.ON_HAND else KEPT
+def _freed(bucket: str, delta: int) -> int:
+    """How much an entry's `delta` frees: units on hand are free, reserved ones are not."""
+    return delta if bucket == StockBucket.ON_HAND else -delta
 
 
 async def _fulfillments(orders: Sequence[PastOrder], capped: Sequence[int]
