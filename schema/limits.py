@@ -90,10 +90,16 @@ def count_tokens(query: str) -> int:
     return len(found) - sum(1 for token in found if token[0] == "#") if "#" in query else len(found)
 
 
+MAX_SHOWN = 2**53 - 1
+"""The largest integer JSON readers keep exactly: nested page sizes multiply past it (and past
+64 bits, which no JSON encoder takes), so a larger measure is shown as at least this."""
+
+
 def too_complex(what: str, measured: int, limit: int) -> GraphQLError:
+    shown = min(measured, MAX_SHOWN)
     return GraphQLError(
-        f"query {what} {measured} is over the limit of {limit}",
-        extensions={"code": CODE, "limit": what, "measured": measured, "allowed": limit},
+        f"query {what} {'over ' if measured > shown else ''}{shown} is over the limit of {limit}",
+        extensions={"code": CODE, "limit": what, "measured": shown, "allowed": limit},
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import orjson
 from graphql import get_introspection_query
 
+from schema.limits import too_complex
 from tests.helpers import channel, node, stock
 
 
@@ -87,3 +89,14 @@ async def test_a_batched_body_is_refused(api: Any) -> None:
         headers={"Authorization": f"Bearer {api.token}"})
     assert response.status_code == 400
     assert "channels" not in response.text
+
+
+
+def test_a_cost_past_64_bits_is_reported_as_a_number_json_keeps() -> None:
+    """Nested page sizes multiply: a figure past 2**64 is more than any JSON encoder takes
+    (the fuzzer met one, and the refusal became a 500)."""
+    error = too_complex("cost", 59951918185868951625, 50000)
+    assert error.extensions == {"code": "QUERY_TOO_COMPLEX", "limit": "cost",
+                                "measured": 2**53 - 1, "allowed": 50000}
+    assert orjson.loads(orjson.dumps(error.formatted))["message"] == (
+        f"query cost over {2**53 - 1} is over the limit of 50000")
