@@ -28,7 +28,7 @@ import random
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -236,6 +236,9 @@ class Network:
         self.levels = levels
         self.ledger = ledger
         self.background = background
+        self.background_on: dict[date, dict[int, list[datetime]]] = defaultdict(dict)
+        for (node_id, day), times in background.items():
+            self.background_on[day][node_id] = times
         self.backlog = backlog
         self.shipping = shipping
 
@@ -328,10 +331,11 @@ class Network:
                 stock[node_id][sku] = units
         if order.pickup_node_id is not None:
             stock = {order.pickup_node_id: stock.get(order.pickup_node_id, {})}
-        day = order.at.date()
+        day, moment = order.at.date(), order.at
         capped = rule.respect_capacity
-        make = NodeSnapshot._make
-        nodes, backlog, background, per_day = self.nodes, self.backlog, self.background, replayed.per_day
+        others: Mapping[int, list[datetime]] = self.background_on.get(day, {})
+        mine: Mapping[str, int] = replayed.on_day.get(day, {})
+        nodes, backlog = self.nodes, self.backlog
         snapshots = []
         for node_id in sorted(stock):
             fixed = nodes.get(node_id)
@@ -340,9 +344,9 @@ class Network:
             head, tail = fixed
             today = 0
             if capped and head[-1] is not None:
-                before = background.get((node_id, day), ())
-                today = bisect_left(before, order.at) + per_day[(head[0], day)]
-            snapshots.append(make((*head, today, backlog.get(node_id, 0), *tail, stock[node_id])))
+                today = bisect_left(others.get(node_id, ()), moment) + mine.get(head[0], 0)
+            snapshots.append(tuple.__new__(NodeSnapshot, (*head, today, backlog.get(node_id, 0),
+                                                          *tail, stock[node_id])))
         return snapshots
 
 
@@ -387,6 +391,8 @@ class Tally:
         self.units: Counter[str] = Counter()
         self.fulfillments: Counter[str] = Counter()
         self.per_day: Counter[tuple[str, date]] = Counter()
+        self.on_day: dict[date, Counter[str]] = defaultdict(Counter)
+        "`per_day` by day, then node code (what a decision reads)."
 
     def add(self, order: PastOrder, allocations: Sequence[Allocation], backordered: int) -> None:
         self.orders += 1
@@ -406,6 +412,7 @@ class Tally:
         for code in codes:
             self.fulfillments[code] += 1
             self.per_day[(code, day)] += 1
+            self.on_day[day][code] += 1
             place = self.points.get(code)
             if point is not None and place is not None:
                 km = distance_km(*place, point)
