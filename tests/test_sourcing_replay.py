@@ -170,6 +170,11 @@ async def test_a_channel_limited_token_replays_only_its_channels(
     limited = api.as_(await make_token(["routing:write"], channels=["other"]))
     out = await replay(limited, start=history["start"], end=history["end"])
     assert out["ordersInWindow"] == 0
+    web_rule = await rule(api, name="web only", rank=1, channels=["web"])
+    unseen = await limited.raw(REPLAY, {"input": {
+        "from": history["start"].isoformat(), "to": history["end"].isoformat(),
+        "rules": [{**RULE_B, "id": web_rule["id"], "channels": ["other"]}]}})
+    assert unseen["errors"][0]["extensions"]["code"] == "NOT_FOUND"  # as upsertRoutingRule says
     customer = api.as_(await make_token(["orders:read:own"], customer_ref="c1"))
     raw = await customer.raw(REPLAY, {"input": {"from": history["start"].isoformat(),
                                                 "to": history["end"].isoformat()}})

@@ -25,6 +25,8 @@ CHUNK = 5000
 
 Levels = dict[str, dict[int, int]]
 "Per SKU, per node id: the units free to promise (on hand less reserved and safety stock)."
+Times = dict[date, dict[int, list[datetime]]]
+"Per day, per node id: moments, oldest first."
 Entry = tuple[datetime, int, str, int, str, int, str | None, str]
 "A ledger entry: (at, id, sku, node id, bucket, delta, reference, reason)."
 
@@ -156,24 +158,25 @@ async def entries_since(start: datetime, skus: Sequence[str]) -> list[Entry]:
 
 
 async def fulfillment_times(node_ids: Sequence[int], start: datetime, end: datetime,
-                            skipped: set[str]) -> dict[tuple[int, date], list[datetime]]:
-    """When the fulfillments at `node_ids` created in [start, end) were created, per node and
-    day, oldest first, but those of the orders `skipped`."""
+                            skipped: set[str]) -> Times:
+    """When the fulfillments at `node_ids` created in [start, end) were created, per day and
+    node, oldest first, but those of the orders `skipped`."""
     if not node_ids:
         return {}
     conn = connections.get("default")
     low, high = placeholders(conn, 2)
     match, values = in_list(conn, node_ids, 3)
-    found: dict[tuple[int, date], list[datetime]] = defaultdict(list)
+    found: Times = defaultdict(lambda: defaultdict(list))
     for node_id, order_id, at in await _select(
             f'SELECT "node_id", "order_id", "created_at" FROM "fulfillment" WHERE "created_at" '
             f'>= {low} AND "created_at" < {high} AND "node_id" {match}',
             [_param(conn, start), _param(conn, end), *values]):
         if str(order_id) not in skipped:
             when = moment(at)
-            found[(node_id, when.date())].append(when)
-    for times in found.values():
-        times.sort()
+            found[when.date()][node_id].append(when)
+    for at_nodes in found.values():
+        for times in at_nodes.values():
+            times.sort()
     return found
 
 

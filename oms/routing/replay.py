@@ -39,8 +39,8 @@ from oms.errors import DomainError, ErrorCode, Problems
 from oms.fulfillment.backlog import backlog_by_node
 from oms.models import Channel, Node, Order, Sku
 from oms.routing import past
-from oms.routing.past import Entry, Levels, PastOrder
-from oms.routing.rules import RuleSpec, check_spec, engine_rules, tried_rule
+from oms.routing.past import Entry, Levels, PastOrder, Times
+from oms.routing.rules import RuleSpec, check_spec, engine_rules, list_rules, tried_rule
 from oms.routing.snapshot import NODE_FIELDS, Fixed, channel_view, fixed_fields
 from oms.shipping.pricing import ShippingTable
 from oms.shipping.skus import item_info
@@ -109,7 +109,7 @@ async def replay_sourcing(principal: Principal | None, spec: ReplaySpec) -> Repl
     """Replay the window's orders under `spec.rules` (see the module docstring)."""
     started = time.perf_counter()
     channels = await _check(principal, spec)
-    rules = await _tried_rules(spec.rules)
+    rules = await _tried_rules(principal, spec.rules)
     window = await past.order_ids(spec.start, spec.end, list(channels))
     orders = await past.past_orders(_sample(window, spec.limit))
     network = await Network.load(orders, spec, rules)
@@ -169,12 +169,14 @@ async def _check(principal: Principal | None, spec: ReplaySpec) -> dict[int, Cha
     return {channel.id: channel for channel in seen}
 
 
-async def _tried_rules(changes: Sequence[RuleSpec] | None) -> list[Rule]:
-    """The live rules with `changes` applied: an id replaces that rule, no id adds one."""
+async def _tried_rules(principal: Principal | None,
+                       changes: Sequence[RuleSpec] | None) -> list[Rule]:
+    """The live rules with `changes` applied: an id replaces that rule (one the caller sees,
+    as for upsertRoutingRule), no id adds one."""
     live = await engine_rules()
     if changes is None:
         return live
-    known = {rule.id for rule in live}
+    known = {str(row.id) for row in await list_rules(principal)}
     unknown = [str(c.id) for c in changes if c.id is not None and c.id not in known]
     if unknown:
         raise DomainError.of(ErrorCode.NOT_FOUND, f"no routing rule {', '.join(unknown)}", "rules")
@@ -191,8 +193,6 @@ def _sample(ids: list[str], limit: int) -> list[str]:
         return ids
     chosen = random.Random(SAMPLE_SEED).sample(range(len(ids)), limit)
     return [ids[index] for index in sorted(chosen)]
-
-
 
 
 @dataclass
@@ -227,7 +227,7 @@ class Network:
     """The nodes and stock levels the replay decides over, kept as it goes."""
 
     def __init__(self, nodes: dict[int, Fixed], levels: Levels,
-                 ledger: Ledger | None, background: dict[tuple[int, date], list[datetime]],
+                 ledger: Ledger | None, background: Times,
                  backlog: dict[int, int], shipping: dict[str, ShippingTable | None]) -> None:
         self.nodes = nodes
         self.codes = {node_id: row[0][0] for node_id, row in nodes.items()}
@@ -236,9 +236,7 @@ class Network:
         self.levels = levels
         self.ledger = ledger
         self.background = background
-        self.background_on: dict[date, dict[int, list[datetime]]] = defaultdict(dict)
-        for (node_id, day), times in background.items():
-            self.background_on[day][node_id] = times
+        "The other orders' fulfillments at capped nodes, per day and node."
         self.backlog = backlog
         self.shipping = shipping
 
@@ -333,7 +331,7 @@ class Network:
             stock = {order.pickup_node_id: stock.get(order.pickup_node_id, {})}
         day, moment = order.at.date(), order.at
         capped = rule.respect_capacity
-        others: Mapping[int, list[datetime]] = self.background_on.get(day, {})
+        others: Mapping[int, list[datetime]] = self.background.get(day, {})
         mine: Mapping[str, int] = replayed.on_day.get(day, {})
         nodes, backlog = self.nodes, self.backlog
         snapshots = []
@@ -355,8 +353,7 @@ def _freed(bucket: str, delta: int) -> int:
     return delta if bucket == StockBucket.ON_HAND else -delta
 
 
-async def _fulfillments(orders: Sequence[PastOrder], capped: Sequence[int]
-                        ) -> dict[tuple[int, date], list[datetime]]:
+async def _fulfillments(orders: Sequence[PastOrder], capped: Sequence[int]) -> Times:
     """The capped nodes' other fulfillments over the days the replayed orders were placed
     (the replayed orders' own are the replay's to count)."""
     first, last = orders[0].at, orders[-1].at
@@ -390,9 +387,8 @@ class Tally:
         self.distances: list[float] = []
         self.units: Counter[str] = Counter()
         self.fulfillments: Counter[str] = Counter()
-        self.per_day: Counter[tuple[str, date]] = Counter()
         self.on_day: dict[date, Counter[str]] = defaultdict(Counter)
-        "`per_day` by day, then node code (what a decision reads)."
+        "Fulfillments per day, per node code."
 
     def add(self, order: PastOrder, allocations: Sequence[Allocation], backordered: int) -> None:
         self.orders += 1
@@ -411,7 +407,6 @@ class Tally:
         day = order.at.date()
         for code in codes:
             self.fulfillments[code] += 1
-            self.per_day[(code, day)] += 1
             self.on_day[day][code] += 1
             place = self.points.get(code)
             if point is not None and place is not None:
@@ -435,13 +430,14 @@ class Tally:
         """Fulfillments beyond each capped node's daily capacity, summed over nodes and days
         (the other orders' fulfillments count too, as recorded)."""
         network = self.network
-        days = set(self.per_day) | {(network.codes[node_id], day)
-                                    for node_id, day in network.background}
+        days = {(code, day) for day, counts in self.on_day.items() for code in counts}
+        days |= {(network.codes[node_id], day)
+                 for day, at_nodes in network.background.items() for node_id in at_nodes}
         beyond = 0
         for code, day in days:
             node_id = network.ids.get(code)
             limit = network.nodes[node_id][0][-1] if node_id is not None else None
             if node_id is not None and limit is not None:
-                others = len(network.background.get((node_id, day), ()))
-                beyond += max(0, others + self.per_day[(code, day)] - limit)
+                others = len(network.background.get(day, {}).get(node_id, ()))
+                beyond += max(0, others + self.on_day[day][code] - limit)
         return beyond

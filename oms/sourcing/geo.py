@@ -62,9 +62,9 @@ def distance_km(
 
 def distances_km(places: Iterable[tuple[float | None, float | None, str | None]],
                  target: Point) -> list[float | None]:
-    """`distance_km` from each (latitude, longitude, country) to `target`, the same figures:
-    a decision measures a thousand nodes, so each node's radians and cosine are kept (per
-    process, per place) and the target's are worked out once."""
+    """`distance_km` from each (latitude, longitude, country) to `target` (the same figures to
+    the last few bits): a decision measures a thousand nodes, so each node's radians and
+    cosine are kept (per process, per place) and the target's are worked out once."""
     lat2, lon2 = target
     cos2 = cos(lat2)
     diameter = 2 * EARTH_RADIUS_KM
