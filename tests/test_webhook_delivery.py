@@ -26,7 +26,10 @@ async def test_failed_attempts_are_retried_with_backoff_and_the_same_event_id(
         await place_paid(server.api, ("A", 1))
 
         async def retrying() -> bool:
-            (delivery,) = await deliveries_of(server.api, made["id"])
+            found = await deliveries_of(server.api, made["id"])  # none until the relay's turn
+            if not found:
+                return False
+            (delivery,) = found
             return (delivery["status"], delivery["responseStatus"]) == ("RETRYING", 500) \
                 and delivery["error"] == "answered HTTP 500" and bool(delivery["nextAttemptAt"])
 
