@@ -136,7 +136,9 @@ def _p5(ctx: Context) -> None:
                          capture_output=True, text=True, timeout=300)
     for t in json.loads(out.stdout):
         ctx.rows.append(Row(f"P5 sourcing decision, 5 lines / 1,000 nodes, {t['label']} (in-process)",
-                            f"p50 {t['p50_ms']:.2f} ms, p99 {t['p99_ms']:.2f} ms", target="p99 <= 5 ms",
+                            f"p50 {t['p50_ms']:.2f} ms, p99 {t['p99_ms']:.2f} ms (with its "
+                            f"explanation read: p50 {t['explained_p50_ms']:.2f} ms, p99 "
+                            f"{t['explained_p99_ms']:.2f} ms)", target="p99 <= 5 ms",
                             met=t["p99_ms"] <= 5, values=t))
 
 

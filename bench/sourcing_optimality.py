@@ -32,7 +32,7 @@ from oms.sourcing import (
     SourcingRequest,
     decide,
 )
-from oms.sourcing.allocation import coverages_until_whole, greedy_cover
+from oms.sourcing.allocation import greedy_cover, holdings_until_whole
 from oms.sourcing.geo import distance_km, resolve_point
 
 BOX = ((36.5, 46.5), (-9.0, 18.0))
@@ -129,9 +129,10 @@ def greedy_outcome(case: Case, decision: Decision, km: dict[str, float]) -> Outc
     by_code = {node.code: node for node in case.nodes}
     ranked = [by_code[c.node_code] for c in decision.candidates if not c.excluded]
     remaining = case.request.demand()
-    coverages = coverages_until_whole(remaining, ranked)
-    if coverages and coverages[-1] == sum(remaining.values()):
-        return outcome_of([ranked[len(coverages) - 1].code], coverages[-1], km)
+    _, coverages = holdings_until_whole(remaining, ranked)
+    whole = sum(remaining.values())
+    if whole in coverages:
+        return outcome_of([ranked[coverages.index(whole)].code], whole, km)
     picks, chosen = greedy_cover(remaining, ranked, coverages, case.rule.max_splits)
     return outcome_of([ranked[index].code for index in chosen], sum(q for _, _, q in picks), km)
 

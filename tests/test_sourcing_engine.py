@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from oms.sourcing import (
 )
 from oms.sourcing import search as exact_search
 from oms.sourcing.criteria import CRITERIA
+from oms.sourcing.geo import distance_km, distances_km, resolve_point
 
 pytestmark = pytest.mark.no_database
 
@@ -585,3 +587,32 @@ def test_registering_a_criterion_is_the_one_edit_it_takes():
     finally:
         CRITERIA.remove(next(c for c in CRITERIA if c.name == "alphabet"))
     assert "alphabet" not in Weights.names()
+
+
+def test_a_decisions_distances_are_the_great_circle_ones():
+    """The column of distances (chords between kept unit vectors) agrees with the haversine
+    of one place at a time, country centroids and unknown places included."""
+    rng = random.Random(3)
+    places = [(rng.uniform(-89, 89), rng.uniform(-180, 180), None) for _ in range(300)]
+    places += [(None, None, "IT"), (45.0, None, "ES"), (None, None, "XX"), (None, None, None)]
+    for _ in range(20):
+        target = resolve_point(rng.uniform(-89, 89), rng.uniform(-180, 180), None)
+        assert target is not None
+        column = distances_km(places * 2, target)  # the second time from the kept vectors
+        for place, km in zip(places * 2, column, strict=True):
+            one = distance_km(*place, target)
+            assert (km is None) == (one is None)
+            assert km is None or one is None or abs(km - one) < 1e-8
+    assert distances_km([(45.70, 9.67, "IT")], resolve_point(45.70, 9.67, "IT")) == [0.0]
+
+
+def test_a_decisions_candidates_are_put_together_once_when_read():
+    order = request(("A", 1))
+    nodes = [node("MIL", {"A": 1}), node("TOR", {"A": 1}), node("ROM", {})]
+    decision = decide(order, DEFAULT_RULE, nodes)
+    first = decision.candidates
+    assert [c.node_code for c in first] == ["MIL", "TOR", "ROM"]
+    assert first[0] is decision.candidates[0] and len(first) == 3
+    assert first == tuple(first) and tuple(first) == first
+    assert Decision.from_record(json.loads(json.dumps(decision.to_record()))) == decision
+    assert decide(order, DEFAULT_RULE, nodes, explain=False).candidates == ()

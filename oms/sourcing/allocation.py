@@ -17,7 +17,10 @@ from typing import NamedTuple
 
 from oms.enums import AllocationSearch, SplitPolicy
 from oms.sourcing.model import NodeSnapshot
-from oms.sourcing.search import search
+from oms.sourcing.search import Vector, capped, search
+
+CHUNK = 64
+"Nodes looked at together while looking for one that holds everything."
 
 Pick = tuple[str, str, int]
 "(node code, SKU, quantity)"
@@ -39,29 +42,37 @@ def plan(
     """Allocate `demand` (units per SKU) over nodes given best first; `costs` gives their
     costs at the same positions (`search.node_costs`), asked only when a search runs."""
     remaining = dict(demand)
-    coverages = coverages_until_whole(remaining, ranked)
-    if coverages and coverages[-1] == sum(remaining.values()):
-        return Plan(take(ranked[len(coverages) - 1], remaining), [], AllocationSearch.EXACT)
+    whole = sum(remaining.values())
+    holdings, coverages = holdings_until_whole(remaining, ranked)
+    if whole in coverages:
+        return Plan(take(ranked[coverages.index(whole)], remaining), [], AllocationSearch.EXACT)
     if policy is SplitPolicy.SHIP_COMPLETE:
         return Plan([], list(remaining.items()), AllocationSearch.EXACT)
     picks, chosen = greedy_cover(remaining, ranked, coverages, max_splits)
-    found = search(demand, ranked, costs(), chosen, max_splits)
+    found = search(demand, holdings, costs(), chosen, max_splits)
     if found.chosen is not None:
         remaining = dict(demand)
         picks = [pick for index in found.chosen for pick in take(ranked[index], remaining)]
     return Plan(picks, list(remaining.items()), found.search)
 
 
-def coverages_until_whole(demand: Mapping[str, int], ranked: Sequence[NodeSnapshot]) -> list[int]:
-    """Units each node could supply, best first, stopping at the first that has them all."""
+def holdings_until_whole(
+    demand: Mapping[str, int], ranked: Sequence[NodeSnapshot]
+) -> tuple[list[Vector], list[int]]:
+    """What each node can give of each wanted SKU (`search.capped`) and how many units in all,
+    best first, worked out a chunk of nodes at a time (a column per SKU), up to the chunk
+    holding the first node that has everything: when none has, every node's."""
     whole = sum(demand.values())
+    holdings: list[Vector] = []
     coverages: list[int] = []
-    for node in ranked:
-        units = coverage(node.stock, demand)
-        coverages.append(units)
-        if units == whole:
+    for start in range(0, len(ranked), CHUNK):
+        chunk = capped(ranked[start:start + CHUNK], demand)
+        units = list(map(sum, chunk))
+        holdings += chunk
+        coverages += units
+        if whole in units:
             break
-    return coverages
+    return holdings, coverages
 
 
 def greedy_cover(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol
 
 from oms.sourcing.geo import Point, distances_km, resolve_point
@@ -37,6 +38,9 @@ def _destination_point(request: SourcingRequest) -> Point | None:
     return resolve_point(target.latitude, target.longitude, target.country)
 
 
+_PLACE = attrgetter("latitude", "longitude", "country")
+
+
 class CandidatePool:
     """The eligible nodes of one decision, and the figures several criteria share."""
 
@@ -50,8 +54,7 @@ class CandidatePool:
         target = self.ctx.destination
         if target is None:
             return [None] * len(self.nodes)
-        return distances_km([(node.latitude, node.longitude, node.country)
-                             for node in self.nodes], target)
+        return distances_km(map(_PLACE, self.nodes), target)
 
 
 class Criterion(Protocol):

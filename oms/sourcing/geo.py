@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from math import asin, cos, radians, sin, sqrt
+from math import asin, cos, dist, radians, sin, sqrt
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -62,36 +62,44 @@ def distance_km(
 
 def distances_km(places: Iterable[tuple[float | None, float | None, str | None]],
                  target: Point) -> list[float | None]:
-    """`distance_km` from each (latitude, longitude, country) to `target` (the same figures to
-    the last few bits): a decision measures a thousand nodes, so each node's radians and
-    cosine are kept (per process, per place) and the target's are worked out once."""
-    lat2, lon2 = target
-    cos2 = cos(lat2)
+    """`distance_km` from each (latitude, longitude, country) to `target`, to within a
+    micrometre. A decision measures a thousand nodes, so each place's unit vector is kept (per
+    process) and a distance is the chord between two of them (`math.dist`, one C call)."""
+    aim = _unit_vector(target)
     diameter = 2 * EARTH_RADIUS_KM
-    known = _RADIANS.get
+    known = _UNIT_VECTORS.get
     found: list[float | None] = []
-    for latitude, longitude, country in places:
-        if latitude is None or longitude is None:
-            found.append(distance_km(latitude, longitude, country, target))
+    for place in places:
+        point = known(place, _UNSEEN)
+        if point is _UNSEEN:
+            point = _remember(place)
+        if point is None:
+            found.append(None)
             continue
-        point = known((latitude, longitude)) or _radians(latitude, longitude)
-        lat1, lon1, cos1 = point
-        north, east = sin((lat2 - lat1) / 2), sin((lon2 - lon1) / 2)
-        chord = north * north + cos1 * cos2 * east * east
-        found.append(diameter * asin(sqrt(chord if chord < 1.0 else 1.0)))
+        half_chord = 0.5 * dist(point, aim)
+        found.append(diameter * asin(half_chord if half_chord < 1.0 else 1.0))
     return found
 
 
-_RADIANS: dict[tuple[float, float], tuple[float, float, float]] = {}
-_RADIANS_MAX = 100_000
+Vector3 = tuple[float, float, float]
+_UNSEEN: Vector3 = (0.0, 0.0, 0.0)
+_UNIT_VECTORS: dict[tuple[float | None, float | None, str | None], Vector3 | None] = {}
+_UNIT_VECTORS_MAX = 100_000
 
 
-def _radians(latitude: float, longitude: float) -> tuple[float, float, float]:
-    if len(_RADIANS) >= _RADIANS_MAX:
-        _RADIANS.clear()
-    lat = radians(latitude)
-    point = _RADIANS[(latitude, longitude)] = (lat, radians(longitude), cos(lat))
-    return point
+def _remember(place: tuple[float | None, float | None, str | None]) -> Vector3 | None:
+    if len(_UNIT_VECTORS) >= _UNIT_VECTORS_MAX:
+        _UNIT_VECTORS.clear()
+    point = resolve_point(*place)
+    vector = _UNIT_VECTORS[place] = None if point is None else _unit_vector(point)
+    return vector
+
+
+def _unit_vector(point: Point) -> Vector3:
+    """Where a point (radians) is on the unit sphere."""
+    latitude, longitude = point
+    across = cos(latitude)
+    return across * cos(longitude), across * sin(longitude), sin(latitude)
 
 
 def _haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

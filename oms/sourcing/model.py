@@ -1,10 +1,10 @@
 """What the sourcing engine takes in and hands back: frozen dataclasses, no ORM rows."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from oms.enums import AllocationSearch, DeliveryMethod, NodeType, SplitPolicy
 from oms.shipping.pricing import ShippingTable
@@ -237,6 +237,50 @@ class CandidateResult(NamedTuple):
     excluded: bool = False
 
 
+class Candidates(Sequence[CandidateResult]):
+    """A decision's candidates, put together by `build` when first read, then kept.
+
+    A decision over a thousand nodes has a thousand, with their reasons in words; only an
+    explanation (the API, the stored record) reads them, so the decision does not wait for
+    them. Equal to any sequence of the same candidates.
+    """
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], tuple[CandidateResult, ...]]) -> None:
+        self._build: Callable[[], tuple[CandidateResult, ...]] | None = build
+        self._built: tuple[CandidateResult, ...] = ()
+
+    def _all(self) -> tuple[CandidateResult, ...]:
+        if self._build is not None:
+            self._built, self._build = self._build(), None
+        return self._built
+
+    @overload
+    def __getitem__(self, index: int) -> CandidateResult: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CandidateResult, ...]: ...
+    def __getitem__(self, index: int | slice) -> CandidateResult | tuple[CandidateResult, ...]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[CandidateResult]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"Candidates({self._all()!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Where each unit comes from, what could not be sourced, and why, under which rule."""
@@ -244,7 +288,7 @@ class Decision:
     rule: Rule
     allocations: tuple[Allocation, ...]
     backordered: tuple[tuple[str, int], ...]
-    candidates: tuple[CandidateResult, ...]
+    candidates: Sequence[CandidateResult]
     search: AllocationSearch | None = None
     "How the allocation was found (`oms.sourcing.search`); None for decisions recorded before."
 

@@ -29,14 +29,22 @@ class Column(NamedTuple):
 
 
 class Ranking(NamedTuple):
-    """Eligible nodes best first, with their scores and reasons at the same positions.
+    """Eligible nodes best first, with their scores at the same positions.
 
-    Parallel lists rather than an object per node: fewer allocations per decision.
+    Parallel lists rather than an object per node: fewer allocations per decision. The
+    reasons are put in words only when asked (`reasons`): only an explanation reads them.
     """
 
     nodes: list[NodeSnapshot]
     scores: list[float]
-    reasons: list[tuple[str, ...]]
+    columns: list[Column]
+    order: list[int]
+    "Where each of `nodes` stood among the eligible nodes, whose positions `columns` keep."
+
+    def reasons(self) -> list[tuple[str, ...]]:
+        """Per node, best first, its known figures in plain words."""
+        words = _reasons(self.columns, len(self.order))
+        return [words[index] for index in self.order]
 
 
 class Excluded(NamedTuple):
@@ -59,11 +67,10 @@ def screen(
     return eligible, [Excluded(nodes[index], reasons[index]) for index in sorted(reasons)]
 
 
-def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext, explain: bool = True) -> Ranking:
+def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext) -> Ranking:
     """Score the eligible nodes and order them best first (see the module docstring).
 
-    Only weighted criteria are computed, and their figures are the reasons given
-    (none when not `explain`).
+    Only weighted criteria are computed, and their figures are the reasons given.
     """
     pool = CandidatePool(eligible, ctx)
     weights = ctx.rule.weights
@@ -73,13 +80,9 @@ def rank(eligible: Sequence[NodeSnapshot], ctx: SourcingContext, explain: bool =
         if (weight := weights.get(criterion.name)) > 0
     ]
     scores = weighted_scores(columns, len(eligible))
-    reasons = _reasons(columns, len(eligible)) if explain else [()] * len(eligible)
     order = _order(eligible, scores, ctx.rule.prefer_node_types)
-    return Ranking(
-        [eligible[index] for index in order],
-        [scores[index] for index in order],
-        [reasons[index] for index in order],
-    )
+    return Ranking([eligible[index] for index in order], [scores[index] for index in order],
+                   columns, order)
 
 
 def weighted_scores(columns: Sequence[Column], size: int) -> list[float]:

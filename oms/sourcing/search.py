@@ -84,12 +84,12 @@ def node_costs(
 
 
 def search(
-    demand: Mapping[str, int], ranked: Sequence[NodeSnapshot], costs: Sequence[float],
+    demand: Mapping[str, int], vectors: Sequence[Vector], costs: Sequence[float],
     greedy: Sequence[int], max_splits: int,
 ) -> Found:
-    """The best set of at most `max_splits` ranked nodes, against the greedy's `greedy` indices."""
+    """The best set of at most `max_splits` ranked nodes, given what each can give (`capped`,
+    in rank order), against the greedy's `greedy` indices."""
     started = perf_counter()
-    vectors = capped(ranked, demand)
     candidates = worth_searching(vectors, max_splits)
     if len(candidates) > SEARCH_LIMIT:
         return Found(None, AllocationSearch.HEURISTIC)
@@ -106,11 +106,12 @@ def capped(ranked: Sequence[NodeSnapshot], demand: Mapping[str, int]) -> list[Ve
     """What each node can give of each wanted SKU, at most what is wanted, never negative
     (built a SKU at a time: a column is one list comprehension)."""
     stocks = [node.stock for node in ranked]
-    columns = []
-    for sku, wanted in demand.items():
-        held = [stock.get(sku, 0) for stock in stocks]
-        columns.append([wanted if units >= wanted else units if units > 0 else 0 for units in held])
-    return list(zip(*columns, strict=True))
+    columns = [
+        [wanted if (units := stock.get(sku, 0)) >= wanted else units if units > 0 else 0
+         for stock in stocks]
+        for sku, wanted in demand.items()
+    ]
+    return list(zip(*columns, strict=True)) if columns else [()] * len(stocks)
 
 
 def worth_searching(vectors: Sequence[Vector], slots: int) -> list[int]:
@@ -127,7 +128,9 @@ def worth_searching(vectors: Sequence[Vector], slots: int) -> list[int]:
         if copies < slots and any(vector):
             seen[vector] = copies + 1
             kept.append(index)
-    if not kept or len(kept) > REDUCE_LIMIT:
+            if len(kept) > REDUCE_LIMIT:
+                return kept  # more than SEARCH_LIMIT already: no search, whatever follows
+    if not kept:
         return kept
     at_least = [_at_least([vectors[i][sku] for i in kept]) for sku in range(len(vectors[0]))]
     survivors: list[int] = []
